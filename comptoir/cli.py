@@ -1,0 +1,20 @@
+"""The `comptoir` command: Django's management commands, with dashed names accepted."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    argv[0] = "comptoir"
+    # `comptoir imap-poll` is the documented spelling; the module is imap_poll.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Comptoir settings: one file, every value from the environment.
+
+COMPTOIR_DATA_DIR (default ./var) holds what a single-machine install keeps: the SQLite
+database and stored files (attachments). DATABASE_URL (sqlite:///... or postgres://...)
+overrides the database.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("COMPTOIR_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("COMPTOIR_DEBUG", False)
+# A fixed development key is only acceptable when nothing is exposed; production sets it.
+SECRET_KEY = os.environ.get("COMPTOIR_SECRET_KEY", "insecure-development-key-change-me")
+ALLOWED_HOSTS = os.environ.get("COMPTOIR_ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1").split(
+    ","
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "comptoir.tenancy",
+    "comptoir.campaigns",
+    "comptoir.tickets",
+    "comptoir.mail",
+    "comptoir.ui",
+    "comptoir.ops",
+    "comptoir.demo",
+    "comptoir.supervision",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "comptoir.tenancy.middleware.DomainMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "comptoir.tenancy.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "comptoir.urls"
+WSGI_APPLICATION = "comptoir.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "comptoir.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=600
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
+        # never deadlock on a lock upgrade; the busy timeout makes the second one wait.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("COMPTOIR_SQLITE_TIMEOUT", 30),
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            f"PRAGMA synchronous={os.environ.get('COMPTOIR_SQLITE_SYNCHRONOUS', 'FULL')};"
+            f"PRAGMA busy_timeout={env_int('COMPTOIR_SQLITE_TIMEOUT', 30) * 1000};"
+            "PRAGMA foreign_keys=ON;"
+        ),
+    }
+    # Tests that use several processes need a file, not an in-memory database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-comptoir.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "tenancy.User"
+AUTHENTICATION_BACKENDS = ["comptoir.tenancy.backends.DomainLoginBackend"]
+# Logins are unique per domain, not globally: the backend above resolves the domain first.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "ui:login"
+LOGIN_REDIRECT_URL = "ui:tickets"
+LOGOUT_REDIRECT_URL = "ui:login"
+SESSION_COOKIE_AGE = env_int("COMPTOIR_SESSION_AGE", 12 * 3600)
+
+# --- I18n -----------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("COMPTOIR_TIME_ZONE", "Europe/Paris")
+USE_TZ = True
+
+# --- Files ----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Mail -----------------------------------------------------------------------------
+# Largest inbound message accepted (SMTP SIZE, parser limit), in bytes.
+COMPTOIR_MAX_MESSAGE_SIZE = env_int("COMPTOIR_MAX_MESSAGE_SIZE", 50 * 1024 * 1024)
+COMPTOIR_MAX_MIME_PARTS = env_int("COMPTOIR_MAX_MIME_PARTS", 1000)
+COMPTOIR_MAX_MIME_DEPTH = env_int("COMPTOIR_MAX_MIME_DEPTH", 20)
+COMPTOIR_IMAP_POLL_INTERVAL = env_int("COMPTOIR_IMAP_POLL_INTERVAL", 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("COMPTOIR_LOG_LEVEL", "INFO")},
+    "loggers": {"aiosmtpd": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
+}

@@ -1,0 +1,119 @@
+"""Domains (tenants), their users and teams."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Domain(models.Model):
+    """One customer company using Comptoir; everything else is scoped to it."""
+
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, default="fr")
+    time_zone = models.CharField(max_length=64, default="Europe/Paris")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class DomainHostname(models.Model):
+    """A web address of a domain, besides <slug>.localhost in development."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="hostnames")
+    hostname = models.CharField(max_length=253, unique=True)
+
+    def __str__(self) -> str:
+        return self.hostname
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
+
+
+# The rights each role starts with; an administrator may change them per user.
+ROLE_RIGHTS: dict[str, set[str]] = {
+    Role.ADMIN: {
+        "can_manage_users",
+        "can_manage_campaigns",
+        "can_supervise",
+        "can_process",
+        "can_export",
+        "can_use_api",
+    },
+    Role.SUPERVISOR: {"can_supervise", "can_process", "can_export", "can_use_api"},
+    Role.AGENT: {"can_process"},
+}
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(
+        self, *, domain: Domain, login: str, password: str | None = None, **fields: object
+    ) -> "User":
+        user = self.model(domain=domain, login=login, **fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+    def create_superuser(self, login: str, password: str | None = None, **fields: object) -> "User":
+        """Operators (Django admin) belong to the `operators` domain."""
+        domain, _created = Domain.objects.get_or_create(
+            slug="operators", defaults={"name": "Operators"}
+        )
+        fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self.create_user(domain=domain, login=login, password=password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in to one domain; the login is unique within that domain."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="users")
+    login = models.CharField(max_length=150)
+    display_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    can_manage_users = models.BooleanField(default=False)
+    can_manage_campaigns = models.BooleanField(default=False)
+    can_supervise = models.BooleanField(default=False)
+    can_process = models.BooleanField(default=True)
+    can_export = models.BooleanField(default=False)
+    can_use_api = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "login"], name="user_login_unique_per_domain")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.login
+
+    def apply_role_rights(self) -> None:
+        for right in ROLE_RIGHTS[Role.ADMIN]:
+            setattr(self, right, right in ROLE_RIGHTS[self.role])
+
+
+class Team(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "name"], name="team_name_unique_per_domain")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,208 @@
+"""Tickets and everything they group: contacts, messages, raw sources, attachments, events."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.campaigns.models import Campaign
+from comptoir.tenancy.models import Domain
+
+
+class Contact(models.Model):
+    """A customer, known by email address within a domain."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="contacts")
+    email = models.CharField(max_length=320)
+    name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "email"], name="contact_unique_per_domain")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class TicketCounter(models.Model):
+    """The last ticket number given in a domain; numbers are never reused."""
+
+    domain = models.OneToOneField(Domain, on_delete=models.CASCADE, primary_key=True)
+    last_number = models.BigIntegerField(default=0)
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting for customer")
+    CLOSED = "closed", _("Closed")
+
+
+class Ticket(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="tickets")
+    # Given at the end of the creating transaction (see tickets.numbering); null only inside it.
+    number = models.BigIntegerField(null=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tickets")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    subject = models.CharField(max_length=998, blank=True)
+    status = models.CharField(max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    # A new customer message arrived since the last processing.
+    has_unread = models.BooleanField(default=True)
+    reopen_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    priority = models.IntegerField(default=0)
+    # Created by automatic mail (auto-reply, list, bounce): never auto-acknowledged.
+    is_automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_outbound_at = models.DateTimeField(null=True, blank=True)
+    closing_qualification = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "number"], name="ticket_number_unique_per_domain")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+
+class RawState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    STORED = "stored", _("Stored in a ticket")
+    QUARANTINED = "quarantined", _("Quarantined")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RawMessage(models.Model):
+    """The bytes of an inbound message exactly as received, stored before anything else."""
+
+    domain = models.ForeignKey(
+        Domain, null=True, blank=True, on_delete=models.CASCADE, related_name="raw_messages"
+    )
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    source = models.CharField(max_length=200, blank=True)
+    envelope_from = models.CharField(max_length=320, blank=True)
+    envelope_to = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=RawState.choices, default=RawState.RECEIVED)
+    # Why it was quarantined or rejected, in words an operator understands.
+    reason = models.TextField(blank=True)
+    # Headers read for the quarantine list, when they could be decoded.
+    subject = models.CharField(max_length=998, blank=True)
+    from_address = models.CharField(max_length=320, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "state"])]
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+    NOTE = "note", _("Internal note")
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    raw = models.OneToOneField(
+        RawMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="message"
+    )
+    # The RFC 5322 Message-ID without angle brackets ("" when the message has none).
+    message_id = models.TextField(blank=True)
+    # sha256 of the normalised Message-ID, or of the raw bytes when there is none: the
+    # idempotency key. Unique per domain, so a second delivery can never add a second row.
+    dedupe_key = models.CharField(max_length=64)
+    in_reply_to = models.TextField(blank=True)
+    references = models.JSONField(default=list, blank=True)
+    from_email = models.CharField(max_length=320, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    to = models.JSONField(default=list, blank=True)
+    cc = models.JSONField(default=list, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)  # sanitised with nh3 before it is stored
+    is_automatic = models.BooleanField(default=False)
+    automatic_reason = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    delivery_state = models.CharField(max_length=16, choices=DeliveryState.choices, blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+    delivery_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "dedupe_key"], name="message_once_per_domain")
+        ]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+
+
+class MessageReference(models.Model):
+    """One Message-ID that a message names in In-Reply-To or References.
+
+    Lets a parent that arrives after its reply find the ticket that reply created.
+    """
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reference_rows")
+    ref_key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "ref_key"])]
+
+
+class Attachment(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_id = models.CharField(max_length=255, blank=True)
+    inline = models.BooleanField(default=False)
+    sha256 = models.CharField(max_length=64)
+    # Path in Django's default storage; content-addressed, so identical files are stored once.
+    storage_name = models.CharField(max_length=255)
+
+
+class TicketEvent(models.Model):
+    """Append-only history: who did what to a ticket, when and why."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    kind = models.CharField(max_length=64)
+    detail = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"])]

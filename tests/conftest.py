@@ -1,0 +1,55 @@
+"""Shared fixtures: named personas for a tenant with two campaigns."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.tenancy.models import Domain, Role, Team, User
+
+EMAILS = Path(__file__).parent / "emails"
+
+
+def is_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+@dataclass
+class Acme:
+    """Acme's contact centre: a `support` and an `orders` campaign, an agent and a supervisor."""
+
+    domain: Domain
+    support: Campaign
+    orders: Campaign
+    agent: User
+    supervisor: User
+
+
+def make_acme(slug: str = "acme") -> Acme:
+    domain = Domain.objects.create(slug=slug, name=f"{slug.capitalize()} SA")
+    team = Team.objects.create(domain=domain, name="Agents")
+    support = Campaign.objects.create(
+        domain=domain, slug="support", name="Support", sender_name="Support Acme"
+    )
+    orders = Campaign.objects.create(domain=domain, slug="orders", name="Commandes")
+    InboundAddress.objects.create(domain=domain, campaign=support, address=f"support@{slug}.test")
+    InboundAddress.objects.create(domain=domain, campaign=orders, address=f"orders@{slug}.test")
+    agent = User.objects.create_user(domain=domain, login="alice", password="pw", role=Role.AGENT)
+    supervisor = User.objects.create_user(
+        domain=domain, login="sam", password="pw", role=Role.SUPERVISOR, can_supervise=True
+    )
+    team.members.add(agent)
+    support.agent_teams.add(team)
+    orders.agent_teams.add(team)
+    return Acme(domain, support, orders, agent, supervisor)
+
+
+@pytest.fixture
+def acme(db: None) -> Acme:
+    return make_acme()
+
+
+def read_eml(name: str) -> bytes:
+    return (EMAILS / name).read_bytes()
