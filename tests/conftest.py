@@ -53,3 +53,26 @@ def acme(db: None) -> Acme:
 
 def read_eml(name: str) -> bytes:
     return (EMAILS / name).read_bytes()
+
+
+def subprocess_env() -> dict[str, str]:
+    """Environment for a `comptoir` subprocess that must use the current test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+        env["DATABASE_URL"] = f"postgres://{auth}@{host}:{port}/{db['NAME']}"
+    env["COMPTOIR_DATA_DIR"] = str(settings.DATA_DIR)
+    return env
+
+
+def comptoir_bin() -> str:
+    import sys
+
+    return str(Path(sys.executable).with_name("comptoir"))

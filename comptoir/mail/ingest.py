@@ -1,21 +1,31 @@
-"""The one entry point for inbound mail: every edge (SMTP/LMTP, IMAP, the pipe) calls ingest_email.
+"""The one entry point for inbound mail: SMTP/LMTP, IMAP and the pipe all call ingest_email.
 
-Contract (implementation in progress):
-
-    ingest_email(raw, *, recipients=(), domain=None, campaign=None, source="", envelope_from="")
-        -> IngestResult(outcome, ticket, reason, raw_id)
-
-    outcome: "created" | "appended" | "duplicate" | "quarantined" | "rejected"
-    raises TransientIngestError when the sender should retry (database unavailable...).
-
-    route_address(address, domain=None) -> Campaign | None   (RCPT-time check)
+Order of work, all in one database transaction: store the raw bytes, then parse, route,
+dedupe, classify, thread and file the message. Processing runs inside a savepoint: whatever
+goes wrong after the raw bytes are stored (a hostile or broken message, a bug) rolls back to
+that savepoint and the raw message is kept in quarantine with the reason, never dropped. Only
+database failures escape, as TransientIngestError, so that the sender retries (451, exit 75,
+IMAP message left unmarked): nothing was stored then.
 """
 
+import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from comptoir.campaigns.models import Campaign
+from django.db import DatabaseError, IntegrityError, transaction
+
+from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.lib.text import clean, message_id_key, raw_key
+from comptoir.mail.classify import automatic_reason
+from comptoir.mail.inbound import to_inbound
+from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
 from comptoir.tenancy.models import Domain
+from comptoir.tickets import actions
+from comptoir.tickets.matching import find_thread, outbound_message
+from comptoir.tickets.models import Message, RawMessage, RawState
+
+logger = logging.getLogger(__name__)
 
 
 class TransientIngestError(Exception):
@@ -24,14 +34,45 @@ class TransientIngestError(Exception):
 
 @dataclass
 class IngestResult:
-    outcome: str
+    outcome: str  # created | appended | duplicate | quarantined | rejected
     ticket: int | None = None
     reason: str = ""
     raw_id: int | None = None
 
 
+class _Duplicate(Exception):
+    def __init__(self, result: IngestResult) -> None:
+        self.result = result
+
+
 def route_address(address: str, domain: Domain | None = None) -> Campaign | None:
-    raise RuntimeError("being written")
+    """The campaign an address delivers to; `support+anything@` routes like `support@`."""
+    address = address.strip().strip("<>").strip().lower()
+    local, at, host = address.rpartition("@")
+    candidates = [address]
+    if at and "+" in local:
+        candidates.append(f"{local.split('+', 1)[0]}@{host}")
+    for candidate in candidates:
+        rows = InboundAddress.objects.filter(address=candidate).select_related("campaign__domain")
+        if domain is not None:
+            rows = rows.filter(domain=domain)
+        found = rows.first()
+        if found is not None:
+            return found.campaign
+    return None
+
+
+def route_first(addresses: Sequence[str], domain: Domain | None) -> Campaign | None:
+    for address in addresses:
+        campaign = route_address(address, domain)
+        if campaign is not None:
+            return campaign
+    return None
+
+
+def header_addresses(parsed: ParsedEmail) -> list[str]:
+    """Where a message was sent, read from its headers (no envelope): the pipe's routing."""
+    return [*parsed.delivered_to, *(a.email for a in parsed.to), *(a.email for a in parsed.cc)]
 
 
 def ingest_email(
@@ -43,4 +84,148 @@ def ingest_email(
     source: str = "",
     envelope_from: str = "",
 ) -> IngestResult:
-    raise RuntimeError("being written")
+    """Store, then file, one inbound message. See the module docstring for the guarantees."""
+    try:
+        with transaction.atomic():
+            if campaign is None and recipients:
+                campaign = route_first(recipients, domain)
+            raw_row = RawMessage.objects.create(
+                domain=campaign.domain if campaign else domain,
+                content=raw,
+                size=len(raw),
+                sha256=hashlib.sha256(raw).hexdigest(),
+                source=clean(source, 200),
+                envelope_from=clean(envelope_from, 320),
+                envelope_to=[clean(r, 320) for r in recipients],
+                state=RawState.STORED,
+            )
+            return process_safely(raw_row, raw, campaign=campaign, domain=domain)
+    except DatabaseError as exc:
+        logger.warning("ingest failed, nothing stored, sender should retry: %s", exc)
+        raise TransientIngestError(f"database unavailable: {exc}") from exc
+
+
+def process_safely(
+    raw_row: RawMessage, raw: bytes, *, campaign: Campaign | None, domain: Domain | None
+) -> IngestResult:
+    try:
+        with transaction.atomic():
+            return process(raw_row, raw, campaign=campaign, domain=domain)
+    except _Duplicate as duplicate:
+        raw_row.delete()  # the first delivery's raw bytes are the ones kept
+        return duplicate.result
+    except ParseLimitError as exc:
+        return quarantine(raw_row, exc.reason)
+    except IntegrityError:
+        # A concurrent delivery of the same message committed first (PostgreSQL).
+        existing = find_duplicate(raw_row, raw)
+        if existing is None:
+            raise
+        raw_row.delete()
+        return existing
+    except DatabaseError:
+        raise
+    except Exception as exc:  # never drop a message because of a bug: keep it, say why
+        logger.exception("message %s could not be processed; quarantined", raw_row.pk)
+        return quarantine(raw_row, f"internal error while processing: {exc!r}")
+
+
+def quarantine(raw_row: RawMessage, reason: str, state: str = RawState.QUARANTINED) -> IngestResult:
+    raw_row.state = state
+    raw_row.reason = clean(reason)
+    raw_row.save(update_fields=["state", "reason", "domain", "subject", "from_address"])
+    outcome = "rejected" if state == RawState.REJECTED else "quarantined"
+    return IngestResult(outcome, None, raw_row.reason, raw_row.pk)
+
+
+def find_duplicate(raw_row: RawMessage, raw: bytes) -> IngestResult | None:
+    if raw_row.domain_id is None:
+        return None
+    parsed = parse_email(raw)
+    key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
+    return duplicate_result(raw_row.domain_id, key, parsed.message_id)
+
+
+def duplicate_result(domain_id: int, key: str, message_id: str) -> IngestResult | None:
+    existing = (
+        Message.objects.filter(domain_id=domain_id, dedupe_key=key)
+        .values_list("ticket__number", flat=True)
+        .first()
+    )
+    if existing is None:
+        return None
+    what = f"Message-ID <{message_id}>" if message_id else "identical bytes"
+    return IngestResult("duplicate", existing, f"already stored ({what})")
+
+
+def process(
+    raw_row: RawMessage, raw: bytes, *, campaign: Campaign | None, domain: Domain | None
+) -> IngestResult:
+    parsed = parse_email(raw)
+    raw_row.subject = clean(parsed.subject, 998)
+    raw_row.from_address = clean(parsed.from_addr.email if parsed.from_addr else "", 320)
+    if campaign is None:
+        campaign = route_first(header_addresses(parsed), domain)
+    if campaign is None:
+        where = ", ".join(header_addresses(parsed)) or "no recipient address"
+        return quarantine(raw_row, f"no campaign receives mail for: {where}", RawState.REJECTED)
+    if raw_row.domain_id != campaign.domain_id:
+        raw_row.domain_id = campaign.domain_id
+    raw_row.save(update_fields=["domain", "subject", "from_address"])
+    key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
+    duplicate = duplicate_result(campaign.domain_id, key, parsed.message_id)
+    if duplicate is not None:
+        raise _Duplicate(duplicate)
+    return file_message(raw_row, parsed, campaign, key)
+
+
+def own_addresses(domain_id: int) -> set[str]:
+    addresses = set(
+        InboundAddress.objects.filter(domain_id=domain_id).values_list("address", flat=True)
+    )
+    replies = Campaign.objects.filter(domain_id=domain_id).exclude(reply_to="")
+    return addresses | {r.lower() for r in replies.values_list("reply_to", flat=True)}
+
+
+def file_message(
+    raw_row: RawMessage, parsed: ParsedEmail, campaign: Campaign, key: str
+) -> IngestResult:
+    """Classify and thread a parsed, routed, new message, and store it in its ticket."""
+    domain_id = campaign.domain_id
+    ours = own_addresses(domain_id)
+    why_automatic = automatic_reason(parsed, ours, raw_row.envelope_from)
+    inbound = to_inbound(raw_row, parsed, key, why_automatic)
+    if parsed.delivery_report is not None:
+        return file_bounce(raw_row, parsed, inbound)
+    match = find_thread(
+        domain_id=domain_id,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        subject=parsed.subject,
+        sender=inbound.from_email,
+        own_addresses=ours,
+    )
+    if match.ticket is not None:
+        actions.append_inbound(match.ticket, inbound, match.detail, match.rule)
+        return IngestResult("appended", match.ticket.number, match.detail, raw_row.pk)
+    if inbound.from_email in ours:
+        return quarantine(raw_row, f"{why_automatic} and matches no ticket (mail loop?)")
+    ticket, _message = actions.open_ticket(campaign, inbound, match.detail)
+    return IngestResult("created", ticket.number, match.detail, raw_row.pk)
+
+
+def file_bounce(
+    raw_row: RawMessage, parsed: ParsedEmail, inbound: actions.InboundMessage
+) -> IngestResult:
+    report = parsed.delivery_report
+    assert report is not None
+    original = outbound_message(raw_row.domain_id or 0, report.original_message_id)
+    if original is None:
+        reason = (
+            f"delivery report for a message Comptoir does not know (<{report.original_message_id}>)"
+        )
+        return quarantine(raw_row, reason)
+    actions.record_bounce(original, inbound, report.status, report.diagnostic)
+    reason = f"delivery report for <{original.message_id}>"
+    return IngestResult("appended", original.ticket.number, reason, raw_row.pk)

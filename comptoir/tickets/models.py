@@ -33,6 +33,9 @@ class TicketCounter(models.Model):
     domain = models.OneToOneField(Domain, on_delete=models.CASCADE, primary_key=True)
     last_number = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"domain {self.domain_id}: {self.last_number}"
+
 
 class TicketStatus(models.TextChoices):
     OPEN = "open", _("Open")
@@ -47,7 +50,9 @@ class Ticket(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tickets")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
     subject = models.CharField(max_length=998, blank=True)
-    status = models.CharField(max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    status = models.CharField(
+        max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -71,7 +76,9 @@ class Ticket(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["domain", "number"], name="ticket_number_unique_per_domain")
+            models.UniqueConstraint(
+                fields=["domain", "number"], name="ticket_number_unique_per_domain"
+            )
         ]
         indexes = [models.Index(fields=["campaign", "status"])]
 
@@ -108,6 +115,9 @@ class RawMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["domain", "state"])]
+
+    def __str__(self) -> str:
+        return f"raw {self.pk} ({self.state})"
 
 
 class Direction(models.TextChoices):
@@ -162,6 +172,9 @@ class Message(models.Model):
         ]
         indexes = [models.Index(fields=["ticket", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.direction} {self.message_id}"
+
 
 class MessageReference(models.Model):
     """One Message-ID that a message names in In-Reply-To or References.
@@ -176,6 +189,9 @@ class MessageReference(models.Model):
     class Meta:
         indexes = [models.Index(fields=["domain", "ref_key"])]
 
+    def __str__(self) -> str:
+        return self.ref_key
+
 
 class Attachment(models.Model):
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
@@ -188,6 +204,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     # Path in Django's default storage; content-addressed, so identical files are stored once.
     storage_name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class TicketEvent(models.Model):
@@ -206,3 +225,6 @@ class TicketEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"

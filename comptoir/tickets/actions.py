@@ -1,0 +1,188 @@
+"""State changes of tickets caused by inbound mail, called by mail.ingest in its transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.campaigns.models import Campaign
+from comptoir.lib.text import clean
+from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.models import (
+    Attachment,
+    Contact,
+    Direction,
+    Message,
+    MessageReference,
+    RawMessage,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from comptoir.tickets.numbering import allocate_ticket_number
+
+
+@dataclass
+class InboundAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass
+class InboundMessage:
+    """What ingest hands to the ticket core: parsed, cleaned, classified."""
+
+    raw: RawMessage
+    message_id: str
+    dedupe_key: str
+    reference_keys: list[str]
+    in_reply_to: str
+    references: list[str]
+    from_email: str
+    from_name: str
+    to: list[dict[str, str]]
+    cc: list[dict[str, str]]
+    reply_to: list[dict[str, str]]
+    subject: str
+    date: datetime | None
+    text: str
+    html: str
+    attachments: list[InboundAttachment]
+    automatic_reason: str
+
+
+def find_or_create_contact(domain_id: int, email: str, name: str) -> Contact:
+    with transaction.atomic():  # savepoint: a concurrent insert of the same contact is fine
+        contact, created = Contact.objects.get_or_create(
+            domain_id=domain_id, email=clean(email, 320), defaults={"name": clean(name, 200)}
+        )
+    if not created and name and not contact.name:
+        contact.name = clean(name, 200)
+        contact.save(update_fields=["name"])
+    return contact
+
+
+def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[Ticket, Message]:
+    """A new ticket for a message that belongs to no existing one."""
+    now = timezone.now()
+    contact = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
+    ticket = Ticket.objects.create(
+        domain_id=campaign.domain_id,
+        campaign=campaign,
+        contact=contact,
+        subject=clean(inbound.subject, 998),
+        priority=campaign.priority,
+        is_automatic=bool(inbound.automatic_reason),
+        last_inbound_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    message = save_message(ticket, inbound)
+    # Allocated last: the counter row stays locked only until this transaction commits.
+    ticket.number = allocate_ticket_number(campaign.domain_id)
+    ticket.save(update_fields=["number"])
+    record_event(ticket, message, "ticket_created", why, rule="new")
+    return ticket, message
+
+
+def append_inbound(ticket: Ticket, inbound: InboundMessage, why: str, rule: str) -> Message:
+    """Add a message to its ticket; a person's message wakes the ticket up (SPEC §3, §4)."""
+    message = save_message(ticket, inbound)
+    record_event(ticket, message, "message_appended", why, rule=rule)
+    fields = ["updated_at"]
+    ticket.updated_at = timezone.now()
+    if not inbound.automatic_reason:
+        ticket.has_unread = True
+        ticket.last_inbound_at = ticket.updated_at
+        fields += ["has_unread", "last_inbound_at"]
+        if ticket.status != TicketStatus.OPEN:
+            previous = ticket.get_status_display()
+            ticket.status = TicketStatus.OPEN
+            fields.append("status")
+            record_event(ticket, message, "ticket_reopened", f"customer wrote ({previous})")
+    ticket.save(update_fields=fields)
+    return message
+
+
+def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
+    message = Message.objects.create(
+        domain_id=ticket.domain_id,
+        ticket=ticket,
+        direction=Direction.INBOUND,
+        raw=inbound.raw,
+        message_id=clean(inbound.message_id),
+        dedupe_key=inbound.dedupe_key,
+        in_reply_to=clean(inbound.in_reply_to),
+        references=[clean(r) for r in inbound.references],
+        from_email=clean(inbound.from_email, 320),
+        from_name=clean(inbound.from_name, 200),
+        to=inbound.to,
+        cc=inbound.cc,
+        reply_to=inbound.reply_to,
+        subject=clean(inbound.subject, 998),
+        date=inbound.date,
+        text=clean(inbound.text),
+        html=clean(inbound.html),
+        is_automatic=bool(inbound.automatic_reason),
+        automatic_reason=clean(inbound.automatic_reason, 200),
+    )
+    MessageReference.objects.bulk_create(
+        MessageReference(domain_id=ticket.domain_id, message=message, ref_key=key)
+        for key in inbound.reference_keys
+    )
+    save_attachments(message, inbound.attachments)
+    return message
+
+
+def save_attachments(message: Message, attachments: list[InboundAttachment]) -> None:
+    rows = []
+    for item in attachments:
+        digest, name = store_blob(item.content)
+        rows.append(
+            Attachment(
+                domain_id=message.domain_id,
+                message=message,
+                filename=clean(item.filename, 255),
+                content_type=clean(item.content_type, 255),
+                size=len(item.content),
+                content_id=clean(item.content_id, 255),
+                inline=item.inline,
+                sha256=digest,
+                storage_name=name,
+            )
+        )
+    Attachment.objects.bulk_create(rows)
+
+
+def record_event(
+    ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        domain_id=ticket.domain_id,
+        ticket=ticket,
+        message=message,
+        kind=kind,
+        detail=clean(detail),
+        data=data,
+    )
+
+
+def record_bounce(
+    original: Message, inbound: InboundMessage, status: str, diagnostic: str
+) -> Message:
+    """A delivery-status report for one of our messages: keep it on that message's ticket and,
+    when the message was ours (outbound), mark its delivery failed. Never a new ticket."""
+    ticket = original.ticket
+    bounce = save_message(ticket, inbound)
+    reason = " ".join(part for part in (status, diagnostic) if part) or "delivery failed"
+    if original.direction == Direction.OUTBOUND:
+        original.delivery_state = "failed"
+        original.delivery_error = clean(reason)
+        original.save(update_fields=["delivery_state", "delivery_error"])
+    detail = f"delivery to the customer failed for <{original.message_id}>: {reason}"
+    record_event(ticket, bounce, "delivery_failed", detail, rule="delivery-report")
+    return bounce
