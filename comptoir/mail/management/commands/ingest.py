@@ -5,6 +5,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from comptoir.campaigns.models import Campaign
 from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email
@@ -24,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", help="put every message in this campaign")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        domain, campaign = self.target(options["domain"], options["campaign"])
+        try:
+            domain, campaign = self.target(options["domain"], options["campaign"])
+        except DatabaseError as exc:  # e.g. the database is down: the MTA must retry
+            self.stderr.write(f"database unavailable, try again later: {exc}")
+            sys.exit(EX_TEMPFAIL)
         rejected = False
         for path in options["paths"]:
             for label, raw in read_path(path):
