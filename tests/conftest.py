@@ -76,3 +76,9 @@ def comptoir_bin() -> str:
     import sys
 
     return str(Path(sys.executable).with_name("comptoir"))
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is the production hasher; tests create many users and need not pay for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -32,7 +32,9 @@ class Campaign(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["domain", "slug"], name="campaign_slug_unique_per_domain")
+            models.UniqueConstraint(
+                fields=["domain", "slug"], name="campaign_slug_unique_per_domain"
+            )
         ]
 
     def __str__(self) -> str:
@@ -68,7 +70,9 @@ class ImapMailbox(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imap_mailboxes")
     host = models.CharField(max_length=255)
     port = models.PositiveIntegerField(default=993)
-    security = models.CharField(max_length=16, choices=ImapSecurity.choices, default=ImapSecurity.TLS)
+    security = models.CharField(
+        max_length=16, choices=ImapSecurity.choices, default=ImapSecurity.TLS
+    )
     username = models.CharField(max_length=255)
     # Either a password stored here, or the name of an environment variable holding it.
     password = models.CharField(max_length=255, blank=True)

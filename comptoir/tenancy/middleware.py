@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -29,15 +30,18 @@ class DomainMiddleware:
 
 
 class UserLanguageMiddleware:
-    """A logged-in user's language, else the domain's, else the browser's (LocaleMiddleware)."""
+    """The language chosen with the switch (cookie), else the logged-in user's, else the
+    domain's, else the browser's (LocaleMiddleware)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        language = ""
-        if user.is_authenticated:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = ""
+        if not language and user.is_authenticated:
             language = user.language or user.domain.language  # type: ignore[union-attr]
         if language:
             translation.activate(language)

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from comptoir.ui import views
+from comptoir.ui import auth, quarantine, views
 
 app_name = "ui"
 urlpatterns = [
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
     path("", views.ticket_list, name="tickets"),
     path("tickets/<int:number>/", views.ticket_detail, name="ticket"),
-    path("quarantine/", views.quarantine_list, name="quarantine"),
+    path(
+        "tickets/<int:number>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("quarantine/", quarantine.quarantine_list, name="quarantine"),
+    path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]

@@ -1,0 +1,121 @@
+"""MIME part -> ParsedAttachment: filenames (RFC 2231, RFC 2047, 8-bit), content ids, fallbacks."""
+
+import mimetypes
+import re
+from email.message import Message
+
+from comptoir.mail.parse_charsets import decode_8bit, decode_bytes
+from comptoir.mail.parse_headers import decode_text
+from comptoir.mail.parse_types import ParsedAttachment
+
+# Python's own table only: the system's /etc/mime.types differs between machines.
+MIME_TYPES = mimetypes.MimeTypes(filenames=())
+PREFERRED_EXTENSIONS = {
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+    "message/rfc822": ".eml",
+    "application/octet-stream": ".bin",
+    "application/ms-tnef": ".dat",
+    "application/vnd.ms-tnef": ".dat",
+}
+UNSAFE_FILENAME_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_FILENAME = 200
+
+
+def extension_for(content_type: str) -> str:
+    if content_type in PREFERRED_EXTENSIONS:
+        return PREFERRED_EXTENSIONS[content_type]
+    return MIME_TYPES.guess_extension(content_type) or ".bin"
+
+
+def type_for(filename: str) -> str:
+    guessed, _ = MIME_TYPES.guess_type(filename, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def clean_filename(name: str) -> str:
+    """A display name only: path parts (C:\\Docs\\a.doc, ../../x) and control characters removed."""
+    name = UNSAFE_FILENAME_CHARS.sub("", name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".").strip()
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        keep = MAX_FILENAME - len(ext) - 1
+        name = stem[:keep] + dot + ext if dot and len(ext) < 10 else name[:MAX_FILENAME]
+    return name
+
+
+def fallback_filename(index: int, content_type: str) -> str:
+    return f"attachment-{index}{extension_for(content_type)}"
+
+
+def param(part: Message, name: str, header: str, defects: list[str]) -> str:
+    """A decoded parameter: RFC 2231 (continuations, charset), RFC 2047 in quotes, raw 8-bit."""
+    try:
+        value = part.get_param(name, header=header)
+    except Exception:  # the stdlib's parameter parser has its own corner cases
+        defects.append(f"unreadable {header} parameter {name}")
+        return ""
+    if isinstance(value, tuple):
+        charset, _language, text = value
+        try:
+            raw = text.encode("latin-1")  # the stdlib percent-decodes RFC 2231 values as latin-1
+        except UnicodeEncodeError:
+            return decode_text(text, defects)
+        return " ".join(decode_bytes(raw, charset, defects, where="a filename").split())
+    if not value:
+        return ""
+    return decode_text(decode_8bit(str(value)), defects)
+
+
+def part_filename(part: Message, defects: list[str]) -> str:
+    name = param(part, "filename", "content-disposition", defects)
+    if not name:
+        name = param(part, "name", "content-type", defects)
+    return clean_filename(name)
+
+
+def content_id(part: Message) -> str:
+    value = part.get("content-id")
+    if not value:
+        return ""
+    return "".join(decode_8bit(str(value)).split()).strip("<>")
+
+
+def disposition(part: Message) -> str:
+    value = part.get("content-disposition")
+    if not value:
+        return ""
+    return str(value).split(";", 1)[0].strip().lower()
+
+
+def payload_bytes(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def make_attachment(
+    part: Message, content_type: str, content: bytes, index: int, defects: list[str]
+) -> ParsedAttachment:
+    filename = part_filename(part, defects) or fallback_filename(index, content_type)
+    cid = content_id(part)
+    return ParsedAttachment(
+        filename=filename,
+        content_type=content_type,
+        content=content,
+        content_id=cid,
+        # Only a Content-ID lets the HTML show a part in place; without one it is a plain file.
+        inline=bool(cid) and disposition(part) != "attachment",
+    )
+
+
+def mark_inline(attachments: list[ParsedAttachment], html: str) -> None:
+    """A part the HTML shows through cid: is inline even when the sender labelled it attachment;
+    senders disagree on the disposition of cid: images, the HTML tells the truth."""
+    for attachment in attachments:
+        if attachment.content_id and f"cid:{attachment.content_id}" in html:
+            attachment.inline = True
+
+
+def message_filename(subject: str, index: int) -> str:
+    name = clean_filename(subject.replace("/", "-").replace("\\", "-").replace(":", " -"))
+    return f"{name[:120]}.eml" if name else fallback_filename(index, "message/rfc822")

@@ -1,0 +1,126 @@
+"""Login and logout, per domain: the host names the domain, or the form asks for it."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from comptoir.tenancy.models import Domain, User
+
+View = Callable[..., HttpResponse]
+
+
+class LoginForm(forms.Form):
+    domain = forms.SlugField(
+        label=_("Domain"), max_length=63, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    login = forms.CharField(
+        label=_("Login"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_domain:
+            del self.fields["domain"]
+
+
+def host_domain(request: HttpRequest) -> Domain | None:
+    """The domain named by the host (set by tenancy.middleware), if any."""
+    return cast(Domain | None, getattr(request, "domain", None))
+
+
+def current_user(request: HttpRequest) -> User:
+    """The logged-in user; only for views behind `login_required_in_domain`."""
+    return cast(User, request.user)
+
+
+def signed_in_here(request: HttpRequest) -> bool:
+    """Logged in, on a host of the user's own domain or on a host naming no domain: a session
+    opened on one domain's address is never honoured on another's."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    domain = host_domain(request)
+    return domain is None or domain.pk == user.domain_id
+
+
+def login_required_in_domain(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not signed_in_here(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None:
+    """The user these credentials open, in the host's domain or the one typed in the form."""
+    domain = host_domain(request) or Domain.objects.filter(slug=data["domain"]).first()
+    if domain is None:
+        # Same cost and message as a wrong password: the form does not tell which domains exist.
+        User().set_password(data["password"])
+        return None
+    user = authenticate(request, username=data["login"], password=data["password"], domain=domain)
+    if not isinstance(user, User) or user.domain_id != domain.pk:
+        return None
+    return user
+
+
+def next_url(request: HttpRequest) -> str:
+    """Where to go after login: `next` if it stays on this site, else the ticket list."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    if signed_in_here(request):
+        return redirect(next_url(request))
+    domain = host_domain(request)
+    form = LoginForm(request.POST or None, ask_domain=domain is None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        found = check_credentials(request, form.cleaned_data)
+        if found is not None:
+            auth_login(request, found)
+            return redirect(next_url(request))
+        failed = True
+    context = {
+        "form": form,
+        "failed": failed,
+        "host_domain": domain,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+    }
+    return render(request, "ui/login.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)

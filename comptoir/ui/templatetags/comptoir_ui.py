@@ -1,0 +1,43 @@
+"""Template filters for showing mail safely."""
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.ui.rendering import resanitize_html
+
+register = template.Library()
+
+# Labels for the event kinds the core records; an unknown kind is shown as stored.
+EVENT_LABELS = {
+    "ticket_created": _("Ticket created"),
+    "message_appended": _("Message added"),
+    "ticket_reopened": _("Ticket reopened"),
+    "delivery_failed": _("Delivery failed"),
+}
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
+@register.filter
+def sanitized_html(html: str) -> SafeString:
+    """Message.html was sanitised at ingest; sanitise again so that a bug or an older row
+    upstream can never put live markup in the page. The only place mail HTML becomes safe."""
+    return mark_safe(resanitize_html(html))
+
+
+@register.filter
+def addresses(items: object) -> str:
+    """A JSON list of {"name", "email"} (Message.to / cc) as one readable line."""
+    if not isinstance(items, list):
+        return ""
+    shown = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        name, email = str(item.get("name") or ""), str(item.get("email") or "")
+        shown.append(f"{name} <{email}>" if name and email else name or email)
+    return ", ".join(shown)
