@@ -222,10 +222,9 @@ def file_bounce(
     assert report is not None
     original = outbound_message(raw_row.domain_id or 0, report.original_message_id)
     if original is None:
-        reason = (
-            f"delivery report for a message Comptoir does not know (<{report.original_message_id}>)"
-        )
-        return quarantine(raw_row, reason)
+        named = report.original_message_id
+        what = f"<{named}>" if named else "it names no original Message-ID"
+        return quarantine(raw_row, f"delivery report for a message Comptoir does not know ({what})")
     actions.record_bounce(original, inbound, report.status, report.diagnostic)
     reason = f"delivery report for <{original.message_id}>"
     return IngestResult("appended", original.ticket.number, reason, raw_row.pk)
