@@ -1,0 +1,79 @@
+"""`comptoir worker`: background jobs, each a function that claims due work in the database.
+
+Any number of workers may run side by side on any number of machines: a job claims its rows
+(IMAP mailboxes today, the outbox next), so two workers never do the same work twice.
+"""
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+
+from comptoir.lib.shutdown import stop_requested
+
+log = logging.getLogger(__name__)
+
+# Seconds between two rounds when a round found nothing to do.
+IDLE_SLEEP = 2.0
+
+type Job = Callable[[str, bool], object]
+
+
+def poll_imap(worker_id: str, once: bool) -> object:
+    # Imported here so that a worker starts even while the IMAP edge has an import problem
+    # elsewhere, and so that commands that never poll do not load it.
+    from comptoir.mail.imap import poll_due_mailboxes
+
+    return poll_due_mailboxes(worker_id, once=once)
+
+
+# The outbox (sending queued replies) joins as one more line here.
+JOBS: list[tuple[str, Job]] = [
+    ("imap", poll_imap),
+]
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Command(BaseCommand):
+    help = "Run the background jobs (IMAP polling) until SIGTERM; --once runs what is due."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="do what is due, then exit")
+
+    def handle(self, *args: Any, once: bool, **options: Any) -> None:
+        me = worker_id()
+        if once:
+            if not run_round(me, once=True):
+                raise CommandError("worker: a job failed (see the log)")
+            return
+        stop = stop_requested()
+        self.stdout.write(f"worker: started as {me}")
+        self.stdout.flush()
+        while not stop.is_set():
+            run_round(me, once=False)
+            stop.wait(IDLE_SLEEP)
+        self.stdout.write("worker: stopped")
+
+
+def run_round(me: str, *, once: bool) -> bool:
+    """Each job once; a failing job is logged and retried next round while the others go on.
+
+    Returns False when a job failed."""
+    ok = True
+    for name, job in JOBS:
+        # A long-lived process must drop the connections the database closed meanwhile.
+        close_old_connections()
+        try:
+            job(me, once)
+        except Exception:
+            log.exception("Job %s failed", name)
+            ok = False
+    close_old_connections()
+    return ok
