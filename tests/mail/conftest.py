@@ -1,0 +1,59 @@
+"""A real Dovecot for the IMAP tests: one server per session, one fresh account per test."""
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from tests.dovecot import Dovecot, dovecot_binary, start_dovecot
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    if dovecot_binary() is None:
+        message = "dovecot is not installed (scripts/ci-deps installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run the IMAP tests")
+        pytest.skip(message)
+    # Not pytest's tmp_path: its 0700 parents are unreachable for Dovecot's mail user.
+    root = Path(tempfile.mkdtemp(prefix="comptoir-dovecot-"))
+    server = start_dovecot(root)
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class ImapAccount:
+    server: Dovecot
+    username: str
+    password: str
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient(self.server.host, port=self.server.port, ssl=False, timeout=10)
+        client.login(self.username, self.password)
+        return client
+
+    def append(self, folder: str, *messages: bytes) -> None:
+        """Deliver messages the way any mail client would: APPEND over IMAP."""
+        with self.client() as client:
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            for raw in messages:
+                client.append(folder, raw)
+
+
+_accounts = itertools.count(1)
+
+
+@pytest.fixture
+def imap_account(dovecot: Dovecot) -> ImapAccount:
+    """An empty mailbox of its own, so tests never see each other's messages."""
+    # Dovecot accepts any user name with its one password; a new name is an empty mailbox.
+    return ImapAccount(dovecot, f"user{next(_accounts)}", dovecot.password)
