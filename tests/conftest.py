@@ -82,3 +82,11 @@ def comptoir_bin() -> str:
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """Argon2 is the production hasher; tests create many users and need not pay for it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def forget_cached_own_addresses() -> None:
+    """Ingest caches each domain's own addresses for a few seconds; tests reuse domain ids."""
+    from comptoir.mail import ingest
+
+    ingest._own_addresses.clear()

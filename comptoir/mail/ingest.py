@@ -10,6 +10,7 @@ IMAP message left unmarked): nothing was stored then.
 
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -169,9 +170,9 @@ def process(
     if campaign is None:
         where = ", ".join(header_addresses(parsed)) or "no recipient address"
         return quarantine(raw_row, f"no campaign receives mail for: {where}", RawState.REJECTED)
-    if raw_row.domain_id != campaign.domain_id:
+    if raw_row.domain_id != campaign.domain_id:  # routed by its headers
         raw_row.domain_id = campaign.domain_id
-    raw_row.save(update_fields=["domain", "subject", "from_address"])
+        raw_row.save(update_fields=["domain"])
     key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
     duplicate = duplicate_result(campaign.domain_id, key, parsed.message_id)
     if duplicate is not None:
@@ -179,12 +180,23 @@ def process(
     return file_message(raw_row, parsed, campaign, key)
 
 
+# Our own addresses change rarely and are read for every message: keep them a few seconds.
+OWN_ADDRESSES_TTL = 10.0
+_own_addresses: dict[int, tuple[float, set[str]]] = {}
+
+
 def own_addresses(domain_id: int) -> set[str]:
+    """The domain's inbound and reply-to addresses (cached for OWN_ADDRESSES_TTL seconds)."""
+    cached = _own_addresses.get(domain_id)
+    if cached is not None and time.monotonic() - cached[0] < OWN_ADDRESSES_TTL:
+        return cached[1]
     addresses = set(
         InboundAddress.objects.filter(domain_id=domain_id).values_list("address", flat=True)
     )
     replies = Campaign.objects.filter(domain_id=domain_id).exclude(reply_to="")
-    return addresses | {r.lower() for r in replies.values_list("reply_to", flat=True)}
+    found = addresses | {r.lower() for r in replies.values_list("reply_to", flat=True)}
+    _own_addresses[domain_id] = (time.monotonic(), found)
+    return found
 
 
 def file_message(

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from comptoir.campaigns.models import Campaign
@@ -56,10 +55,10 @@ class InboundMessage:
 
 
 def find_or_create_contact(domain_id: int, email: str, name: str) -> Contact:
-    with transaction.atomic():  # savepoint: a concurrent insert of the same contact is fine
-        contact, created = Contact.objects.get_or_create(
-            domain_id=domain_id, email=clean(email, 320), defaults={"name": clean(name, 200)}
-        )
+    # get_or_create inserts in a savepoint and re-reads on a concurrent insert.
+    contact, created = Contact.objects.get_or_create(
+        domain_id=domain_id, email=clean(email, 320), defaults={"name": clean(name, 200)}
+    )
     if not created and name and not contact.name:
         contact.name = clean(name, 200)
         contact.save(update_fields=["name"])

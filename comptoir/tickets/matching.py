@@ -43,16 +43,16 @@ def reference_keys(in_reply_to: list[str], references: list[str]) -> list[tuple[
 def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMatch | None:
     if not keys:
         return None
-    found = dict(
-        Message.objects.filter(domain_id=domain_id, dedupe_key__in=[k for k, _h, _i in keys])
-        .order_by("created_at")
-        .values_list("dedupe_key", "ticket_id")
-    )
+    found = {
+        m.dedupe_key: m.ticket
+        for m in Message.objects.filter(
+            domain_id=domain_id, dedupe_key__in=[k for k, _h, _i in keys]
+        ).select_related("ticket")
+    }
     for key, header, message_id in keys:
         if key in found:
-            ticket = Ticket.objects.get(pk=found[key])
             rule = "in-reply-to" if header == "In-Reply-To" else "references"
-            return ThreadMatch(ticket, rule, f"matched {header} header <{message_id}>")
+            return ThreadMatch(found[key], rule, f"matched {header} header <{message_id}>")
     return None
 
 
@@ -62,14 +62,14 @@ def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
         return None
     row = (
         MessageReference.objects.filter(domain_id=domain_id, ref_key=message_id_key(message_id))
+        .select_related("message__ticket")
         .order_by("message__created_at")
-        .values_list("message__ticket_id", flat=True)
         .first()
     )
     if row is None:
         return None
     detail = f"a message of this ticket already referenced <{message_id}> (it arrived late)"
-    return ThreadMatch(Ticket.objects.get(pk=row), "referenced-by", detail)
+    return ThreadMatch(row.message.ticket, "referenced-by", detail)
 
 
 def ticket_participants(ticket: Ticket, own_addresses: set[str]) -> set[str]:

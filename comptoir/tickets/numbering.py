@@ -7,16 +7,23 @@ possible in its transaction so that the lock is held only for the last statement
 A rolled-back transaction gives its number back; a committed one never does.
 """
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 
 from comptoir.tickets.models import TicketCounter
 
+# One round trip: PostgreSQL and SQLite (>= 3.35) both return the incremented value.
+INCREMENT = (
+    f"UPDATE {TicketCounter._meta.db_table} SET last_number = last_number + 1 "
+    "WHERE domain_id = %s RETURNING last_number"
+)
+
 
 def allocate_ticket_number(domain_id: int) -> int:
-    counter = TicketCounter.objects.filter(domain_id=domain_id)
-    if not counter.update(last_number=F("last_number") + 1):
-        with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute(INCREMENT, [domain_id])
+        row = cursor.fetchone()
+        if row is None:  # the domain's first ticket: create its counter (races are fine)
             TicketCounter.objects.get_or_create(domain_id=domain_id)
-        counter.update(last_number=F("last_number") + 1)
-    return counter.values_list("last_number", flat=True).get()
+            cursor.execute(INCREMENT, [domain_id])
+            row = cursor.fetchone()
+    return int(row[0])
