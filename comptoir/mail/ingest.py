@@ -1,11 +1,11 @@
 """The one entry point for inbound mail: SMTP/LMTP, IMAP and the pipe all call ingest_email.
 
-Order of work, all in one database transaction: store the raw bytes, then parse, route,
-dedupe, classify, thread and file the message. Processing runs inside a savepoint: whatever
-goes wrong after the raw bytes are stored (a hostile or broken message, a bug) rolls back to
-that savepoint and the raw message is kept in quarantine with the reason, never dropped. Only
-database failures escape, as TransientIngestError, so that the sender retries (451, exit 75,
-IMAP message left unmarked): nothing was stored then.
+Order of work, in one database transaction: store the raw bytes, then parse, route, dedupe,
+classify, thread and file the message. If anything but the database fails after the raw bytes
+are stored (a hostile or broken message, a bug), that transaction is rolled back and the raw
+bytes are stored again, alone, in the quarantine with the reason: never dropped. Database
+failures escape as TransientIngestError, so that the sender retries (451, exit 75, IMAP
+message left unmarked): nothing was stored then.
 """
 
 import hashlib
@@ -24,7 +24,7 @@ from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
 from comptoir.tenancy.models import Domain
 from comptoir.tickets import actions
 from comptoir.tickets.matching import find_thread, outbound_message
-from comptoir.tickets.models import Message, RawMessage, RawState
+from comptoir.tickets.models import Message, RawMessage, RawState, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -87,56 +87,66 @@ def ingest_email(
 ) -> IngestResult:
     """Store, then file, one inbound message. See the module docstring for the guarantees."""
     try:
-        with transaction.atomic():
-            if campaign is None and recipients:
-                campaign = route_first(recipients, domain)
-            raw_row = RawMessage.objects.create(
-                domain=campaign.domain if campaign else domain,
-                content=raw,
-                size=len(raw),
-                sha256=hashlib.sha256(raw).hexdigest(),
-                source=clean(source, 200),
-                envelope_from=clean(envelope_from, 320),
-                envelope_to=[clean(r, 320) for r in recipients],
-                state=RawState.STORED,
-            )
-            return process_safely(raw_row, raw, campaign=campaign, domain=domain)
+        if campaign is None and recipients:
+            campaign = route_first(recipients, domain)
+        raw_row = RawMessage(
+            domain=campaign.domain if campaign else domain,
+            content=raw,
+            size=len(raw),
+            sha256=hashlib.sha256(raw).hexdigest(),
+            source=clean(source, 200),
+            envelope_from=clean(envelope_from, 320),
+            envelope_to=[clean(r, 320) for r in recipients],
+            state=RawState.STORED,
+        )
+        return store_and_file(raw_row, raw, campaign=campaign, domain=domain)
     except DatabaseError as exc:
         logger.warning("ingest failed, nothing stored, sender should retry: %s", exc)
         raise TransientIngestError(f"database unavailable: {exc}") from exc
 
 
-def process_safely(
+def store_and_file(
     raw_row: RawMessage, raw: bytes, *, campaign: Campaign | None, domain: Domain | None
 ) -> IngestResult:
+    """One transaction: the raw bytes first, then everything made of them. When anything
+    but the database fails, that transaction is rolled back and the raw bytes are stored
+    again, alone, in the quarantine (cheaper than a savepoint around every message)."""
     try:
         with transaction.atomic():
+            raw_row.save(force_insert=True)
             return process(raw_row, raw, campaign=campaign, domain=domain)
     except _Duplicate as duplicate:
-        raw_row.delete()  # the first delivery's raw bytes are the ones kept
-        return duplicate.result
+        return duplicate.result  # rolled back: the first delivery's raw bytes are kept
     except ParseLimitError as exc:
-        return quarantine(raw_row, exc.reason)
-    except IntegrityError:
-        # A concurrent delivery of the same message committed first (PostgreSQL).
+        return keep_in_quarantine(raw_row, exc.reason)
+    except IntegrityError as exc:
+        # Most likely a concurrent delivery of the same message committed first.
         existing = find_duplicate(raw_row, raw)
-        if existing is None:
-            raise
-        raw_row.delete()
-        return existing
+        return existing or keep_in_quarantine(raw_row, f"could not be stored: {exc}")
     except DatabaseError:
         raise
     except Exception as exc:  # never drop a message because of a bug: keep it, say why
-        logger.exception("message %s could not be processed; quarantined", raw_row.pk)
-        return quarantine(raw_row, f"internal error while processing: {exc!r}")
+        logger.exception("message from %s could not be processed; quarantined", raw_row.source)
+        return keep_in_quarantine(raw_row, f"internal error while processing: {exc!r}")
 
 
 def quarantine(raw_row: RawMessage, reason: str, state: str = RawState.QUARANTINED) -> IngestResult:
+    """Keep a stored message out of every ticket, with the reason (inside the transaction)."""
     raw_row.state = state
     raw_row.reason = clean(reason)
     raw_row.save(update_fields=["state", "reason", "domain", "subject", "from_address"])
     outcome = "rejected" if state == RawState.REJECTED else "quarantined"
     return IngestResult(outcome, None, raw_row.reason, raw_row.pk)
+
+
+def keep_in_quarantine(raw_row: RawMessage, reason: str) -> IngestResult:
+    """The filing transaction was rolled back: store the raw bytes alone, quarantined."""
+    raw_row.pk = None
+    raw_row._state.adding = True
+    raw_row.state = RawState.QUARANTINED
+    raw_row.reason = clean(reason)
+    raw_row.save(force_insert=True)
+    return IngestResult("quarantined", None, raw_row.reason, raw_row.pk)
 
 
 def find_duplicate(raw_row: RawMessage, raw: bytes) -> IngestResult | None:
@@ -148,15 +158,16 @@ def find_duplicate(raw_row: RawMessage, raw: bytes) -> IngestResult | None:
 
 
 def duplicate_result(domain_id: int, key: str, message_id: str) -> IngestResult | None:
-    existing = (
+    ticket_id = (
         Message.objects.filter(domain_id=domain_id, dedupe_key=key)
-        .values_list("ticket__number", flat=True)
+        .values_list("ticket_id", flat=True)
         .first()
     )
-    if existing is None:
+    if ticket_id is None:  # the common case, answered from the unique index alone
         return None
+    number = Ticket.objects.values_list("number", flat=True).get(pk=ticket_id)
     what = f"Message-ID <{message_id}>" if message_id else "identical bytes"
-    return IngestResult("duplicate", existing, f"already stored ({what})")
+    return IngestResult("duplicate", number, f"already stored ({what})")
 
 
 def process(

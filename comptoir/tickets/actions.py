@@ -55,12 +55,16 @@ class InboundMessage:
 
 
 def find_or_create_contact(domain_id: int, email: str, name: str) -> Contact:
-    # get_or_create inserts in a savepoint and re-reads on a concurrent insert.
-    contact, created = Contact.objects.get_or_create(
-        domain_id=domain_id, email=clean(email, 320), defaults={"name": clean(name, 200)}
-    )
-    if not created and name and not contact.name:
-        contact.name = clean(name, 200)
+    email, name = clean(email, 320), clean(name, 200)
+    contact = Contact.objects.filter(domain_id=domain_id, email=email).first()
+    if contact is None:
+        # ON CONFLICT DO NOTHING: a concurrent insert of the same contact is not an error,
+        # and needs no savepoint; the row is then read back, whoever inserted it.
+        new = Contact(domain_id=domain_id, email=email, name=name)
+        Contact.objects.bulk_create([new], ignore_conflicts=True)
+        contact = Contact.objects.get(domain_id=domain_id, email=email)
+    elif name and not contact.name:
+        contact.name = name
         contact.save(update_fields=["name"])
     return contact
 

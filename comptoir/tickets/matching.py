@@ -60,16 +60,18 @@ def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
     """A stored message already refers to this one: the parent arrived after its reply."""
     if not message_id:
         return None
-    row = (
+    # Single-table lookup on the common path (no hit); the join only when there is one.
+    referring = (
         MessageReference.objects.filter(domain_id=domain_id, ref_key=message_id_key(message_id))
-        .select_related("message__ticket")
-        .order_by("message__created_at")
+        .order_by("message_id")
+        .values_list("message_id", flat=True)
         .first()
     )
-    if row is None:
+    if referring is None:
         return None
+    ticket = Ticket.objects.get(messages__id=referring)
     detail = f"a message of this ticket already referenced <{message_id}> (it arrived late)"
-    return ThreadMatch(row.message.ticket, "referenced-by", detail)
+    return ThreadMatch(ticket, "referenced-by", detail)
 
 
 def ticket_participants(ticket: Ticket, own_addresses: set[str]) -> set[str]:

@@ -67,10 +67,10 @@ def database_refuses_raw_message(source: str) -> Iterator[None]:
                 "CREATE FUNCTION test_refuse_raw() RETURNS trigger AS $$ BEGIN "
                 "RAISE EXCEPTION 'simulated outage'; END $$ LANGUAGE plpgsql"
             )
+            # DDL takes no bound parameters (server-side binding); source is a test constant.
             cursor.execute(
                 f"CREATE TRIGGER test_refuse_raw BEFORE INSERT ON {table} FOR EACH ROW "
-                f"WHEN (NEW.source = %s) EXECUTE FUNCTION test_refuse_raw()",
-                [source],
+                f"WHEN (NEW.source = '{source}') EXECUTE FUNCTION test_refuse_raw()"
             )
         else:
             # SQLite triggers take no parameters; source is a test constant.

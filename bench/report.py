@@ -1,0 +1,100 @@
+"""The figures: a table on stdout and bench/out/ingest.json."""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.phases import Measurement
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+COLUMNS = ("phase", "database", "procs", "messages", "seconds", "emails/s", "target", "", "load")
+
+
+def row(m: Measurement) -> tuple[str, ...]:
+    target = f">= {m.target:.0f}" if m.target is not None else ""
+    return (
+        m.phase,
+        m.database,
+        str(m.processes),
+        f"{m.messages:,}",
+        f"{m.seconds:.2f}",
+        f"{m.rate:,.0f}",
+        target,
+        m.verdict,
+        f"{m.load:.1f}",
+    )
+
+
+def table(measurements: list[Measurement]) -> str:
+    rows = [COLUMNS, *(row(m) for m in measurements)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    numeric = {2, 3, 4, 5, 8}
+
+    def line(cells: tuple[str, ...]) -> str:
+        parts = [
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(rows[0]), rule, *(line(r) for r in rows[1:])])
+
+
+def find(measurements: list[Measurement], phase: str, db: str, procs: int) -> Measurement | None:
+    for m in measurements:
+        if m.phase == phase and m.database == db and m.processes == procs:
+            return m
+    return None
+
+
+def ratios(measurements: list[Measurement]) -> dict[str, float]:
+    """Two processes over one, and end to end over the parse-only ceiling."""
+    result = {}
+    parse = find(measurements, "parse-only", "-", 1)
+    for db in ("sqlite", "postgresql"):
+        one = find(measurements, "ingest", db, 1)
+        two = find(measurements, "ingest", db, 2)
+        if one and two and one.rate:
+            result[f"{db}: 2 processes / 1 process"] = two.rate / one.rate
+        if one and parse and parse.rate:
+            result[f"{db}: 1-process ingest / parse-only"] = one.rate / parse.rate
+    return result
+
+
+def checks(measurements: list[Measurement]) -> list[str]:
+    return [f"{m.phase} {m.database} x{m.processes}: {m.check}" for m in measurements if m.check]
+
+
+def print_report(measurements: list[Measurement], context: dict[str, Any]) -> None:
+    print()
+    print(table(measurements))
+    print()
+    for name, value in ratios(measurements).items():
+        print(f"  {name}: {value:.2f}")
+    print()
+    for line in checks(measurements):
+        print(f"  check {line}")
+    if context.get("pg_options"):
+        print(f"  PostgreSQL ingest workers ran with OPTIONS {context['pg_options']}")
+    print(
+        f"\n  machine: {context['cpus']} CPU(s), PostgreSQL {context['postgresql']};"
+        " load = 1-minute load average at the end of each phase (figures on shared cores"
+        " are noisy)."
+    )
+
+
+def write_json(measurements: list[Measurement], context: dict[str, Any], name: str) -> Path:
+    OUT_DIR.mkdir(exist_ok=True)
+    path = OUT_DIR / name
+    data = {
+        **context,
+        "results": [
+            {**asdict(m), "emails_per_second": round(m.rate, 1), "verdict": m.verdict}
+            for m in measurements
+        ],
+        "ratios": {k: round(v, 3) for k, v in ratios(measurements).items()},
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path
