@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, IntegrityError, transaction
 
 from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.lib.fastsql import insert, select_id
 from comptoir.lib.text import clean, message_id_key, raw_key
 from comptoir.mail.classify import automatic_reason
 from comptoir.mail.inbound import to_inbound
@@ -113,7 +114,7 @@ def store_and_file(
     again, alone, in the quarantine (cheaper than a savepoint around every message)."""
     try:
         with transaction.atomic():
-            raw_row.save(force_insert=True)
+            insert(raw_row)
             return process(raw_row, raw, campaign=campaign, domain=domain)
     except _Duplicate as duplicate:
         return duplicate.result  # rolled back: the first delivery's raw bytes are kept
@@ -145,7 +146,7 @@ def keep_in_quarantine(raw_row: RawMessage, reason: str) -> IngestResult:
     raw_row._state.adding = True
     raw_row.state = RawState.QUARANTINED
     raw_row.reason = clean(reason)
-    raw_row.save(force_insert=True)
+    insert(raw_row)
     return IngestResult("quarantined", None, raw_row.reason, raw_row.pk)
 
 
@@ -157,12 +158,13 @@ def find_duplicate(raw_row: RawMessage, raw: bytes) -> IngestResult | None:
     return duplicate_result(raw_row.domain_id, key, parsed.message_id)
 
 
+DUPLICATE_SQL = (
+    f"SELECT ticket_id FROM {Message._meta.db_table} WHERE domain_id = %s AND dedupe_key = %s"
+)
+
+
 def duplicate_result(domain_id: int, key: str, message_id: str) -> IngestResult | None:
-    ticket_id = (
-        Message.objects.filter(domain_id=domain_id, dedupe_key=key)
-        .values_list("ticket_id", flat=True)
-        .first()
-    )
+    ticket_id = select_id(DUPLICATE_SQL, [domain_id, key])
     if ticket_id is None:  # the common case, answered from the unique index alone
         return None
     number = Ticket.objects.values_list("number", flat=True).get(pk=ticket_id)

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.utils import timezone
 
 from comptoir.campaigns.models import Campaign
+from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean
 from comptoir.tickets.blobs import store_blob
 from comptoir.tickets.models import (
@@ -54,29 +56,39 @@ class InboundMessage:
     automatic_reason: str
 
 
-def find_or_create_contact(domain_id: int, email: str, name: str) -> Contact:
+CONTACT_SQL = f"SELECT id, name FROM {Contact._meta.db_table} WHERE domain_id = %s AND email = %s"
+
+
+def find_or_create_contact(domain_id: int, email: str, name: str) -> int:
+    """The id of the domain's contact with this address, created when new."""
     email, name = clean(email, 320), clean(name, 200)
-    contact = Contact.objects.filter(domain_id=domain_id, email=email).first()
-    if contact is None:
-        # ON CONFLICT DO NOTHING: a concurrent insert of the same contact is not an error,
-        # and needs no savepoint; the row is then read back, whoever inserted it.
-        new = Contact(domain_id=domain_id, email=email, name=name)
-        Contact.objects.bulk_create([new], ignore_conflicts=True)
-        contact = Contact.objects.get(domain_id=domain_id, email=email)
-    elif name and not contact.name:
-        contact.name = name
-        contact.save(update_fields=["name"])
-    return contact
+    with connection.cursor() as cursor:
+        cursor.execute(CONTACT_SQL, [domain_id, email])
+        row = cursor.fetchone()
+        if row is None:
+            # ON CONFLICT DO NOTHING: a concurrent insert of the same contact is not an error
+            # and needs no savepoint; the row is then read back, whoever inserted it.
+            new = Contact(domain_id=domain_id, email=email, name=name)
+            Contact.objects.bulk_create([new], ignore_conflicts=True)
+            cursor.execute(CONTACT_SQL, [domain_id, email])
+            row = cursor.fetchone()
+    contact_id, known_name = row
+    if name and not known_name:
+        Contact.objects.filter(pk=contact_id).update(name=name)
+    return int(contact_id)
+
+
+NUMBER_SQL = f"UPDATE {Ticket._meta.db_table} SET number = %s WHERE id = %s"
 
 
 def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[Ticket, Message]:
     """A new ticket for a message that belongs to no existing one."""
     now = timezone.now()
-    contact = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
-    ticket = Ticket.objects.create(
+    contact_id = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
+    ticket = Ticket(
         domain_id=campaign.domain_id,
         campaign=campaign,
-        contact=contact,
+        contact_id=contact_id,
         subject=clean(inbound.subject, 998),
         priority=campaign.priority,
         is_automatic=bool(inbound.automatic_reason),
@@ -84,10 +96,12 @@ def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[
         created_at=now,
         updated_at=now,
     )
+    insert(ticket)
     message = save_message(ticket, inbound)
     # Allocated last: the counter row stays locked only until this transaction commits.
     ticket.number = allocate_ticket_number(campaign.domain_id)
-    ticket.save(update_fields=["number"])
+    with connection.cursor() as cursor:
+        cursor.execute(NUMBER_SQL, [ticket.number, ticket.pk])
     record_event(ticket, message, "ticket_created", why, rule="new")
     return ticket, message
 
@@ -112,7 +126,7 @@ def append_inbound(ticket: Ticket, inbound: InboundMessage, why: str, rule: str)
 
 
 def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
-    message = Message.objects.create(
+    message = Message(
         domain_id=ticket.domain_id,
         ticket=ticket,
         direction=Direction.INBOUND,
@@ -133,6 +147,7 @@ def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
         is_automatic=bool(inbound.automatic_reason),
         automatic_reason=clean(inbound.automatic_reason, 200),
     )
+    insert(message)
     MessageReference.objects.bulk_create(
         MessageReference(domain_id=ticket.domain_id, message=message, ref_key=key)
         for key in inbound.reference_keys
@@ -164,7 +179,7 @@ def save_attachments(message: Message, attachments: list[InboundAttachment]) -> 
 def record_event(
     ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent(
         domain_id=ticket.domain_id,
         ticket=ticket,
         message=message,
@@ -172,6 +187,8 @@ def record_event(
         detail=clean(detail),
         data=data,
     )
+    insert(event)
+    return event
 
 
 def record_bounce(

@@ -12,6 +12,7 @@ The rule that matched is returned in words, for the TicketEvent.
 import re
 from dataclasses import dataclass
 
+from comptoir.lib.fastsql import select_id
 from comptoir.lib.text import message_id_key
 from comptoir.tickets.models import Direction, Message, MessageReference, Ticket
 
@@ -56,17 +57,18 @@ def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMat
     return None
 
 
+LATE_PARENT_SQL = (
+    f"SELECT message_id FROM {MessageReference._meta.db_table} "
+    "WHERE domain_id = %s AND ref_key = %s ORDER BY message_id LIMIT 1"
+)
+
+
 def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
     """A stored message already refers to this one: the parent arrived after its reply."""
     if not message_id:
         return None
     # Single-table lookup on the common path (no hit); the join only when there is one.
-    referring = (
-        MessageReference.objects.filter(domain_id=domain_id, ref_key=message_id_key(message_id))
-        .order_by("message_id")
-        .values_list("message_id", flat=True)
-        .first()
-    )
+    referring = select_id(LATE_PARENT_SQL, [domain_id, message_id_key(message_id)])
     if referring is None:
         return None
     ticket = Ticket.objects.get(messages__id=referring)
