@@ -131,3 +131,15 @@ def test_the_domains_language_applies_when_the_user_has_none(acme: Acme) -> None
     make_ticket(acme.support)
     response = client_for(acme.agent).get(reverse("ui:tickets"))
     assert "Last activity" in response.text
+
+
+def test_the_language_switch_wins_over_the_users_language(acme: Acme) -> None:
+    acme.agent.language = "fr"
+    acme.agent.save()
+    make_ticket(acme.support)
+    client = client_for(acme.agent)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    response = client.get(reverse("ui:tickets"))
+    assert "Last activity" in response.text
+    assert "Dernière activité" not in response.text
