@@ -107,13 +107,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests that use several processes need a file, not an in-memory database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-comptoir.sqlite3")}
-else:
-    # Server-side binding lets psycopg prepare the statements ingest repeats for every
-    # message: PostgreSQL then skips planning them, the larger part of their cost here.
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": env_bool("COMPTOIR_PG_SERVER_SIDE_BINDING", True),
-        "prepare_threshold": env_int("COMPTOIR_PG_PREPARE_THRESHOLD", 2),
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
