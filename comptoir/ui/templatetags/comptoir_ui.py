@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.ui.rendering import resanitize_html
+from comptoir.lib.html import sanitize_html
 
 register = template.Library()
 
@@ -26,7 +26,9 @@ def event_label(kind: str) -> str:
 def sanitized_html(html: str) -> SafeString:
     """Message.html was sanitised at ingest; sanitise again so that a bug or an older row
     upstream can never put live markup in the page. The only place mail HTML becomes safe."""
-    return mark_safe(resanitize_html(html))
+    # Ingest already sanitised Message.html; this second pass with the same policy is
+    # defence in depth against an older row or a bug upstream.
+    return mark_safe(sanitize_html(html) if html else "")
 
 
 @register.filter
