@@ -90,20 +90,27 @@ def ingest_email(
     try:
         if campaign is None and recipients:
             campaign = route_first(recipients, domain)
-        raw_row = RawMessage(
-            domain=campaign.domain if campaign else domain,
-            content=raw,
-            size=len(raw),
-            sha256=hashlib.sha256(raw).hexdigest(),
-            source=clean(source, 200),
-            envelope_from=clean(envelope_from, 320),
-            envelope_to=[clean(r, 320) for r in recipients],
-            state=RawState.STORED,
+        raw_row = raw_message_row(
+            raw, domain=campaign.domain if campaign else domain, source=source
         )
+        raw_row.envelope_from = clean(envelope_from, 320)
+        raw_row.envelope_to = [clean(r, 320) for r in recipients]
         return store_and_file(raw_row, raw, campaign=campaign, domain=domain)
     except DatabaseError as exc:
         logger.warning("ingest failed, nothing stored, sender should retry: %s", exc)
         raise TransientIngestError(f"database unavailable: {exc}") from exc
+
+
+def raw_message_row(raw: bytes, *, domain: Domain | None, source: str) -> RawMessage:
+    """The (unsaved) row that keeps a message's bytes exactly as received."""
+    return RawMessage(
+        domain=domain,
+        content=raw,
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        source=clean(source, 200),
+        state=RawState.STORED,
+    )
 
 
 def store_and_file(
@@ -168,8 +175,15 @@ def duplicate_result(domain_id: int, key: str, message_id: str) -> IngestResult 
     if ticket_id is None:  # the common case, answered from the unique index alone
         return None
     number = Ticket.objects.values_list("number", flat=True).get(pk=ticket_id)
-    what = f"Message-ID <{message_id}>" if message_id else "identical bytes"
-    return IngestResult("duplicate", number, f"already stored ({what})")
+    return IngestResult("duplicate", number, duplicate_reason(message_id))
+
+
+def duplicate_reason(message_id: str) -> str:
+    return (
+        f"already stored (Message-ID <{message_id}>)"
+        if message_id
+        else "already stored (identical bytes)"
+    )
 
 
 def process(

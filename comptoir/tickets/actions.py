@@ -81,11 +81,10 @@ def find_or_create_contact(domain_id: int, email: str, name: str) -> int:
 NUMBER_SQL = f"UPDATE {Ticket._meta.db_table} SET number = %s WHERE id = %s"
 
 
-def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[Ticket, Message]:
-    """A new ticket for a message that belongs to no existing one."""
+def new_ticket(campaign: Campaign, inbound: InboundMessage, contact_id: int) -> Ticket:
+    """The (unsaved) ticket a new message opens; its number is given at the end."""
     now = timezone.now()
-    contact_id = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
-    ticket = Ticket(
+    return Ticket(
         domain_id=campaign.domain_id,
         campaign=campaign,
         contact_id=contact_id,
@@ -96,6 +95,12 @@ def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[
         created_at=now,
         updated_at=now,
     )
+
+
+def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[Ticket, Message]:
+    """A new ticket for a message that belongs to no existing one."""
+    contact_id = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
+    ticket = new_ticket(campaign, inbound, contact_id)
     insert(ticket)
     message = save_message(ticket, inbound)
     # Allocated last: the counter row stays locked only until this transaction commits.
@@ -106,27 +111,42 @@ def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[
     return ticket, message
 
 
-def append_inbound(ticket: Ticket, inbound: InboundMessage, why: str, rule: str) -> Message:
-    """Add a message to its ticket; a person's message wakes the ticket up (SPEC §3, §4)."""
-    message = save_message(ticket, inbound)
-    record_event(ticket, message, "message_appended", why, rule=rule)
+def wake(ticket: Ticket, inbound: InboundMessage) -> tuple[list[str], str]:
+    """A new message on a ticket: a person's message marks it unread and reopens it (SPEC §3,
+    §4); automatic mail changes nothing but the time. Returns the fields changed and, when
+    it was reopened, the status it had."""
     fields = ["updated_at"]
     ticket.updated_at = timezone.now()
-    if not inbound.automatic_reason:
-        ticket.has_unread = True
-        ticket.last_inbound_at = ticket.updated_at
-        fields += ["has_unread", "last_inbound_at"]
-        if ticket.status != TicketStatus.OPEN:
-            previous = ticket.get_status_display()
-            ticket.status = TicketStatus.OPEN
-            fields.append("status")
-            record_event(ticket, message, "ticket_reopened", f"customer wrote ({previous})")
+    if inbound.automatic_reason:
+        return fields, ""
+    ticket.has_unread = True
+    ticket.last_inbound_at = ticket.updated_at
+    fields += ["has_unread", "last_inbound_at"]
+    if ticket.status == TicketStatus.OPEN:
+        return fields, ""
+    previous = str(ticket.get_status_display())
+    ticket.status = TicketStatus.OPEN
+    return [*fields, "status"], previous
+
+
+def reopened_detail(previous: str) -> str:
+    return f"customer wrote ({previous})"
+
+
+def append_inbound(ticket: Ticket, inbound: InboundMessage, why: str, rule: str) -> Message:
+    """Add a message to its ticket and wake the ticket up."""
+    message = save_message(ticket, inbound)
+    record_event(ticket, message, "message_appended", why, rule=rule)
+    fields, previous = wake(ticket, inbound)
+    if previous:
+        record_event(ticket, message, "ticket_reopened", reopened_detail(previous))
     ticket.save(update_fields=fields)
     return message
 
 
-def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
-    message = Message(
+def message_row(ticket: Ticket, inbound: InboundMessage) -> Message:
+    """The (unsaved) Message row of an inbound message."""
+    return Message(
         domain_id=ticket.domain_id,
         ticket=ticket,
         direction=Direction.INBOUND,
@@ -147,16 +167,25 @@ def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
         is_automatic=bool(inbound.automatic_reason),
         automatic_reason=clean(inbound.automatic_reason, 200),
     )
-    insert(message)
-    MessageReference.objects.bulk_create(
-        MessageReference(domain_id=ticket.domain_id, message=message, ref_key=key)
+
+
+def reference_rows(message: Message, inbound: InboundMessage) -> list[MessageReference]:
+    return [
+        MessageReference(domain_id=message.domain_id, message=message, ref_key=key)
         for key in inbound.reference_keys
-    )
+    ]
+
+
+def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
+    message = message_row(ticket, inbound)
+    insert(message)
+    MessageReference.objects.bulk_create(reference_rows(message, inbound))
     save_attachments(message, inbound.attachments)
     return message
 
 
-def save_attachments(message: Message, attachments: list[InboundAttachment]) -> None:
+def attachment_rows(message: Message, attachments: list[InboundAttachment]) -> list[Attachment]:
+    """Attachment rows, their contents stored first (content-addressed)."""
     rows = []
     for item in attachments:
         digest, name = store_blob(item.content)
@@ -173,13 +202,17 @@ def save_attachments(message: Message, attachments: list[InboundAttachment]) -> 
                 storage_name=name,
             )
         )
-    Attachment.objects.bulk_create(rows)
+    return rows
 
 
-def record_event(
+def save_attachments(message: Message, attachments: list[InboundAttachment]) -> None:
+    Attachment.objects.bulk_create(attachment_rows(message, attachments))
+
+
+def event_row(
     ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
 ) -> TicketEvent:
-    event = TicketEvent(
+    return TicketEvent(
         domain_id=ticket.domain_id,
         ticket=ticket,
         message=message,
@@ -187,6 +220,12 @@ def record_event(
         detail=clean(detail),
         data=data,
     )
+
+
+def record_event(
+    ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
+) -> TicketEvent:
+    event = event_row(ticket, message, kind, detail, **data)
     insert(event)
     return event
 

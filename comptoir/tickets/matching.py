@@ -41,6 +41,19 @@ def reference_keys(in_reply_to: list[str], references: list[str]) -> list[tuple[
     return keys
 
 
+NEW_DETAIL = "new ticket: no known Message-ID referenced and no usable subject tag"
+
+
+def reference_rule(header: str, message_id: str) -> tuple[str, str]:
+    """(rule, detail) when a referenced Message-ID is known."""
+    rule = "in-reply-to" if header == "In-Reply-To" else "references"
+    return rule, f"matched {header} header <{message_id}>"
+
+
+def late_parent_detail(message_id: str) -> str:
+    return f"a message of this ticket already referenced <{message_id}> (it arrived late)"
+
+
 def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMatch | None:
     if not keys:
         return None
@@ -52,8 +65,7 @@ def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMat
     }
     for key, header, message_id in keys:
         if key in found:
-            rule = "in-reply-to" if header == "In-Reply-To" else "references"
-            return ThreadMatch(found[key], rule, f"matched {header} header <{message_id}>")
+            return ThreadMatch(found[key], *reference_rule(header, message_id))
     return None
 
 
@@ -72,8 +84,7 @@ def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
     if referring is None:
         return None
     ticket = Ticket.objects.get(messages__id=referring)
-    detail = f"a message of this ticket already referenced <{message_id}> (it arrived late)"
-    return ThreadMatch(ticket, "referenced-by", detail)
+    return ThreadMatch(ticket, "referenced-by", late_parent_detail(message_id))
 
 
 def ticket_participants(ticket: Ticket, own_addresses: set[str]) -> set[str]:
@@ -125,8 +136,7 @@ def find_thread(
     tagged, ignored = by_subject_tag(domain_id, subject, sender, own_addresses)
     if tagged is not None:
         return tagged
-    detail = "new ticket: no known Message-ID referenced and no usable subject tag"
-    return ThreadMatch(None, "new", f"{detail} ({ignored})" if ignored else detail)
+    return ThreadMatch(None, "new", f"{NEW_DETAIL} ({ignored})" if ignored else NEW_DETAIL)
 
 
 def outbound_message(domain_id: int, message_id: str) -> Message | None:

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from comptoir.campaigns.models import Campaign
-from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email
+from comptoir.mail.batch import ingest_many
+from comptoir.mail.ingest import IngestResult, TransientIngestError
 from comptoir.mail.sources import read_path
 from comptoir.tenancy.models import Domain
 
@@ -30,20 +31,21 @@ class Command(BaseCommand):
         except DatabaseError as exc:  # e.g. the database is down: the MTA must retry
             self.stderr.write(f"database unavailable, try again later: {exc}")
             sys.exit(EX_TEMPFAIL)
+        items = (item for path in options["paths"] for item in read_path(path))
         rejected = False
-        for path in options["paths"]:
-            for label, raw in read_path(path):
-                try:
-                    result = ingest_email(raw, domain=domain, campaign=campaign, source=label)
-                except TransientIngestError as exc:
-                    self.emit(label, IngestResult("tempfail", None, str(exc)))
-                    sys.exit(EX_TEMPFAIL)
+        try:
+            # Runs of ordinary messages are written together (mail.batch): same outcomes.
+            for label, result in ingest_many(items, domain=domain, campaign=campaign):
                 rejected = rejected or result.outcome == "rejected"
                 self.emit(label, result)
+        except TransientIngestError as exc:
+            # Every message printed above is stored; the others are not: run it again.
+            self.emit(None, IngestResult("tempfail", None, str(exc)))
+            sys.exit(EX_TEMPFAIL)
         if rejected:
             sys.exit(EX_NOUSER)
 
-    def emit(self, label: str, result: IngestResult) -> None:
+    def emit(self, label: str | None, result: IngestResult) -> None:
         line = {
             "source": label,
             "outcome": result.outcome,

@@ -1,0 +1,99 @@
+"""Bulk ingest: many messages per transaction and per statement (archives, backlogs).
+
+`ingest_many` gives exactly the outcomes that calling `ingest_email` on each message in
+order would give, faster: a run of ordinary messages (parsed, routed, a person's mail, no
+subject tag, no bounce) is threaded in memory against the database plus the messages before it
+in the run, then written with one multi-row INSERT per table in one transaction
+(mail.batch_write). Anything else goes through `ingest_email` alone, after the run before it
+is written, so the order is kept. If writing a run fails for any reason but an unavailable
+database, it is rolled back and its messages go through `ingest_email` one by one. SMTP keeps
+one message per transaction: each `250` must follow its own commit.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from django.db import DatabaseError, IntegrityError, transaction
+
+from comptoir.campaigns.models import Campaign
+from comptoir.lib.text import message_id_key, raw_key
+from comptoir.mail.batch_write import Prepared, write_run
+from comptoir.mail.classify import automatic_reason
+from comptoir.mail.ingest import (
+    IngestResult,
+    TransientIngestError,
+    header_addresses,
+    ingest_email,
+    own_addresses,
+    route_first,
+)
+from comptoir.mail.parse import parse_email
+from comptoir.tenancy.models import Domain
+from comptoir.tickets.matching import TAG, reference_keys
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 200
+
+
+def ingest_many(
+    items: Iterable[tuple[str, bytes]],
+    *,
+    domain: Domain | None = None,
+    campaign: Campaign | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[tuple[str, IngestResult]]:
+    """(label, result) for each (label, raw bytes), in order. Raises TransientIngestError when
+    the database is unavailable: what was yielded before is stored, the rest is not."""
+    run: list[Prepared] = []
+    for label, raw in items:
+        prepared = prepare(label, raw, domain=domain, campaign=campaign)
+        ends_run = prepared is None or (
+            bool(run) and prepared.campaign.domain_id != run[0].campaign.domain_id
+        )
+        if run and (ends_run or len(run) >= batch_size):
+            yield from flush(run)
+            run = []
+        if prepared is None:
+            yield label, ingest_email(raw, domain=domain, campaign=campaign, source=label)
+        else:
+            run.append(prepared)
+    yield from flush(run)
+
+
+def prepare(
+    label: str, raw: bytes, *, domain: Domain | None, campaign: Campaign | None
+) -> Prepared | None:
+    """The message when it can join a run; None when it must go through ingest_email alone."""
+    try:
+        parsed = parse_email(raw)
+    except Exception:  # ingest_email stores it and says why
+        return None
+    target = campaign or route_first(header_addresses(parsed), domain)
+    if target is None or parsed.delivery_report is not None or TAG.search(parsed.subject):
+        return None
+    if automatic_reason(parsed, own_addresses(target.domain_id)):
+        return None
+    key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
+    refs = [k for k, _h, _i in reference_keys(parsed.in_reply_to, parsed.references)]
+    return Prepared(label, raw, parsed, target, key, refs)
+
+
+def flush(run: list[Prepared]) -> Iterator[tuple[str, IngestResult]]:
+    if not run:
+        return
+    results: list[IngestResult] | None = None
+    try:
+        with transaction.atomic():
+            results = write_run(run)
+    except IntegrityError:  # e.g. another process stored one of these messages meanwhile
+        results = None
+    except DatabaseError as exc:
+        raise TransientIngestError(f"database unavailable: {exc}") from exc
+    except Exception:
+        logger.exception("a run of %d messages failed; filing them one by one", len(run))
+        results = None
+    if results is None:
+        for item in run:
+            yield item.label, ingest_email(item.raw, campaign=item.campaign, source=item.label)
+        return
+    yield from zip([item.label for item in run], results, strict=True)
