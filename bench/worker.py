@@ -56,6 +56,19 @@ def ingest_loop(messages: list[bytes]) -> Counter[str]:
     return outcomes
 
 
+def bulk_loop(messages: list[bytes]) -> Counter[str]:
+    """The bulk path of `comptoir ingest` (mail.batch.ingest_many): same outcomes, batched."""
+    from comptoir.campaigns.models import Campaign
+    from comptoir.mail.batch import ingest_many
+
+    campaign = Campaign.objects.select_related("domain").get(domain__slug="demo", slug="support")
+    outcomes: Counter[str] = Counter()
+    items = (("bench", raw) for raw in messages)
+    for _label, result in ingest_many(items, campaign=campaign):
+        outcomes[result.outcome] += 1
+    return outcomes
+
+
 def parse_loop(messages: list[bytes]) -> Counter[str]:
     from comptoir.mail.parse import parse_email
 
@@ -84,7 +97,7 @@ def query_counter() -> tuple[Any, Counter[str], dict[str, float]]:
 
 
 def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[str, Any]:
-    loop = ingest_loop if mode == "ingest" else parse_loop
+    loop = {"ingest": ingest_loop, "bulk": bulk_loop}.get(mode, parse_loop)
     from django.db import connection
 
     wrapper, counts, seconds = query_counter()
@@ -120,7 +133,7 @@ def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("mode", choices=["setup", "parse", "ingest"])
+    parser.add_argument("mode", choices=["setup", "parse", "ingest", "bulk"])
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--wait", action="store_true", help="say ready, start on 'go'")
     parser.add_argument("--profile", help="write cProfile stats of the loop to this file")
