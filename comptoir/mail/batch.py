@@ -71,8 +71,10 @@ def prepare(
     target = campaign or route_first(header_addresses(parsed), domain)
     if target is None or parsed.delivery_report is not None or TAG.search(parsed.subject):
         return None
-    if automatic_reason(parsed, own_addresses(target.domain_id)):
-        return None
+    ours = own_addresses(target.domain_id)
+    sender = parsed.from_addr or parsed.sender
+    if automatic_reason(parsed, ours) or (sender is not None and sender.email in ours):
+        return None  # automatic mail and possible loops follow ingest_email's own rules
     key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
     refs = [k for k, _h, _i in reference_keys(parsed.in_reply_to, parsed.references)]
     return Prepared(label, raw, parsed, target, key, refs)

@@ -249,7 +249,8 @@ def file_message(
         actions.append_inbound(match.ticket, inbound, match.detail, match.rule)
         return IngestResult("appended", match.ticket.number, match.detail, raw_row.pk)
     if inbound.from_email in ours:
-        return quarantine(raw_row, f"{why_automatic} and matches no ticket (mail loop?)")
+        why = f"sent from our own address {inbound.from_email}"
+        return quarantine(raw_row, f"{why} and matches no ticket (mail loop?)")
     ticket, _message = actions.open_ticket(campaign, inbound, match.detail)
     return IngestResult("created", ticket.number, match.detail, raw_row.pk)
 

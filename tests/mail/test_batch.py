@@ -97,3 +97,13 @@ def test_bulk_ingest_reopens_a_closed_ticket_like_one_by_one(acme: Acme) -> None
     ticket = Ticket.objects.get(number=1)
     assert (ticket.status, ticket.has_unread) == ("open", True)
     assert ticket.events.filter(kind="ticket_reopened").count() == 1
+
+
+def test_mail_with_only_our_address_as_sender_is_quarantined_in_bulk_too(acme: Acme) -> None:
+    raw = (
+        b"Sender: support@acme.test\r\nTo: orders@acme.test\r\nSubject: Accuse\r\n"
+        b"Message-ID: <loop-sender@acme.test>\r\n\r\nNous avons bien recu.\r\n"
+    )
+    [(_label, result)] = list(ingest_many([("loop", raw)], campaign=acme.orders))
+    assert result.outcome == "quarantined"
+    assert not Ticket.objects.exists()
