@@ -8,17 +8,7 @@ from comptoir.mail.batch import ingest_many
 from comptoir.mail.ingest import ingest_email
 from comptoir.tickets.models import Message, RawMessage, Ticket, TicketEvent
 from tests.conftest import Acme, make_acme, read_eml
-from tests.mail.threading_stream import build_stream
-
-
-def tagged(sender: str, number: int, message_id: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "support@acme.test"
-    message["Subject"] = f"Re: [#{number}] suite"
-    message["Message-ID"] = f"<{message_id}>"
-    message.set_content("Sans en-têtes de réponse.")
-    return bytes(message)
+from tests.mail.threading_stream import build_stream, tag_only
 
 
 def mixed_stream() -> list[tuple[str, bytes]]:
@@ -28,8 +18,8 @@ def mixed_stream() -> list[tuple[str, bytes]]:
     items.insert(30, ("parent", read_eml("ingest/new-request.eml")))
     items.insert(31, ("again", read_eml("ingest/new-request.eml")))
     items.append(("dup-early", items[3][1]))
-    items.insert(40, ("tag-owner", tagged("client3@exemple.fr", 2, "t1@ex.fr")))
-    items.insert(41, ("tag-stranger", tagged("x@autre.example", 2, "t2@ex.fr")))
+    items.insert(40, ("tag-owner", tag_only("client3@exemple.fr", 2, "t1@ex.fr")))
+    items.insert(41, ("tag-stranger", tag_only("x@autre.example", 2, "t2@ex.fr")))
     items.insert(50, ("auto", read_eml("ingest/out-of-office.eml")))
     items.insert(60, ("garbage", b"\x00\xff garbage"))
     items.insert(70, ("bounce", read_eml("ingest/bounce-unknown.eml")))

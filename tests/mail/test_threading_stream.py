@@ -1,22 +1,11 @@
 """Threading against an interleaved stream: no message ever joins another customer's ticket."""
 
 from collections import defaultdict
-from email.message import EmailMessage
 
 from comptoir.mail.ingest import ingest_email
 from comptoir.tickets.models import Ticket
 from tests.conftest import Acme
-from tests.mail.threading_stream import build_stream
-
-
-def tag_only(sender: str, number: int, message_id: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "support@acme.test"
-    message["Subject"] = f"Re: [#{number}] suite"
-    message["Message-ID"] = f"<{message_id}>"
-    message.set_content("Sans en-têtes de réponse.")
-    return bytes(message)
+from tests.mail.threading_stream import build_stream, tag_only
 
 
 def test_every_conversation_lands_in_exactly_one_ticket_of_its_own(acme: Acme) -> None:

@@ -83,3 +83,14 @@ def build_stream(seed: int = 7, customers: int = 30, steps: int = 220) -> list[S
         conv.message_ids.append(mid)
         stream.append(StreamMail(conv.key, raw, kind))
     return stream
+
+
+def tag_only(sender: str, number: int, message_id: str) -> bytes:
+    """A reply that keeps only the subject tag: no In-Reply-To, no References."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@acme.test"
+    message["Subject"] = f"Re: [#{number}] suite"
+    message["Message-ID"] = f"<{message_id}>"
+    message.set_content("Sans en-têtes de réponse.")
+    return bytes(message)
