@@ -148,6 +148,16 @@ COMPTOIR_MAX_MESSAGE_SIZE = env_int("COMPTOIR_MAX_MESSAGE_SIZE", 50 * 1024 * 102
 COMPTOIR_MAX_MIME_PARTS = env_int("COMPTOIR_MAX_MIME_PARTS", 1000)
 COMPTOIR_MAX_MIME_DEPTH = env_int("COMPTOIR_MAX_MIME_DEPTH", 20)
 COMPTOIR_IMAP_POLL_INTERVAL = env_int("COMPTOIR_IMAP_POLL_INTERVAL", 60)
+# Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or
+# maildir:///path (development: messages are written to a Maildir). Unset: mail waits queued.
+COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")
+# Retries of transient failures: the n-th waits base * 2**(n-1) seconds, at most the cap;
+# after COMPTOIR_OUTBOX_MAX_ATTEMPTS attempts the message is marked failed.
+COMPTOIR_OUTBOX_RETRY_BASE = env_int("COMPTOIR_OUTBOX_RETRY_BASE", 60)
+COMPTOIR_OUTBOX_RETRY_CAP = env_int("COMPTOIR_OUTBOX_RETRY_CAP", 3600)
+COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 12)
+# How long a worker holds the messages it claimed; longer than any send can take.
+COMPTOIR_OUTBOX_LEASE = env_int("COMPTOIR_OUTBOX_LEASE", 600)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,8 @@
 """Campaigns: a queue of tickets and every setting used to handle them."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.tenancy.models import Domain, Team
@@ -21,7 +23,18 @@ class Campaign(models.Model):
     attachment_display = models.CharField(
         max_length=16, choices=AttachmentDisplay.choices, default=AttachmentDisplay.LIST
     )
+    # The address replies are sent from; when blank, the campaign's first inbound address.
+    sender_email = models.EmailField(blank=True)
+    # Appended to every reply under the "-- " line; may use the template variables.
+    signature = models.TextField(blank=True)
+    # Reply header: quote the customer's previous message under "On <date>, <sender> wrote:".
+    quote_previous = models.BooleanField(default=True)
     auto_reply_enabled = models.BooleanField(default=False)
+    auto_reply_template = models.ForeignKey(
+        "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # At most this many automatic replies to one address in 24 hours, across the domain.
+    auto_reply_daily_limit = models.PositiveIntegerField(default=3)
     priority = models.IntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=5)
     blocking_minutes = models.PositiveIntegerField(default=60)
@@ -39,6 +52,42 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EmailTemplate(models.Model):
+    """A reply model of a campaign: agents pick it (grouped by tag) to start a reply, and the
+    automatic reply uses one. Only `{{ variable }}` placeholders (campaigns.templating)."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="email_templates")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="email_templates")
+    tag = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=998, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["tag", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name"], name="email_template_name_unique_per_campaign"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Rendering errors belong to the editor, never to the send (SPEC §5)."""
+        from comptoir.campaigns.templating import template_errors
+
+        errors = {
+            field: template_errors(getattr(self, field))
+            for field in ("subject", "body")
+            if template_errors(getattr(self, field))
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class InboundAddress(models.Model):

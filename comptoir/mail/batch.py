@@ -41,27 +41,36 @@ def ingest_many(
     domain: Domain | None = None,
     campaign: Campaign | None = None,
     batch_size: int = BATCH_SIZE,
+    auto_reply: bool = True,
 ) -> Iterator[tuple[str, IngestResult]]:
     """(label, result) for each (label, raw bytes), in order. Raises TransientIngestError when
-    the database is unavailable: what was yielded before is stored, the rest is not."""
+    the database is unavailable: what was yielded before is stored, the rest is not.
+
+    Messages to a campaign that acknowledges new tickets go through ingest_email, which
+    queues the automatic reply, unless `auto_reply` is False (archive imports)."""
     run: list[Prepared] = []
     for label, raw in items:
-        prepared = prepare(label, raw, domain=domain, campaign=campaign)
+        prepared = prepare(label, raw, domain=domain, campaign=campaign, auto_reply=auto_reply)
         ends_run = prepared is None or (
             bool(run) and prepared.campaign.domain_id != run[0].campaign.domain_id
         )
         if run and (ends_run or len(run) >= batch_size):
-            yield from flush(run)
+            yield from flush(run, auto_reply)
             run = []
         if prepared is None:
-            yield label, ingest_email(raw, domain=domain, campaign=campaign, source=label)
+            yield (
+                label,
+                ingest_email(
+                    raw, domain=domain, campaign=campaign, source=label, auto_reply=auto_reply
+                ),
+            )
         else:
             run.append(prepared)
-    yield from flush(run)
+    yield from flush(run, auto_reply)
 
 
 def prepare(
-    label: str, raw: bytes, *, domain: Domain | None, campaign: Campaign | None
+    label: str, raw: bytes, *, domain: Domain | None, campaign: Campaign | None, auto_reply: bool
 ) -> Prepared | None:
     """The message when it can join a run; None when it must go through ingest_email alone."""
     try:
@@ -71,6 +80,8 @@ def prepare(
     target = campaign or route_first(header_addresses(parsed), domain)
     if target is None or parsed.delivery_report is not None or TAG.search(parsed.subject):
         return None
+    if auto_reply and target.auto_reply_enabled:
+        return None  # one implementation of the automatic reply: ingest_email's
     ours = own_addresses(target.domain_id)
     sender = parsed.from_addr or parsed.sender
     if automatic_reason(parsed, ours) or (sender is not None and sender.email in ours):
@@ -80,7 +91,7 @@ def prepare(
     return Prepared(label, raw, parsed, target, key, refs)
 
 
-def flush(run: list[Prepared]) -> Iterator[tuple[str, IngestResult]]:
+def flush(run: list[Prepared], auto_reply: bool) -> Iterator[tuple[str, IngestResult]]:
     if not run:
         return
     results: list[IngestResult] | None = None
@@ -96,6 +107,11 @@ def flush(run: list[Prepared]) -> Iterator[tuple[str, IngestResult]]:
         results = None
     if results is None:
         for item in run:
-            yield item.label, ingest_email(item.raw, campaign=item.campaign, source=item.label)
+            yield (
+                item.label,
+                ingest_email(
+                    item.raw, campaign=item.campaign, source=item.label, auto_reply=auto_reply
+                ),
+            )
         return
     yield from zip([item.label for item in run], results, strict=True)

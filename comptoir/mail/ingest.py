@@ -24,6 +24,7 @@ from comptoir.mail.inbound import to_inbound
 from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
 from comptoir.tenancy.models import Domain
 from comptoir.tickets import actions
+from comptoir.tickets.auto_reply import queue_auto_reply
 from comptoir.tickets.matching import find_thread, outbound_message
 from comptoir.tickets.models import Message, RawMessage, RawState, Ticket
 
@@ -85,8 +86,11 @@ def ingest_email(
     campaign: Campaign | None = None,
     source: str = "",
     envelope_from: str = "",
+    auto_reply: bool = True,
 ) -> IngestResult:
-    """Store, then file, one inbound message. See the module docstring for the guarantees."""
+    """Store, then file, one inbound message. See the module docstring for the guarantees.
+
+    `auto_reply=False` (archive imports) never acknowledges the tickets it opens."""
     try:
         if campaign is None and recipients:
             campaign = route_first(recipients, domain)
@@ -95,7 +99,7 @@ def ingest_email(
         )
         raw_row.envelope_from = clean(envelope_from, 320)
         raw_row.envelope_to = [clean(r, 320) for r in recipients]
-        return store_and_file(raw_row, raw, campaign=campaign, domain=domain)
+        return store_and_file(raw_row, raw, campaign=campaign, domain=domain, auto_reply=auto_reply)
     except DatabaseError as exc:
         logger.warning("ingest failed, nothing stored, sender should retry: %s", exc)
         raise TransientIngestError(f"database unavailable: {exc}") from exc
@@ -114,7 +118,12 @@ def raw_message_row(raw: bytes, *, domain: Domain | None, source: str) -> RawMes
 
 
 def store_and_file(
-    raw_row: RawMessage, raw: bytes, *, campaign: Campaign | None, domain: Domain | None
+    raw_row: RawMessage,
+    raw: bytes,
+    *,
+    campaign: Campaign | None,
+    domain: Domain | None,
+    auto_reply: bool = True,
 ) -> IngestResult:
     """One transaction: the raw bytes first, then everything made of them. When anything
     but the database fails, that transaction is rolled back and the raw bytes are stored
@@ -122,7 +131,7 @@ def store_and_file(
     try:
         with transaction.atomic():
             insert(raw_row)
-            return process(raw_row, raw, campaign=campaign, domain=domain)
+            return process(raw_row, raw, campaign=campaign, domain=domain, auto_reply=auto_reply)
     except _Duplicate as duplicate:
         return duplicate.result  # rolled back: the first delivery's raw bytes are kept
     except ParseLimitError as exc:
@@ -187,7 +196,12 @@ def duplicate_reason(message_id: str) -> str:
 
 
 def process(
-    raw_row: RawMessage, raw: bytes, *, campaign: Campaign | None, domain: Domain | None
+    raw_row: RawMessage,
+    raw: bytes,
+    *,
+    campaign: Campaign | None,
+    domain: Domain | None,
+    auto_reply: bool = True,
 ) -> IngestResult:
     parsed = parse_email(raw)
     raw_row.subject = clean(parsed.subject, 998)
@@ -204,7 +218,7 @@ def process(
     duplicate = duplicate_result(campaign.domain_id, key, parsed.message_id)
     if duplicate is not None:
         raise _Duplicate(duplicate)
-    return file_message(raw_row, parsed, campaign, key)
+    return file_message(raw_row, parsed, campaign, key, auto_reply=auto_reply)
 
 
 # Our own addresses change rarely and are read for every message: keep them a few seconds.
@@ -227,7 +241,7 @@ def own_addresses(domain_id: int) -> set[str]:
 
 
 def file_message(
-    raw_row: RawMessage, parsed: ParsedEmail, campaign: Campaign, key: str
+    raw_row: RawMessage, parsed: ParsedEmail, campaign: Campaign, key: str, *, auto_reply: bool
 ) -> IngestResult:
     """Classify and thread a parsed, routed, new message, and store it in its ticket."""
     domain_id = campaign.domain_id
@@ -251,7 +265,9 @@ def file_message(
     if inbound.from_email in ours:
         why = f"sent from our own address {inbound.from_email}"
         return quarantine(raw_row, f"{why} and matches no ticket (mail loop?)")
-    ticket, _message = actions.open_ticket(campaign, inbound, match.detail)
+    ticket, message = actions.open_ticket(campaign, inbound, match.detail)
+    if auto_reply:
+        queue_auto_reply(ticket, message, why_automatic)
     return IngestResult("created", ticket.number, match.detail, raw_row.pk)
 
 

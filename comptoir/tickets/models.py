@@ -164,13 +164,26 @@ class Message(models.Model):
     delivery_state = models.CharField(max_length=16, choices=DeliveryState.choices, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
     delivery_error = models.TextField(blank=True)
+    # Outbox (mail.outbox): when a queued message is next due, and the worker holding it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["domain", "dedupe_key"], name="message_once_per_domain")
         ]
-        indexes = [models.Index(fields=["ticket", "created_at"])]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"]),
+            # The outbox's work list: small, since sent messages leave it.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="message_outbox_due",
+                condition=models.Q(delivery_state__in=["queued", "sending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.message_id}"

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="'-' for stdin, .eml, mbox or Maildir")
         parser.add_argument("--domain", help="only route to this domain's campaigns")
         parser.add_argument("--campaign", help="put every message in this campaign")
+        parser.add_argument(
+            "--no-auto-reply",
+            action="store_true",
+            help="never send the campaign's automatic reply (importing an archive)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -35,7 +40,9 @@ class Command(BaseCommand):
         rejected = False
         try:
             # Runs of ordinary messages are written together (mail.batch): same outcomes.
-            for label, result in ingest_many(items, domain=domain, campaign=campaign):
+            for label, result in ingest_many(
+                items, domain=domain, campaign=campaign, auto_reply=not options["no_auto_reply"]
+            ):
                 rejected = rejected or result.outcome == "rejected"
                 self.emit(label, result)
         except TransientIngestError as exc:

@@ -1,7 +1,7 @@
 """`comptoir worker`: background jobs, each a function that claims due work in the database.
 
 Any number of workers may run side by side on any number of machines: a job claims its rows
-(IMAP mailboxes today, the outbox next), so two workers never do the same work twice.
+(IMAP mailboxes, queued outbound messages), so two workers never do the same work twice.
 """
 
 import logging
@@ -10,6 +10,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
@@ -31,9 +32,27 @@ def poll_imap(worker_id: str, once: bool) -> object:
     return poll_due_mailboxes(worker_id, once=once)
 
 
-# The outbox (sending queued replies) joins as one more line here.
+def send_outbox(worker_id: str, once: bool) -> object:
+    from comptoir.mail.outbox import send_due
+
+    if not settings.COMPTOIR_SMTP_URL:
+        warn_no_smtp()
+        return None
+    return send_due(worker_id, once=once)
+
+
+_warned: list[bool] = []
+
+
+def warn_no_smtp() -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning("COMPTOIR_SMTP_URL is not set: outbound mail stays queued until it is")
+
+
 JOBS: list[tuple[str, Job]] = [
     ("imap", poll_imap),
+    ("outbox", send_outbox),
 ]
 
 
@@ -42,7 +61,9 @@ def worker_id() -> str:
 
 
 class Command(BaseCommand):
-    help = "Run the background jobs (IMAP polling) until SIGTERM; --once runs what is due."
+    help = (
+        "Run the background jobs (IMAP polling, the outbox) until SIGTERM; --once runs what is due."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="do what is due, then exit")

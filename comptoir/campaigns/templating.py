@@ -1,0 +1,70 @@
+"""Email templates and signatures: text with `{{ variable }}` placeholders, nothing more.
+
+Deliberately not the Django template language: templates are written by campaign managers,
+and `{% include %}`, `{% load %}` or attribute lookups have no place in a customer email.
+Errors (an unknown variable, an unclosed `{{`) are found when the template is saved
+(`template_errors`, called by EmailTemplate.clean and the editor's form), so that rendering
+at reply time can never fail: `render` leaves anything it does not know as it was written.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The variables a template may use, with what they hold (shown to the editor).
+VARIABLES = {
+    "customer_name": gettext_lazy("the customer's name (their address when unknown)"),
+    "customer_email": gettext_lazy("the customer's email address"),
+    "ticket_number": gettext_lazy("the ticket number"),
+    "ticket_subject": gettext_lazy("the ticket's subject"),
+    "ticket_date": gettext_lazy("the date the ticket was opened"),
+    "agent_name": gettext_lazy("the name of the agent who replies"),
+    "campaign_name": gettext_lazy("the campaign's name"),
+    "today": gettext_lazy("today's date"),
+}
+
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+
+
+def template_errors(text: str) -> list[str]:
+    """What is wrong with a template, in words for its editor; empty when it is fine."""
+    errors = []
+    for match in PLACEHOLDER.finditer(text):
+        name = match.group(1)
+        if name not in VARIABLES:
+            errors.append(
+                _("Line %(line)d: unknown variable {{ %(name)s }}. Known variables: %(known)s.")
+                % {"line": line_of(text, match.start()), "name": name, "known": known_names()}
+            )
+    rest = PLACEHOLDER.sub("", text)
+    for token, problem in (
+        ("{{", _("“{{” is never closed by “}}”")),
+        ("}}", _("“}}” closes nothing")),
+        ("{%", _("“{%” tags are not allowed; only {{ variable }} placeholders are")),
+    ):
+        position = rest.find(token)
+        if position >= 0:
+            errors.append(
+                _("Line %(line)d: %(problem)s.")
+                % {"line": line_of(rest, position), "problem": problem}
+            )
+    return errors
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """The template with its variables replaced; total: unknown text is left as written."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return values[name] if name in values else match.group(0)
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def known_names() -> str:
+    return ", ".join("{{ " + name + " }}" for name in VARIABLES)

@@ -1,0 +1,206 @@
+"""Outgoing mail: a Draft (plain data) -> the RFC 5322 bytes that the outbox sends.
+
+Pure functions, no database: tickets.outbound gathers the campaign's settings and the thread
+into a Draft, and stores what `build` returns before anything is sent.
+
+Threading in the customer's mail client rests on three things set here:
+- a Message-ID that Comptoir generates (and records, so that a reply naming it in
+  In-Reply-To comes back to the right ticket);
+- In-Reply-To naming the customer's message answered, and References carrying the thread
+  (the ticket's first message, the parent's own References, the parent): what RFC 5322
+  §3.6.4 asks, and what Gmail, Outlook and Thunderbird group conversations by;
+- the subject: "Re: " once, the original subject, then the ticket tag [#NUMBER] once.
+"""
+
+import html
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+
+from comptoir.tickets.matching import TAG
+
+# "Re:", "RE :", "Fwd:", "TR:", "AW:", "SV:", "Antw:", "Réf. :", "Re[2]:"… repeated.
+REPLY_PREFIX = re.compile(
+    r"^(?:\s*(?:re|fwd?|tr|aw|sv|vs|antw|wg|r[ée]f\.?|rif)\s*(?:\[\d+\])?\s*:)+\s*",
+    re.IGNORECASE,
+)
+# How many Message-IDs References keeps (the first and the newest), as mail clients do.
+MAX_REFERENCES = 20
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+
+
+@dataclass
+class OutgoingAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Quote:
+    """The customer's message answered, quoted under its reply header."""
+
+    date: datetime
+    sender: Person
+    text: str
+
+
+@dataclass
+class Draft:
+    sender: Person
+    to: list[Person]
+    subject: str
+    message_id: str  # without angle brackets
+    text: str
+    date: datetime
+    language: str = "fr"
+    time_zone: str = "Europe/Paris"
+    reply_to: str = ""
+    cc: list[Person] = field(default_factory=list)
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    signature: str = ""
+    quote: Quote | None = None
+    attachments: list[OutgoingAttachment] = field(default_factory=list)
+    automatic: bool = False
+    ticket_number: int | None = None
+
+
+def make_message_id(sender_email: str) -> str:
+    """A new, globally unique Message-ID on the sender's own domain (no angle brackets)."""
+    host = sender_email.rpartition("@")[2].strip().lower() or "comptoir.invalid"
+    return f"comptoir.{time.time_ns():x}.{secrets.token_hex(8)}@{host}"
+
+
+def base_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes and without ticket tags."""
+    subject = TAG.sub("", subject)
+    subject = REPLY_PREFIX.sub("", subject)
+    return " ".join(subject.split())
+
+
+def tagged_subject(subject: str, number: int | None, *, reply: bool) -> str:
+    """`Re: <subject> [#N]`: one prefix, one tag, whatever the customer's client did."""
+    text = base_subject(subject)
+    if number is not None:
+        text = f"{text} [#{number}]".strip()
+    return f"Re: {text}" if reply else text
+
+
+def references_for(root: str, parent_references: list[str], parent: str) -> list[str]:
+    """The References of a reply: the thread's root, the parent's References, the parent."""
+    ordered: list[str] = []
+    for message_id in [root, *parent_references, parent]:
+        message_id = message_id.strip().strip("<>").strip()
+        if message_id and message_id not in ordered:
+            ordered.append(message_id)
+    if len(ordered) > MAX_REFERENCES:
+        ordered = [ordered[0], *ordered[-(MAX_REFERENCES - 1) :]]
+    return ordered
+
+
+def quote_header(quote: Quote, language: str, time_zone: str) -> str:
+    """'Le 21 novembre 2026 à 14:03, Jean <jean@x.fr> a écrit :' in the customer's language."""
+    local = quote.date.astimezone(ZoneInfo(time_zone))
+    sender = display(quote.sender)
+    with translation.override(language):
+        when = dateformat.format(local, _("j F Y \\a\\t H:i"))
+        return _("On %(date)s, %(sender)s wrote:") % {"date": when, "sender": sender}
+
+
+def display(person: Person) -> str:
+    return f"{person.name} <{person.email}>" if person.name else person.email
+
+
+def text_body(draft: Draft) -> str:
+    parts = [draft.text.rstrip()]
+    if draft.signature.strip():
+        parts.append("-- \n" + draft.signature.strip())
+    if draft.quote is not None:
+        quoted = "\n".join(
+            f"> {line}" if line else ">" for line in draft.quote.text.rstrip().splitlines()
+        )
+        parts.append(quote_header(draft.quote, draft.language, draft.time_zone) + "\n" + quoted)
+    return "\n\n".join(parts) + "\n"
+
+
+def paragraphs(text: str) -> str:
+    """Plain text as HTML paragraphs, escaped."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return "".join(
+        "<p>" + "<br>\n".join(html.escape(line) for line in block.splitlines()) + "</p>\n"
+        for block in blocks
+        if block.strip()
+    )
+
+
+def html_body(draft: Draft) -> str:
+    parts = [f'<div class="comptoir-reply">\n{paragraphs(draft.text)}</div>']
+    if draft.signature.strip():
+        parts.append(f'<div class="comptoir-signature">\n{paragraphs(draft.signature)}</div>')
+    if draft.quote is not None:
+        header = html.escape(quote_header(draft.quote, draft.language, draft.time_zone))
+        parts.append(
+            f'<div class="comptoir-quote"><p>{header}</p>\n'
+            f'<blockquote type="cite" style="margin:0 0 0 .8ex;border-left:1px solid #ccc;'
+            f'padding-left:1ex">\n{paragraphs(draft.quote.text)}</blockquote></div>'
+        )
+    body = "\n".join(parts)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(draft.language)}"><head>'
+        f'<meta charset="utf-8"></head>\n<body>\n{body}\n</body></html>\n'
+    )
+
+
+def address(person: Person) -> Address:
+    return Address(display_name=person.name, addr_spec=person.email)
+
+
+def build(draft: Draft) -> bytes:
+    """The message as it goes on the wire (CRLF line ends)."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = address(draft.sender)
+    message["To"] = [address(p) for p in draft.to]
+    if draft.cc:
+        message["Cc"] = [address(p) for p in draft.cc]
+    if draft.reply_to:
+        message["Reply-To"] = draft.reply_to
+    message["Subject"] = draft.subject
+    message["Date"] = format_datetime(draft.date.astimezone(ZoneInfo(draft.time_zone)))
+    message["Message-ID"] = f"<{draft.message_id}>"
+    if draft.in_reply_to:
+        message["In-Reply-To"] = f"<{draft.in_reply_to}>"
+    if draft.references:
+        message["References"] = " ".join(f"<{r}>" for r in draft.references)
+    if draft.automatic:
+        # RFC 3834, and Microsoft's header, so that other systems do not answer back.
+        message["Auto-Submitted"] = "auto-replied"
+        message["X-Auto-Response-Suppress"] = "All"
+    if draft.ticket_number is not None:
+        message["X-Comptoir-Ticket"] = str(draft.ticket_number)
+    message.set_content(text_body(draft))
+    message.add_alternative(html_body(draft), subtype="html")
+    for item in draft.attachments:
+        maintype, _slash, subtype = item.content_type.partition("/")
+        if not subtype or maintype == "multipart":
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(
+            item.content, maintype=maintype, subtype=subtype, filename=item.filename
+        )
+    message["Content-Language"] = draft.language  # after the parts: set_content drops it
+    return message.as_bytes()

@@ -1,0 +1,268 @@
+"""The outbox: sends queued outbound messages, durably, from any number of workers.
+
+Life of an outbound message (tickets.outbound stores it `queued`, raw bytes included):
+
+    queued --claim--> sending --250--> sent
+       ^                 |---4xx, refused, timeout---> queued again, later (backoff)
+       |                 |---5xx, or too many attempts---> failed (the server's answer kept)
+       +--lease expired--+  (the worker died: another worker takes the message over)
+
+Claiming is one atomic statement: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`
+on PostgreSQL, the same UPDATE on SQLite (one writer at a time). Claimed rows get the
+worker's name and a lease (COMPTOIR_OUTBOX_LEASE, longer than any send can take); a
+worker stops starting new sends before its lease ends, so two live workers never hold one
+message.
+
+The duplicate window: a message is marked sent right after the server's 250 answer to its
+DATA, one UPDATE later. If the worker (or the database) dies inside that window, which
+lasts about a millisecond, the message stays `sending`; when its lease expires another
+worker sends it again. The copy carries the same Message-ID, so the recipient's mail
+client and most servers show it once (this is the classic SMTP duplicate window, RFC 1047).
+A worker that dies before the 250 leaves nothing delivered: the retry is the only copy.
+"""
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from comptoir.lib.text import clean
+from comptoir.mail.transport import SendFailure, Transport, open_transport, parse_smtp_url
+from comptoir.tickets.models import DeliveryState, Message, RawMessage, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+# A round of the long-running worker ends after this long, so that it can check the others.
+ROUND_SECONDS = 20.0
+TABLE = Message._meta.db_table
+RAW_TABLE = RawMessage._meta.db_table
+
+
+@dataclass
+class Claimed:
+    id: int
+    domain_id: int
+    ticket_id: int
+    attempts: int
+    sender: str
+    recipients: list[str]
+    raw: bytes
+
+
+@dataclass
+class OutboxReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def db_time(moment: datetime) -> str | datetime:
+    """A datetime as the backend stores it (raw SQL bypasses the ORM's conversion)."""
+    value = connection.ops.adapt_datetimefield_value(moment)
+    return value if isinstance(value, datetime) else str(value)
+
+
+def claim_sql(limit: int) -> str:
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    return (
+        f"UPDATE {TABLE} SET delivery_state = 'sending', claimed_by = %s, claimed_until = %s, "
+        "delivery_attempts = delivery_attempts + 1 "
+        f"WHERE id IN (SELECT id FROM {TABLE} "
+        "WHERE delivery_state IN ('queued', 'sending') AND next_attempt_at IS NOT NULL "
+        "AND ((delivery_state = 'queued' AND next_attempt_at <= %s) "
+        "OR (delivery_state = 'sending' AND claimed_until < %s)) "
+        f"ORDER BY next_attempt_at, id LIMIT {int(limit)}{lock}) "
+        "RETURNING id"
+    )
+
+
+def claim(worker: str, limit: int = BATCH_SIZE) -> tuple[list[Claimed], datetime]:
+    """Claim up to `limit` due messages for this worker; (messages, end of the lease)."""
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.COMPTOIR_OUTBOX_LEASE)
+    with connection.cursor() as cursor:
+        cursor.execute(claim_sql(limit), [worker, db_time(until), db_time(now), db_time(now)])
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return [], until
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.id, m.domain_id, m.ticket_id, m.delivery_attempts, r.envelope_from, "
+            f"r.envelope_to, r.content FROM {TABLE} m JOIN {RAW_TABLE} r ON r.id = m.raw_id "
+            f"WHERE m.id IN ({marks}) ORDER BY m.next_attempt_at, m.id",
+            ids,
+        )
+        rows = cursor.fetchall()
+    return [
+        Claimed(
+            id=row[0],
+            domain_id=row[1],
+            ticket_id=row[2],
+            attempts=row[3],
+            sender=row[4],
+            recipients=json_list(row[5]),
+            raw=bytes(row[6]),
+        )
+        for row in rows
+    ], until
+
+
+def json_list(value: object) -> list[str]:
+    """A JSON column read by raw SQL: text on SQLite, text or decoded on PostgreSQL."""
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+FINISH_SQL = (
+    f"UPDATE {TABLE} SET delivery_state = %s, delivery_error = %s, next_attempt_at = %s, "
+    "sent_at = %s, claimed_by = '', claimed_until = NULL "
+    "WHERE id = %s AND claimed_by = %s AND delivery_state = 'sending'"
+)
+
+
+def finish(
+    item: Claimed,
+    worker: str,
+    state: str,
+    error: str = "",
+    *,
+    retry_at: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> bool:
+    """Record a send's outcome, if this worker still holds the message (one autocommit
+    UPDATE). False when it does not: a bounce marked it failed meanwhile, for instance."""
+    params = [
+        state,
+        clean(error),
+        db_time(retry_at) if retry_at else None,
+        db_time(sent_at) if sent_at else None,
+        item.id,
+        worker,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(FINISH_SQL, params)
+        return cursor.rowcount == 1
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try: exponential, capped, with a little jitter."""
+    base = settings.COMPTOIR_OUTBOX_RETRY_BASE * 2 ** max(attempts - 1, 0)
+    delay = min(base, settings.COMPTOIR_OUTBOX_RETRY_CAP)
+    return delay * random.uniform(0.9, 1.1)
+
+
+def record_failure(item: Claimed, worker: str, failure: SendFailure, report: OutboxReport) -> None:
+    limit = settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS
+    if not failure.permanent and item.attempts < limit:
+        retry_at = timezone.now() + timedelta(seconds=retry_delay(item.attempts))
+        finish(item, worker, DeliveryState.QUEUED, failure.text, retry_at=retry_at)
+        report.retried += 1
+        return
+    text = failure.text if failure.permanent else f"gave up after {limit} attempts: {failure.text}"
+    if finish(item, worker, DeliveryState.FAILED, text):
+        failed_event(item, text)
+    report.failed += 1
+
+
+def failed_event(item: Claimed, text: str) -> None:
+    TicketEvent.objects.create(
+        domain_id=item.domain_id,
+        ticket_id=item.ticket_id,
+        message_id=item.id,
+        kind="delivery_failed",
+        detail=clean(f"the reply could not be delivered: {text}"),
+        data={"rule": "smtp"},
+    )
+
+
+def partial_event(item: Claimed, refused: dict[str, str]) -> str:
+    text = "; ".join(f"{r}: {why}" for r, why in refused.items())
+    TicketEvent.objects.create(
+        domain_id=item.domain_id,
+        ticket_id=item.ticket_id,
+        message_id=item.id,
+        kind="delivery_partial",
+        detail=clean(f"sent, but refused for {text}"),
+        data={"rule": "smtp"},
+    )
+    return f"refused for {text}"
+
+
+def send_claimed(
+    transport: Transport, batch: list[Claimed], worker: str, until: datetime, report: OutboxReport
+) -> bool:
+    """Send a claimed batch over one connection; what cannot be started in time goes back.
+    False when the server could not be reached (the round should end)."""
+    # Stop starting sends well before the lease ends (one SMTP timeout of margin).
+    deadline = until - timedelta(seconds=min(120, settings.COMPTOIR_OUTBOX_LEASE / 2))
+    for index, item in enumerate(batch):
+        if timezone.now() >= deadline:
+            release(batch[index:], worker, report)
+            return True
+        try:
+            refused = transport.send(item.sender, item.recipients, item.raw)
+        except SendFailure as failure:
+            logger.warning("outbox: message %s not sent: %s", item.id, failure.text)
+            report.errors.append(failure.text)
+            record_failure(item, worker, failure, report)
+            if failure.connection:  # every other message would meet the same fate now
+                for rest in batch[index + 1 :]:
+                    record_failure(rest, worker, failure, report)
+                return False
+            continue
+        error = partial_event(item, refused) if refused else ""
+        finish(item, worker, DeliveryState.SENT, error, sent_at=timezone.now())
+        report.sent += 1
+    return True
+
+
+def release(items: list[Claimed], worker: str, report: OutboxReport) -> None:
+    """Give claimed messages back, untried: due now, the attempt not counted."""
+    now = db_time(timezone.now())
+    with connection.cursor() as cursor:
+        for item in items:
+            cursor.execute(
+                f"UPDATE {TABLE} SET delivery_state = 'queued', next_attempt_at = %s, "
+                "delivery_attempts = delivery_attempts - 1, claimed_by = '', "
+                "claimed_until = NULL WHERE id = %s AND claimed_by = %s "
+                "AND delivery_state = 'sending'",
+                [now, item.id, worker],
+            )
+    report.released += len(items)
+
+
+def send_due(worker: str, *, once: bool = False, batch_size: int = BATCH_SIZE) -> OutboxReport:
+    """Send what is due. `once`: until nothing is due; otherwise at most ROUND_SECONDS."""
+    report = OutboxReport()
+    if not settings.COMPTOIR_SMTP_URL:
+        return report
+    config = parse_smtp_url(settings.COMPTOIR_SMTP_URL)
+    transport = open_transport(config)
+    started = time.monotonic()
+    try:
+        while once or time.monotonic() - started < ROUND_SECONDS:
+            batch, until = claim(worker, batch_size)
+            if not batch or not send_claimed(transport, batch, worker, until, report):
+                break
+    finally:
+        transport.close()
+    if report.sent or report.retried or report.failed:
+        logger.info(
+            "outbox via %s: %d sent, %d to retry, %d failed",
+            config.describe(),
+            report.sent,
+            report.retried,
+            report.failed,
+        )
+    return report

@@ -1,0 +1,106 @@
+"""The automatic reply that acknowledges a new ticket, and the rules that keep it from looping.
+
+Called by ingest inside the transaction that opens the ticket, so the acknowledgement is
+queued exactly when the ticket exists. It is never sent:
+- to automatic mail (RFC 3834 Auto-Submitted, Precedence, X-Auto-Response-Suppress, List-Id,
+  bounces, null senders: whatever mail.classify recognised);
+- to an address Comptoir receives mail on (any domain of this installation) or to a
+  no-reply / postmaster style address;
+- more than the campaign's daily limit to one address in 24 hours, across the domain.
+It carries `Auto-Submitted: auto-replied` and `X-Auto-Response-Suppress: All`, so that
+well-behaved systems never answer it, and the daily limit stops the ones that do.
+"""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from comptoir.campaigns.models import InboundAddress
+from comptoir.mail.compose import Draft, Person, tagged_subject
+from comptoir.tickets.actions import record_event
+from comptoir.tickets.models import Contact, Direction, Message, Ticket
+from comptoir.tickets.outbound import queue, sender_address
+from comptoir.tickets.template_values import customer_language, render_for
+
+NO_REPLY = re.compile(
+    r"^(?:no-?reply|do-?not-?reply|ne-?pas-?repondre|mailer-daemon|postmaster|bounces?)"
+    r"(?:[+._-].*)?$",
+    re.IGNORECASE,
+)
+
+
+def default_body(language: str) -> str:
+    with translation.override(language):
+        return _(
+            "Hello {{ customer_name }},\n\n"
+            "We have received your message and registered it under ticket number "
+            "{{ ticket_number }}. Please keep this number in the subject of your replies.\n\n"
+            "{{ campaign_name }}"
+        )
+
+
+def refusal(ticket: Ticket, automatic_reason: str) -> str:
+    """Why no automatic reply may go to this ticket's customer; empty when one may."""
+    address = ticket.contact.email.lower()
+    if automatic_reason:
+        return f"the message is automatic ({automatic_reason})"
+    if "@" not in address:
+        return "the sender has no usable address"
+    if NO_REPLY.match(address.split("@", 1)[0]):
+        return f"{address} is a no-reply address"
+    if InboundAddress.objects.filter(address=address).exists():
+        return f"{address} is an address Comptoir receives mail on"
+    limit = ticket.campaign.auto_reply_daily_limit
+    if sent_today(ticket.domain_id, ticket.contact) >= limit:
+        return f"{address} already got {limit} automatic replies in 24 hours"
+    return ""
+
+
+def sent_today(domain_id: int, contact: Contact) -> int:
+    # Locks the contact (PostgreSQL) so that two messages arriving together are counted
+    # one after the other; SQLite runs one writer at a time anyway.
+    list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("id"))
+    since = timezone.now() - timedelta(hours=24)
+    return Message.objects.filter(
+        domain_id=domain_id,
+        direction=Direction.OUTBOUND,
+        is_automatic=True,
+        ticket__contact=contact,
+        created_at__gte=since,
+    ).count()
+
+
+def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> Message | None:
+    """Acknowledge a new ticket when its campaign says so and the rules allow it."""
+    campaign = ticket.campaign
+    if not campaign.auto_reply_enabled:
+        return None
+    why_not = refusal(ticket, automatic_reason)
+    if why_not:
+        record_event(ticket, first, "auto_reply_skipped", f"no automatic reply: {why_not}")
+        return None
+    template = campaign.auto_reply_template
+    language = customer_language(ticket)
+    body = template.body if template else default_body(language)
+    subject = render_for(template.subject, ticket, None) if template else ""
+    draft = Draft(
+        sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
+        to=[Person(ticket.contact.name, ticket.contact.email)],
+        reply_to=campaign.reply_to,
+        subject=tagged_subject(subject or ticket.subject, ticket.number, reply=not subject),
+        message_id="",
+        text=render_for(body, ticket, None),
+        date=timezone.now(),
+        language=language,
+        time_zone=ticket.domain.time_zone,
+        in_reply_to=first.message_id.strip("<>"),
+        references=[first.message_id.strip("<>")] if first.message_id else [],
+        signature=render_for(campaign.signature, ticket, None),
+        automatic=True,
+        ticket_number=ticket.number,
+    )
+    message = queue(ticket, draft, author=None)
+    record_event(ticket, message, "auto_reply_queued", f"automatic reply to {ticket.contact.email}")
+    return message

@@ -1,0 +1,252 @@
+"""Outbound state changes of tickets: an agent's reply, an internal note, the automatic reply.
+
+A reply is composed (mail.compose) and stored in the ticket, raw bytes included, with
+delivery state `queued`, in the same transaction as the action that wrote it; the outbox
+(mail.outbox) sends it later. So nothing is lost when the SMTP server is down, and what the
+thread shows is exactly what was sent.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
+from comptoir.lib.fastsql import insert
+from comptoir.lib.text import clean, message_id_key
+from comptoir.mail.compose import (
+    Draft,
+    OutgoingAttachment,
+    Person,
+    Quote,
+    build,
+    make_message_id,
+    references_for,
+    tagged_subject,
+    text_body,
+)
+from comptoir.tenancy.models import User
+from comptoir.tickets.actions import record_event
+from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.models import (
+    Attachment,
+    DeliveryState,
+    Direction,
+    Message,
+    RawMessage,
+    RawState,
+    Ticket,
+)
+from comptoir.tickets.template_values import customer_language, render_for
+
+
+class ReplyError(Exception):
+    """A reply that cannot be queued as asked; the message is for the agent."""
+
+
+def sender_address(campaign: Campaign) -> str:
+    """The campaign's sender address: its setting, else its first inbound address."""
+    if campaign.sender_email:
+        return campaign.sender_email.lower()
+    first = InboundAddress.objects.filter(campaign=campaign).order_by("id").first()
+    if first is None:
+        raise ReplyError(f"campaign {campaign.name} has no sender address and no inbound address")
+    return first.address
+
+
+def parent_message(ticket: Ticket) -> Message | None:
+    """The customer's message a reply answers: the latest one written by a person."""
+    inbound = ticket.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id")
+    return inbound.filter(is_automatic=False).first() or inbound.first()
+
+
+def reply_recipients(ticket: Ticket, parent: Message | None) -> list[Person]:
+    """Where the customer asked replies to go (Reply-To), else who wrote; else the contact."""
+    if parent is not None and parent.reply_to:
+        return [Person(a.get("name", ""), a["email"]) for a in parent.reply_to if a.get("email")]
+    if parent is not None and parent.from_email:
+        return [Person(parent.from_name, parent.from_email)]
+    return [Person(ticket.contact.name, ticket.contact.email)]
+
+
+def root_message_id(ticket: Ticket) -> str:
+    first = ticket.messages.exclude(direction=Direction.NOTE).order_by("created_at", "id")
+    return first.values_list("message_id", flat=True).first() or ""
+
+
+def threading_headers(ticket: Ticket, parent: Message | None) -> tuple[str, list[str]]:
+    """(In-Reply-To, References) of a reply on this ticket."""
+    if parent is None or not parent.message_id:
+        root = root_message_id(ticket)
+        return "", [root] if root else []
+    parent_id = parent.message_id.strip("<>")
+    return parent_id, references_for(root_message_id(ticket), parent.references, parent_id)
+
+
+def check_may_reply(ticket: Ticket, author: User) -> None:
+    if author.domain_id != ticket.domain_id or not author.is_active:
+        raise PermissionDenied("not a user of this ticket's domain")
+    if not (author.can_process or author.can_supervise):
+        raise PermissionDenied("this user may not process tickets")
+    if ticket.assignee_id not in (None, author.pk) and not author.can_supervise:
+        raise PermissionDenied("this ticket is assigned to someone else")
+
+
+def reply(
+    ticket: Ticket,
+    *,
+    author: User,
+    text: str,
+    cc: Sequence[str] = (),
+    attachments: Sequence[OutgoingAttachment] = (),
+) -> Message:
+    """Queue an agent's reply to the customer, stored in the ticket before it is sent."""
+    check_may_reply(ticket, author)
+    if not text.strip():
+        raise ReplyError("the reply is empty")
+    campaign = ticket.campaign
+    parent = parent_message(ticket)
+    in_reply_to, references = threading_headers(ticket, parent)
+    language, time_zone = customer_language(ticket), ticket.domain.time_zone
+    draft = Draft(
+        sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
+        to=reply_recipients(ticket, parent),
+        cc=[Person("", clean(a, 320).strip().lower()) for a in cc if a.strip()],
+        reply_to=campaign.reply_to,
+        subject=tagged_subject(ticket.subject, ticket.number, reply=True),
+        message_id="",
+        text=text,
+        date=timezone.now(),
+        language=language,
+        time_zone=time_zone,
+        in_reply_to=in_reply_to,
+        references=references,
+        signature=render_for(campaign.signature, ticket, author),
+        quote=quote_of(parent) if campaign.quote_previous else None,
+        attachments=list(attachments),
+        ticket_number=ticket.number,
+    )
+    with transaction.atomic():
+        message = queue(ticket, draft, author=author)
+        record_event(ticket, message, "reply_queued", f"reply to {recipients_text(draft)}")
+        ticket.last_outbound_at = draft.date
+        ticket.updated_at = draft.date
+        ticket.has_unread = False
+        ticket.save(update_fields=["last_outbound_at", "updated_at", "has_unread"])
+    return message
+
+
+def quote_of(parent: Message | None) -> Quote | None:
+    if parent is None or not parent.text.strip():
+        return None
+    when = parent.date or parent.created_at
+    return Quote(date=when, sender=Person(parent.from_name, parent.from_email), text=parent.text)
+
+
+def recipients_text(draft: Draft) -> str:
+    return ", ".join(p.email for p in [*draft.to, *draft.cc])
+
+
+def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
+    """Compose and store an outbound message, queued for the outbox (in the caller's
+    transaction): its raw bytes first, then the Message row and its attachments."""
+    draft.message_id = make_message_id(draft.sender.email)
+    raw = build(draft)
+    raw_row = RawMessage(
+        domain_id=ticket.domain_id,
+        content=raw,
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        source="outbound",
+        state=RawState.STORED,
+        envelope_from=draft.sender.email,
+        envelope_to=[p.email for p in [*draft.to, *draft.cc]],
+        subject=clean(draft.subject, 998),
+        from_address=draft.sender.email,
+    )
+    insert(raw_row)
+    message = outbound_row(ticket, draft, raw_row, author)
+    insert(message)
+    Attachment.objects.bulk_create(outbound_attachments(message, draft.attachments))
+    return message
+
+
+def outbound_row(ticket: Ticket, draft: Draft, raw: RawMessage, author: User | None) -> Message:
+    people = [{"email": p.email, "name": clean(p.name, 200)} for p in draft.to]
+    shown = Draft(**{**draft.__dict__, "quote": None})  # the thread shows no quote twice
+    return Message(
+        domain_id=ticket.domain_id,
+        ticket=ticket,
+        direction=Direction.OUTBOUND,
+        raw=raw,
+        message_id=draft.message_id,
+        dedupe_key=message_id_key(draft.message_id),
+        in_reply_to=draft.in_reply_to,
+        references=draft.references,
+        from_email=draft.sender.email,
+        from_name=clean(draft.sender.name, 200),
+        to=people,
+        cc=[{"email": p.email, "name": ""} for p in draft.cc],
+        reply_to=[{"email": draft.reply_to, "name": ""}] if draft.reply_to else [],
+        subject=clean(draft.subject, 998),
+        date=draft.date,
+        text=text_body(shown),
+        is_automatic=draft.automatic,
+        automatic_reason="automatic reply" if draft.automatic else "",
+        author=author,
+        delivery_state=DeliveryState.QUEUED,
+        next_attempt_at=draft.date,
+        created_at=draft.date,
+    )
+
+
+def outbound_attachments(
+    message: Message, attachments: Sequence[OutgoingAttachment]
+) -> list[Attachment]:
+    rows = []
+    for item in attachments:
+        digest, name = store_blob(item.content)
+        rows.append(
+            Attachment(
+                domain_id=message.domain_id,
+                message=message,
+                filename=clean(item.filename, 255),
+                content_type=clean(item.content_type, 255),
+                size=len(item.content),
+                sha256=digest,
+                storage_name=name,
+            )
+        )
+    return rows
+
+
+def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
+    """An internal note on the ticket: never sent, visible to the team."""
+    check_may_reply(ticket, author)
+    if not text.strip():
+        raise ReplyError("the note is empty")
+    now = timezone.now()
+    with transaction.atomic():
+        note = Message(
+            domain_id=ticket.domain_id,
+            ticket=ticket,
+            direction=Direction.NOTE,
+            dedupe_key=hashlib.sha256(b"note:" + secrets.token_bytes(16)).hexdigest(),
+            from_email=author.email,
+            from_name=clean(author.display_name or author.login, 200),
+            date=now,
+            text=clean(text),
+            author=author,
+            created_at=now,
+        )
+        insert(note)
+        record_event(ticket, note, "note_added", "internal note")
+    return note
+
+
+def template_text(template: EmailTemplate, ticket: Ticket, agent: User) -> tuple[str, str]:
+    """(subject, body) of a template for this ticket, to start an agent's reply."""
+    return render_for(template.subject, ticket, agent), render_for(template.body, ticket, agent)
