@@ -20,8 +20,10 @@ migrate: venv
 demo: migrate
 	$(COMPTOIR) demo
 
+# Without COMPTOIR_SMTP_URL, outbound mail goes to a Maildir under the data directory.
 run: demo
-	$(COMPTOIR) serve --host $(HOST)
+	COMPTOIR_SMTP_URL="$${COMPTOIR_SMTP_URL:-maildir://$${COMPTOIR_DATA_DIR:-var}/sent-mail}" \
+		$(COMPTOIR) serve --host $(HOST)
 
 lint: venv
 	$(VENV)/bin/ruff check .

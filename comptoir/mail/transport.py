@@ -183,12 +183,16 @@ class MaildirTransport:
     """Development and demos: every message becomes a file in a Maildir, nothing leaves."""
 
     def __init__(self, config: SmtpConfig) -> None:
-        Path(config.path).mkdir(parents=True, exist_ok=True)
+        # Maildir creates cur/new/tmp only when the folder itself does not exist yet.
+        Path(config.path).parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(config.path, create=True)
 
     def send(self, sender: str, recipients: list[str], raw: bytes) -> dict[str, str]:
         envelope = f"X-Comptoir-Envelope: from <{sender}> to {', '.join(recipients)}\r\n"
-        self.maildir.add(envelope.encode() + raw)
+        try:
+            self.maildir.add(envelope.encode() + raw)
+        except OSError as exc:  # a full disk or a bad path: try again later
+            raise SendFailure(f"maildir: {exc}", permanent=False, connection=True) from exc
         return {}
 
     def close(self) -> None:
