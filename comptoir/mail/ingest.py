@@ -227,15 +227,17 @@ _own_addresses: dict[int, tuple[float, set[str]]] = {}
 
 
 def own_addresses(domain_id: int) -> set[str]:
-    """The domain's inbound and reply-to addresses (cached for OWN_ADDRESSES_TTL seconds)."""
+    """The domain's inbound, sender and reply-to addresses (cached OWN_ADDRESSES_TTL seconds)."""
     cached = _own_addresses.get(domain_id)
     if cached is not None and time.monotonic() - cached[0] < OWN_ADDRESSES_TTL:
         return cached[1]
     addresses = set(
         InboundAddress.objects.filter(domain_id=domain_id).values_list("address", flat=True)
     )
-    replies = Campaign.objects.filter(domain_id=domain_id).exclude(reply_to="")
-    found = addresses | {r.lower() for r in replies.values_list("reply_to", flat=True)}
+    campaigns = Campaign.objects.filter(domain_id=domain_id)
+    for pair in campaigns.values_list("reply_to", "sender_email"):
+        addresses.update(a.lower() for a in pair if a)
+    found = addresses
     _own_addresses[domain_id] = (time.monotonic(), found)
     return found
 

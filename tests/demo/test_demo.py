@@ -4,9 +4,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from comptoir.campaigns.models import InboundAddress
+from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.tenancy.models import Domain, User
-from comptoir.tickets.models import Message, Ticket
+from comptoir.tickets.models import DeliveryState, Direction, Message, Ticket
 
 
 def test_demo_creates_the_documented_names_and_running_it_twice_changes_nothing(db: None) -> None:
@@ -29,3 +29,24 @@ def test_demo_creates_the_documented_names_and_running_it_twice_changes_nothing(
     call_command("demo", agents=4, stdout=StringIO())
     assert (Ticket.objects.count(), Message.objects.count()) == (tickets, messages)
     assert User.objects.filter(domain=domain).count() == 6
+
+
+def test_demo_support_campaign_acknowledges_its_new_tickets_with_its_template(db: None) -> None:
+    call_command("demo", agents=2, stdout=StringIO())
+    support = Campaign.objects.get(domain__slug="demo", slug="support")
+    assert support.auto_reply_enabled and support.auto_reply_template is not None
+    assert support.signature
+    tags = set(EmailTemplate.objects.filter(campaign=support).values_list("tag", flat=True))
+    assert len(tags) >= 2  # the agent's picker shows them grouped by tag
+    for template in EmailTemplate.objects.all():
+        template.full_clean()  # the demo's own templates pass the editor's checks
+    opened = Ticket.objects.filter(campaign=support, is_automatic=False).count()
+    acks = Message.objects.filter(
+        ticket__campaign=support, direction=Direction.OUTBOUND, is_automatic=True
+    )
+    # At most three acknowledgements per customer a day: the demo's 12 customers write often.
+    assert 0 < acks.count() <= opened
+    assert all(m.delivery_state == DeliveryState.QUEUED for m in acks)
+    assert "numéro de ticket" in acks.first().text  # type: ignore[union-attr]
+    orders = Campaign.objects.get(domain__slug="demo", slug="commandes")
+    assert not Message.objects.filter(ticket__campaign=orders, direction=Direction.OUTBOUND)

@@ -150,6 +150,21 @@ def test_mail_from_our_own_address_never_opens_a_ticket(acme: Acme) -> None:
     assert not Ticket.objects.exists()
 
 
+def test_mail_from_a_campaign_sender_address_counts_as_our_own(acme: Acme) -> None:
+    # The sender address replies go out from need not be an inbound address; a copy of our
+    # own mail coming back from it must not open a ticket (nor be acknowledged: a loop).
+    acme.support.sender_email = "ne-pas-repondre@acme.test"
+    acme.support.save()
+    raw = read_eml("ingest/new-request.eml").replace(
+        b'From: "Camille Durand" <camille.durand@exemple.fr>',
+        b"From: Support Acme <ne-pas-repondre@acme.test>",
+    )
+    assert b"ne-pas-repondre@acme.test" in raw
+    result = ingest_email(raw, domain=acme.domain)
+    assert result.outcome == "quarantined"
+    assert "own address ne-pas-repondre@acme.test" in result.reason
+
+
 def test_bounce_for_an_unknown_message_is_quarantined_not_a_ticket(acme: Acme) -> None:
     result = ingest("bounce-unknown.eml", acme)
     assert result.outcome == "quarantined"
