@@ -1,4 +1,5 @@
-"""Read-only ticket list, thread and attachment download (until the agent console exists)."""
+"""Ticket list, ticket page (thread, history, the agent's reply and note forms) and
+attachment download. The reply and note views themselves are in ui/replies.py."""
 
 from dataclasses import dataclass
 
@@ -6,9 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from comptoir.campaigns.models import Campaign
+from comptoir.campaigns.models import Campaign, EmailTemplate
+from comptoir.campaigns.templating import VARIABLES
+from comptoir.tenancy.models import User
 from comptoir.tickets.blobs import read_blob
 from comptoir.tickets.models import (
     Attachment,
@@ -17,9 +21,11 @@ from comptoir.tickets.models import (
     Ticket,
     TicketStatus,
 )
+from comptoir.tickets.outbound import template_text
 from comptoir.ui.auth import current_user, login_required_in_domain
 from comptoir.ui.downloads import download_response, safe_filename
-from comptoir.ui.visibility import visible_campaigns, visible_tickets
+from comptoir.ui.forms import NoteForm, ReplyForm
+from comptoir.ui.visibility import may_act_on, visible_campaigns, visible_tickets
 
 PAGE_SIZE = 50
 # Longest number a BigIntegerField holds without overflow, in digits.
@@ -103,8 +109,68 @@ def visible_ticket(request: HttpRequest, number: int) -> Ticket:
 @login_required_in_domain
 @require_GET
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
+    """The thread; with `?template=ID`, the reply form starts from that template (the
+    template picker's Insert button is a GET, so that it works without JavaScript)."""
     user = current_user(request)
     ticket = visible_ticket(request, number)
+    template = None
+    if may_act_on(user, ticket):
+        template = chosen_template(user, ticket, request.GET.get("template", ""))
+    initial = {"text": template_text(template, ticket, user)[1]} if template else {}
+    return detail_response(
+        request,
+        ticket,
+        reply_form=ReplyForm(initial=initial),
+        note_form=NoteForm(),
+        template=template,
+    )
+
+
+def reply_templates(user: User, ticket: Ticket) -> QuerySet[EmailTemplate]:
+    """The ticket's campaign's templates, untagged first, then by tag (the picker's groups)."""
+    return EmailTemplate.objects.filter(
+        domain_id=user.domain_id, campaign_id=ticket.campaign_id
+    ).order_by("tag", "name", "id")
+
+
+def chosen_template(user: User, ticket: Ticket, template_id: str) -> EmailTemplate | None:
+    """The template asked for, if it is one of this ticket's campaign; else none."""
+    if not template_id.isascii() or not template_id.isdecimal() or len(template_id) > 18:
+        return None
+    return reply_templates(user, ticket).filter(pk=int(template_id)).first()
+
+
+def detail_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm,
+    note_form: NoteForm,
+    template: EmailTemplate | None = None,
+) -> HttpResponse:
+    """The ticket page, with the agent's forms when the user may act on the ticket (also
+    rendered by the reply and note views when a form has errors)."""
+    user = current_user(request)
+    may_act = may_act_on(user, ticket)
+    context = {
+        **thread_context(user, ticket),
+        "may_act": may_act,
+        "reply_form": reply_form,
+        "note_form": note_form,
+        "templates": reply_templates(user, ticket) if may_act else [],
+        "chosen_template": template,
+        "variables": VARIABLES.items(),
+        # Where the language switch comes back to: never the URL of a POST view.
+        "page_url": request.get_full_path()
+        if request.method == "GET"
+        else reverse("ui:ticket", args=[ticket.number]),
+    }
+    response = render(request, "ui/ticket_detail.html", context)
+    response["Content-Security-Policy"] = THREAD_CSP
+    return response
+
+
+def thread_context(user: User, ticket: Ticket) -> dict[str, object]:
     attachments = Attachment.objects.filter(domain_id=user.domain_id).order_by("id")
     thread = (
         ticket.messages.filter(domain_id=user.domain_id)
@@ -114,7 +180,9 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
     events = (
         ticket.events.filter(domain_id=user.domain_id)
-        .select_related("actor")
+        # The author of the message an event is about, for events recorded without an actor.
+        .select_related("actor", "message__author")
+        .defer("message__text", "message__html")
         .order_by("created_at", "id")
     )
     others = (
@@ -124,15 +192,7 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
         .select_related("campaign")
         .order_by("-updated_at")[:20]
     )
-    context = {
-        "ticket": ticket,
-        "thread": thread,
-        "events": events,
-        "other_tickets": others,
-    }
-    response = render(request, "ui/ticket_detail.html", context)
-    response["Content-Security-Policy"] = THREAD_CSP
-    return response
+    return {"ticket": ticket, "thread": thread, "events": events, "other_tickets": others}
 
 
 @login_required_in_domain

@@ -1,14 +1,17 @@
-"""Which campaigns and tickets a user may see (SPEC §4), always within the user's domain.
+"""Which campaigns and tickets a user may see (SPEC §4), always within the user's domain,
+and whether they may act on a ticket (the rule itself lives in tickets.outbound).
 
-Read-only scoping for the web views; when the agent console and the API arrive these rules
+Scoping for the web views; when the agent console and the API arrive these rules
 belong in the domain core (tenancy/tickets) so that every edge shares them.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from comptoir.campaigns.models import Campaign
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
+from comptoir.tickets.outbound import check_may_reply
 
 
 def visible_campaigns(user: User) -> QuerySet[Campaign]:
@@ -46,3 +49,13 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
         | Q(assignee=user)
         | Q(campaign_id__in=supervised_campaign_ids(user))
     )
+
+
+def may_act_on(user: User, ticket: Ticket) -> bool:
+    """Whether the user may reply to the ticket or add a note: the rule tickets.outbound
+    enforces (same domain, a right to process or supervise, not someone else's ticket)."""
+    try:
+        check_may_reply(ticket, user)
+    except PermissionDenied:
+        return False
+    return True

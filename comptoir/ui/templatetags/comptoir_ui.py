@@ -1,10 +1,12 @@
-"""Template filters for showing mail safely."""
+"""Template filters for showing mail safely, and ticket history in words."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.html import sanitize_html
+from comptoir.tenancy.models import User
+from comptoir.tickets.models import TicketEvent
 
 register = template.Library()
 
@@ -13,13 +15,31 @@ EVENT_LABELS = {
     "ticket_created": _("Ticket created"),
     "message_appended": _("Message added"),
     "ticket_reopened": _("Ticket reopened"),
+    "reply_queued": _("Reply queued for sending"),
+    "note_added": _("Internal note added"),
+    "auto_reply_queued": _("Automatic reply queued"),
+    "auto_reply_skipped": _("No automatic reply"),
     "delivery_failed": _("Delivery failed"),
+    "delivery_partial": _("Delivered to some recipients only"),
 }
+# Events whose message was written by the person who acted: the core records them without
+# an actor, and the message's author says who it was.
+AUTHORED_KINDS = {"reply_queued", "note_added"}
 
 
 @register.filter
 def event_label(kind: str) -> str:
     return str(EVENT_LABELS.get(kind, kind))
+
+
+@register.filter
+def event_actor(event: TicketEvent) -> User | None:
+    """Who did what the event records, when known."""
+    if event.actor is not None:
+        return event.actor
+    if event.kind in AUTHORED_KINDS and event.message is not None:
+        return event.message.author
+    return None
 
 
 @register.filter
