@@ -37,7 +37,7 @@ def template_errors(text: str) -> list[str]:
                 _("Line %(line)d: unknown variable {{ %(name)s }}. Known variables: %(known)s.")
                 % {"line": line_of(text, match.start()), "name": name, "known": known_names()}
             )
-    rest = PLACEHOLDER.sub("", text)
+    rest = PLACEHOLDER.sub(blank, text)
     for token, problem in (
         ("{{", _("“{{” is never closed by “}}”")),
         ("}}", _("“}}” closes nothing")),
@@ -60,6 +60,12 @@ def render(text: str, values: dict[str, str]) -> str:
         return values[name] if name in values else match.group(0)
 
     return PLACEHOLDER.sub(replace, text)
+
+
+def blank(match: re.Match[str]) -> str:
+    """A placeholder blanked out, newlines kept: what remains keeps its line numbers, and
+    no "{{" or "}}" appears where the placeholder's neighbours meet."""
+    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def line_of(text: str, position: int) -> int:

@@ -18,6 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -168,7 +169,34 @@ def html_body(draft: Draft) -> str:
 
 
 def address(person: Person) -> Address:
-    return Address(display_name=person.name, addr_spec=person.email)
+    return Address(display_name=person.name, addr_spec=ascii_domain(person.email))
+
+
+def ascii_domain(email: str) -> str:
+    """The address with an international domain in its IDNA form (xn--…). Left as it is,
+    the email package writes an encoded word inside the address, which nobody reads back."""
+    local, at, host = email.rpartition("@")
+    if not at or host.isascii():
+        return email
+    try:
+        return f"{local}@{host.encode('idna').decode('ascii')}"
+    except UnicodeError:  # not a valid international name: writable_address refuses it
+        return email
+
+
+def writable_address(email: str) -> bool:
+    """Whether `build` can put this address in To or Cc. The parser keeps addresses that
+    Address() refuses (a dot before the "@", nothing after it) or cannot carry without
+    SMTPUTF8 (a non-ASCII local part), and build() raising halfway through an action (the
+    automatic reply, inside ingest's transaction) would cost more than refusing it up front."""
+    email = ascii_domain(email)
+    if not email.isascii() or "@" not in email:
+        return False
+    try:
+        Address(addr_spec=email)
+    except (ValueError, HeaderParseError):
+        return False
+    return True
 
 
 def build(draft: Draft) -> bytes:

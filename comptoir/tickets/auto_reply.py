@@ -18,15 +18,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import InboundAddress
-from comptoir.mail.compose import Draft, Person, tagged_subject
+from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
 from comptoir.tickets.models import Contact, Direction, Message, Ticket
-from comptoir.tickets.outbound import queue, sender_address
+from comptoir.tickets.outbound import ReplyError, queue, sender_address
 from comptoir.tickets.template_values import customer_language, render_for
 
+# The words may be joined by "-", "_", "." or nothing: no_reply@, do.not.reply@, noreply@.
 NO_REPLY = re.compile(
-    r"^(?:no-?reply|do-?not-?reply|ne-?pas-?repondre|mailer-daemon|postmaster|bounces?)"
-    r"(?:[+._-].*)?$",
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?r[eé]pondre|mailer-daemon"
+    r"|postmaster|bounces?)(?:[+._-].*)?$",
     re.IGNORECASE,
 )
 
@@ -46,16 +47,24 @@ def refusal(ticket: Ticket, automatic_reason: str) -> str:
     address = ticket.contact.email.lower()
     if automatic_reason:
         return f"the message is automatic ({automatic_reason})"
-    if "@" not in address:
-        return "the sender has no usable address"
+    if not writable_address(address):
+        return f"{address or 'the sender'} is not an address mail can be sent to"
     if NO_REPLY.match(address.split("@", 1)[0]):
         return f"{address} is a no-reply address"
-    if InboundAddress.objects.filter(address=address).exists():
+    if receives_mail(address):
         return f"{address} is an address Comptoir receives mail on"
     limit = ticket.campaign.auto_reply_daily_limit
     if sent_today(ticket.domain_id, ticket.contact) >= limit:
         return f"{address} already got {limit} automatic replies in 24 hours"
     return ""
+
+
+def receives_mail(address: str) -> bool:
+    """Whether Comptoir (any domain) receives mail for `address`, with ingest's routing:
+    `support+anything@` reaches `support@`, so it is ours too."""
+    local, _at, host = address.rpartition("@")
+    candidates = {address, f"{local.split('+', 1)[0]}@{host}"}
+    return InboundAddress.objects.filter(address__in=candidates).exists()
 
 
 def sent_today(domain_id: int, contact: Contact) -> int:
@@ -77,16 +86,28 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
     campaign = ticket.campaign
     if not campaign.auto_reply_enabled:
         return None
-    why_not = refusal(ticket, automatic_reason)
+    why_not, sender = refusal(ticket, automatic_reason), ""
+    if not why_not:
+        try:
+            sender = sender_address(campaign)
+        except ReplyError as exc:  # a missing setting must not cost the customer's message
+            why_not = str(exc)
     if why_not:
         record_event(ticket, first, "auto_reply_skipped", f"no automatic reply: {why_not}")
         return None
-    template = campaign.auto_reply_template
+    message = queue(ticket, acknowledgement(ticket, first, sender), author=None)
+    record_event(ticket, message, "auto_reply_queued", f"automatic reply to {ticket.contact.email}")
+    return message
+
+
+def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
+    """The automatic reply: the campaign's template, or the default text, rendered."""
+    campaign, template = ticket.campaign, ticket.campaign.auto_reply_template
     language = customer_language(ticket)
     body = template.body if template else default_body(language)
     subject = render_for(template.subject, ticket, None) if template else ""
-    draft = Draft(
-        sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
+    return Draft(
+        sender=Person(campaign.sender_name or campaign.name, sender),
         to=[Person(ticket.contact.name, ticket.contact.email)],
         reply_to=campaign.reply_to,
         subject=tagged_subject(subject or ticket.subject, ticket.number, reply=not subject),
@@ -101,6 +122,3 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
         automatic=True,
         ticket_number=ticket.number,
     )
-    message = queue(ticket, draft, author=None)
-    record_event(ticket, message, "auto_reply_queued", f"automatic reply to {ticket.contact.email}")
-    return message

@@ -27,6 +27,7 @@ from comptoir.mail.compose import (
     references_for,
     tagged_subject,
     text_body,
+    writable_address,
 )
 from comptoir.tenancy.models import User
 from comptoir.tickets.actions import record_event
@@ -109,12 +110,13 @@ def reply(
         raise ReplyError("the reply is empty")
     campaign = ticket.campaign
     parent = parent_message(ticket)
+    to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
     in_reply_to, references = threading_headers(ticket, parent)
     language, time_zone = customer_language(ticket), ticket.domain.time_zone
     draft = Draft(
         sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
-        to=reply_recipients(ticket, parent),
-        cc=[Person("", clean(a, 320).strip().lower()) for a in cc if a.strip()],
+        to=to,
+        cc=copies,
         reply_to=campaign.reply_to,
         subject=tagged_subject(ticket.subject, ticket.number, reply=True),
         message_id="",
@@ -137,6 +139,17 @@ def reply(
         ticket.has_unread = False
         ticket.save(update_fields=["last_outbound_at", "updated_at", "has_unread"])
     return message
+
+
+def checked_recipients(to: list[Person], cc: Sequence[str]) -> tuple[list[Person], list[Person]]:
+    """(To, Cc) of a reply, refused with words for the agent when an address cannot be
+    written to (a typo in Cc, a customer address the parser kept but SMTP cannot carry),
+    rather than failing inside build()."""
+    copies = [Person("", clean(a, 320).strip().lower()) for a in cc if a.strip()]
+    unusable = [p.email or "(empty)" for p in [*to, *copies] if not writable_address(p.email)]
+    if unusable:
+        raise ReplyError(f"not an address mail can be sent to: {', '.join(unusable)}")
+    return to, copies
 
 
 def quote_of(parent: Message | None) -> Quote | None:
