@@ -53,6 +53,17 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        template = self.auto_reply_template
+        if template is not None and template.campaign_id != self.pk:
+            raise ValidationError(
+                {
+                    "auto_reply_template": _(
+                        "The automatic reply must use a template of this campaign."
+                    )
+                }
+            )
+
 
 class EmailTemplate(models.Model):
     """A reply model of a campaign: agents pick it (grouped by tag) to start a reply, and the

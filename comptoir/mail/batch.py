@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.text import message_id_key, raw_key
 from comptoir.mail.batch_write import Prepared, write_run
-from comptoir.mail.classify import automatic_reason
+from comptoir.mail.classify import automatic_reason, is_own
 from comptoir.mail.ingest import (
     IngestResult,
     TransientIngestError,
@@ -84,7 +84,7 @@ def prepare(
         return None  # one implementation of the automatic reply: ingest_email's
     ours = own_addresses(target.domain_id)
     sender = parsed.from_addr or parsed.sender
-    if automatic_reason(parsed, ours) or (sender is not None and sender.email in ours):
+    if automatic_reason(parsed, ours) or (sender is not None and is_own(sender.email, ours)):
         return None  # automatic mail and possible loops follow ingest_email's own rules
     key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
     refs = [k for k, _h, _i in reference_keys(parsed.in_reply_to, parsed.references)]

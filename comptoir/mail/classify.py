@@ -6,6 +6,17 @@ closed ticket, and when it came from one of our own addresses it never opens a t
 
 from comptoir.mail.parse import ParsedEmail
 
+
+def without_tag(address: str) -> str:
+    """`support+x@acme.test` -> `support@acme.test`: ingest routes both to one campaign."""
+    local, at, host = address.rpartition("@")
+    return f"{local.split('+', 1)[0]}@{host}" if at else address
+
+
+def is_own(address: str, own_addresses: set[str]) -> bool:
+    return address in own_addresses or without_tag(address) in own_addresses
+
+
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 MAIL_SYSTEMS = {"mailer-daemon", "postmaster"}
 
@@ -25,7 +36,7 @@ def automatic_reason(parsed: ParsedEmail, own_addresses: set[str], envelope_from
     if parsed.list_id.strip():
         return f"List-Id: {parsed.list_id.strip()}"
     sender = parsed.from_addr.email if parsed.from_addr else ""
-    if sender and sender in own_addresses:
+    if sender and is_own(sender, own_addresses):
         return f"sent from our own address {sender}"
     if sender.split("@", 1)[0] in MAIL_SYSTEMS:
         return f"sent by a mail system ({sender})"

@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.lib.fastsql import insert, select_id
 from comptoir.lib.text import clean, message_id_key, raw_key
-from comptoir.mail.classify import automatic_reason
+from comptoir.mail.classify import automatic_reason, is_own
 from comptoir.mail.inbound import to_inbound
 from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
 from comptoir.tenancy.models import Domain
@@ -264,7 +264,7 @@ def file_message(
     if match.ticket is not None:
         actions.append_inbound(match.ticket, inbound, match.detail, match.rule)
         return IngestResult("appended", match.ticket.number, match.detail, raw_row.pk)
-    if inbound.from_email in ours:
+    if is_own(inbound.from_email, ours):
         why = f"sent from our own address {inbound.from_email}"
         return quarantine(raw_row, f"{why} and matches no ticket (mail loop?)")
     ticket, message = actions.open_ticket(campaign, inbound, match.detail)

@@ -210,12 +210,19 @@ def save_attachments(message: Message, attachments: list[InboundAttachment]) -> 
 
 
 def event_row(
-    ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
+    ticket: Ticket,
+    message: Message | None,
+    kind: str,
+    detail: str,
+    *,
+    actor_id: int | None = None,
+    **data: str,
 ) -> TicketEvent:
     return TicketEvent(
         domain_id=ticket.domain_id,
         ticket=ticket,
         message=message,
+        actor_id=actor_id,
         kind=kind,
         detail=clean(detail),
         data=data,
@@ -223,9 +230,16 @@ def event_row(
 
 
 def record_event(
-    ticket: Ticket, message: Message | None, kind: str, detail: str, **data: str
+    ticket: Ticket,
+    message: Message | None,
+    kind: str,
+    detail: str,
+    *,
+    actor_id: int | None = None,
+    **data: str,
 ) -> TicketEvent:
-    event = event_row(ticket, message, kind, detail, **data)
+    """Append to the ticket's history; `actor_id` is the user who acted, when one did."""
+    event = event_row(ticket, message, kind, detail, actor_id=actor_id, **data)
     insert(event)
     return event
 

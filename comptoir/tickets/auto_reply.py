@@ -89,7 +89,8 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
     why_not, sender = refusal(ticket, automatic_reason), ""
     if not why_not:
         try:
-            sender = sender_address(campaign)
+            with translation.override("en"):  # the history is written in English
+                sender = sender_address(campaign)
         except ReplyError as exc:  # a missing setting must not cost the customer's message
             why_not = str(exc)
     if why_not:
@@ -103,6 +104,8 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
 def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
     """The automatic reply: the campaign's template, or the default text, rendered."""
     campaign, template = ticket.campaign, ticket.campaign.auto_reply_template
+    if template is not None and template.campaign_id != campaign.pk:
+        template = None  # Campaign.clean refuses it; never another campaign's text
     language = customer_language(ticket)
     body = template.body if template else default_body(language)
     subject = render_for(template.subject, ticket, None) if template else ""

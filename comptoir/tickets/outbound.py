@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.lib.fastsql import insert
@@ -54,7 +55,10 @@ def sender_address(campaign: Campaign) -> str:
         return campaign.sender_email.lower()
     first = InboundAddress.objects.filter(campaign=campaign).order_by("id").first()
     if first is None:
-        raise ReplyError(f"campaign {campaign.name} has no sender address and no inbound address")
+        raise ReplyError(
+            _("Campaign %(name)s has no sender address and no inbound address.")
+            % {"name": campaign.name}
+        )
     return first.address
 
 
@@ -107,7 +111,7 @@ def reply(
     """Queue an agent's reply to the customer, stored in the ticket before it is sent."""
     check_may_reply(ticket, author)
     if not text.strip():
-        raise ReplyError("the reply is empty")
+        raise ReplyError(_("The reply is empty."))
     campaign = ticket.campaign
     parent = parent_message(ticket)
     to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
@@ -133,7 +137,8 @@ def reply(
     )
     with transaction.atomic():
         message = queue(ticket, draft, author=author)
-        record_event(ticket, message, "reply_queued", f"reply to {recipients_text(draft)}")
+        detail = f"reply to {recipients_text(draft)}"
+        record_event(ticket, message, "reply_queued", detail, actor_id=author.pk)
         ticket.last_outbound_at = draft.date
         ticket.updated_at = draft.date
         ticket.has_unread = False
@@ -148,7 +153,9 @@ def checked_recipients(to: list[Person], cc: Sequence[str]) -> tuple[list[Person
     copies = [Person("", clean(a, 320).strip().lower()) for a in cc if a.strip()]
     unusable = [p.email or "(empty)" for p in [*to, *copies] if not writable_address(p.email)]
     if unusable:
-        raise ReplyError(f"not an address mail can be sent to: {', '.join(unusable)}")
+        raise ReplyError(
+            _("Mail cannot be sent to: %(addresses)s.") % {"addresses": ", ".join(unusable)}
+        )
     return to, copies
 
 
@@ -175,7 +182,9 @@ def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
         sha256=hashlib.sha256(raw).hexdigest(),
         source="outbound",
         state=RawState.STORED,
-        envelope_from=draft.sender.email,
+        # RFC 3834 §3.3: automatic responses go out with a null return path (MAIL FROM:<>),
+        # so that nothing, not even a bounce, is sent back in answer to them.
+        envelope_from="" if draft.automatic else draft.sender.email,
         envelope_to=[p.email for p in [*draft.to, *draft.cc]],
         subject=clean(draft.subject, 998),
         from_address=draft.sender.email,
@@ -240,7 +249,7 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
     """An internal note on the ticket: never sent, visible to the team."""
     check_may_reply(ticket, author)
     if not text.strip():
-        raise ReplyError("the note is empty")
+        raise ReplyError(_("The note is empty."))
     now = timezone.now()
     with transaction.atomic():
         note = Message(
@@ -256,7 +265,7 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
             created_at=now,
         )
         insert(note)
-        record_event(ticket, note, "note_added", "internal note")
+        record_event(ticket, note, "note_added", "internal note", actor_id=author.pk)
     return note
 
 

@@ -127,6 +127,8 @@ def test_an_answer_to_the_automatic_reply_comes_back_into_the_ticket(sink: SmtpS
     assert send_due("test-worker", once=True).sent == 1
     [ack] = sink.received
     assert parse(ack.raw)["Auto-Submitted"] == "auto-replied"
+    # RFC 3834 §3.3: a null return path, so that not even a bounce answers it.
+    assert ack.sender == "<>"
     raw, to = client_reply(ack.raw, sender=CLAIRE, message_id="answer-1@client.test")
     result = ingest_email(raw, recipients=[to])
     assert (result.outcome, result.ticket) == ("appended", ticket.number)

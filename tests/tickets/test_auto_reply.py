@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -277,3 +278,32 @@ def test_bulk_ingest_gives_the_same_automatic_replies_as_one_by_one(acme: Acme) 
     assert acknowledgements(globex.domain.pk) == expected
     assert auto_reply_events(globex.domain.pk) == auto_reply_events(acme.domain.pk)
     assert any(kind == "auto_reply_skipped" for _n, kind, _d in auto_reply_events(acme.domain.pk))
+
+
+def test_an_automatic_reply_is_sent_with_a_null_return_path(acme: Acme) -> None:
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    [ack] = auto_replies(acme)
+    assert ack.raw is not None and ack.raw.envelope_from == ""
+
+
+def test_a_campaign_may_only_acknowledge_with_one_of_its_own_templates(acme: Acme) -> None:
+    foreign = EmailTemplate.objects.create(
+        domain=acme.domain, campaign=acme.orders, name="Commandes", body="Texte des commandes"
+    )
+    acme.support.auto_reply_template = foreign
+    with pytest.raises(ValidationError) as refused:
+        acme.support.full_clean()
+    assert "auto_reply_template" in refused.value.message_dict
+    acme.support.save()  # saved anyway (not through a form): the text is still never used
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    [ack] = auto_replies(acme)
+    assert "Texte des commandes" not in ack.text
+    assert "1" in ack.text  # the default acknowledgement, with the ticket number
+
+
+def test_mail_from_a_tagged_own_address_is_automatic_and_unanswered(acme: Acme) -> None:
+    raw = mail_from("Support <support+relance@acme.test>", 1)
+    result = ingest_email(raw, recipients=["support@acme.test"])
+    assert result.outcome == "quarantined"  # our own mail coming back: a loop
+    assert "own address support+relance@acme.test" in result.reason
+    assert auto_replies(acme) == []

@@ -68,6 +68,7 @@ def test_reply_records_an_event_and_the_time_of_the_last_answer(acme: Acme) -> N
     ticket = camille_ticket(acme)
     message = reply(ticket, author=acme.agent, text=ANSWER)
     event = TicketEvent.objects.get(ticket=ticket, kind="reply_queued")
+    assert event.actor == acme.agent
     assert event.message == message
     assert "camille.durand@exemple.fr" in event.detail
     ticket.refresh_from_db()
@@ -267,7 +268,8 @@ def test_a_note_is_stored_on_the_ticket_and_never_sent(acme: Acme) -> None:
     assert (note.direction, note.delivery_state, note.raw_id) == ("note", "", None)
     assert note.next_attempt_at is None
     assert note.text == "Client important, rappeler."
-    assert TicketEvent.objects.get(ticket=ticket, kind="note_added").message == note
+    event = TicketEvent.objects.get(ticket=ticket, kind="note_added")
+    assert (event.message, event.actor) == (note, acme.agent)
     claimed, _until = claim("test-worker")
     assert claimed == []  # the outbox has nothing to send
 
