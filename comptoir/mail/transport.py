@@ -12,6 +12,9 @@ A failure says whether it is permanent (a 5xx answer: the message will never be 
 as it is) or transient (4xx, refused or dropped connection, timeout: try again later), and
 whether it concerns the connection (every other message would fail the same way) or only
 this message.
+
+International addresses: a domain goes out in IDNA form (xn--…), which any server takes; a
+mailbox name beyond ASCII needs the server's SMTPUTF8, and without it the message fails.
 """
 
 import contextlib
@@ -24,6 +27,8 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+from comptoir.mail.compose import ascii_domain
 
 
 @dataclass
@@ -110,24 +115,8 @@ class SmtpTransport:
 
     def connect(self) -> smtplib.SMTP:
         config = self.config
-        context = ssl.create_default_context()
-        if not config.verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        helo = config.helo or None
         try:
-            if config.scheme == "smtps":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    config.host, config.port, helo, timeout=config.timeout, context=context
-                )
-            else:
-                client = smtplib.SMTP(config.host, config.port, helo, timeout=config.timeout)
-            client.ehlo_or_helo_if_needed()
-            if config.starttls:
-                client.starttls(context=context)
-                client.ehlo()
-            if config.username:
-                client.login(config.username, config.password)
+            return self.open_session()
         except smtplib.SMTPResponseException as exc:
             # Refused at greeting, STARTTLS or login: the server's, not the message's, fault.
             raise SendFailure(
@@ -141,17 +130,58 @@ class SmtpTransport:
                 permanent=False,
                 connection=True,
             ) from exc
+
+    def open_session(self) -> smtplib.SMTP:
+        """Connect, greet, STARTTLS, log in: a session ready for MAIL FROM."""
+        config = self.config
+        context = ssl.create_default_context()
+        if not config.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        helo = config.helo or None
+        if config.scheme == "smtps":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host, config.port, helo, timeout=config.timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(config.host, config.port, helo, timeout=config.timeout)
+        try:
+            client.ehlo_or_helo_if_needed()
+            if config.starttls:
+                client.starttls(context=context)
+                client.ehlo()
+            if config.username:
+                client.login(config.username, config.password)
+        except BaseException:
+            client.close()  # a refused login is retried every round: leave no socket open
+            raise
         return client
 
     def send(self, sender: str, recipients: list[str], raw: bytes) -> dict[str, str]:
         if self.client is None:
             self.client = self.connect()
+        # An international domain in IDNA form: smtplib would raise UnicodeEncodeError.
+        sender, recipients = ascii_domain(sender), [ascii_domain(r) for r in recipients]
+        # A mailbox name beyond ASCII needs the server's SMTPUTF8 (RFC 6531).
+        utf8 = not all(a.isascii() for a in [sender, *recipients])
         try:
-            refused = self.client.sendmail(sender, recipients, raw)
+            refused = self.client.sendmail(
+                sender, recipients, raw, mail_options=["SMTPUTF8"] if utf8 else []
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _text in exc.recipients.values()]
             text = "; ".join(f"{r}: {answer(c, t)}" for r, (c, t) in exc.recipients.items())
+            if 421 in codes:  # smtplib has closed the connection: the others must wait too
+                self.drop()
+                raise SendFailure(text, permanent=False, connection=True) from exc
             raise SendFailure(text, permanent=all(500 <= c < 600 for c in codes)) from exc
+        except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
+            # No SMTPUTF8 (or no ESMTP at all) for a non-ASCII mailbox: this message can
+            # never go through this server. The session may be mid-transaction: start afresh.
+            self.drop()
+            wide = ", ".join(a for a in [sender, *recipients] if not a.isascii())
+            text = f"{self.config.describe()} does not offer SMTPUTF8, needed for {wide}"
+            raise SendFailure(text, permanent=True) from exc
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused…
             code = exc.smtp_code
             if code == 421:  # the server is closing the connection (RFC 5321 §3.8)
