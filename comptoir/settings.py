@@ -155,9 +155,12 @@ COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")
 # after COMPTOIR_OUTBOX_MAX_ATTEMPTS attempts the message is marked failed.
 COMPTOIR_OUTBOX_RETRY_BASE = env_int("COMPTOIR_OUTBOX_RETRY_BASE", 60)
 COMPTOIR_OUTBOX_RETRY_CAP = env_int("COMPTOIR_OUTBOX_RETRY_CAP", 3600)
-COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 12)
-# How long a worker holds the messages it claimed; longer than any send can take.
-COMPTOIR_OUTBOX_LEASE = env_int("COMPTOIR_OUTBOX_LEASE", 600)
+# 48 attempts with the defaults: about 42 hours, like an MTA's queue lifetime, so that a relay
+# down for a night or a weekend day costs no reply.
+COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 48)
+# How long a worker holds the messages it claimed; longer than any send can take (at least
+# a minute: a worker stops starting sends in the last half of its lease).
+COMPTOIR_OUTBOX_LEASE = max(60, env_int("COMPTOIR_OUTBOX_LEASE", 600))
 
 LOGGING = {
     "version": 1,
