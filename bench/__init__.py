@@ -1,1 +1,1 @@
-"""Benchmarks, run by `make bench` (`python -m bench`). See bench/ingest.py."""
+"""Benchmarks, run by `make bench` (`python -m bench`): bench/ingest.py and bench/outbox.py."""

@@ -102,9 +102,12 @@ def pg_drop(name: str) -> None:
 class Databases:
     """Templates prepared on first use, then one fresh copy per phase."""
 
-    def __init__(self, workdir: Path, pg_options: str = "") -> None:
+    def __init__(self, workdir: Path, pg_options: str = "", pg_name: str = PG_DATABASE) -> None:
+        assert pg_name.startswith("comptoir_bench")
         self.workdir = workdir
         self.pg_options = pg_options  # JSON, for the workers only (see bench.worker)
+        self.pg_database = pg_name
+        self.pg_template = PG_TEMPLATE if pg_name == PG_DATABASE else f"{pg_name}_template"
         self.prepared: set[str] = set()
         self.runs = 0
 
@@ -117,8 +120,8 @@ class Databases:
         data_dir = self.template_dir(kind)
         data_dir.mkdir(parents=True, exist_ok=True)
         if kind == "postgresql":
-            pg_recreate(PG_TEMPLATE)
-            migrate_and_populate(base_env(data_dir, pg_url(PG_TEMPLATE)))
+            pg_recreate(self.pg_template)
+            migrate_and_populate(base_env(data_dir, pg_url(self.pg_template)))
         else:
             migrate_and_populate(base_env(data_dir, None))
         self.prepared.add(kind)
@@ -130,7 +133,7 @@ class Databases:
         data_dir.mkdir(parents=True)
         if kind == "postgresql":
             self.copy_template()
-            env = base_env(data_dir, pg_url(PG_DATABASE))
+            env = base_env(data_dir, pg_url(self.pg_database))
             if self.pg_options:
                 env["BENCH_DB_OPTIONS"] = self.pg_options
             return Target(kind, data_dir, env)
@@ -143,14 +146,14 @@ class Databases:
         import psycopg
 
         try:
-            pg_recreate(PG_DATABASE, template=PG_TEMPLATE)
+            pg_recreate(self.pg_database, template=self.pg_template)
         except psycopg.errors.InvalidCatalogName:
             # Someone dropped the template meanwhile (seen on a shared server): make it again.
             self.prepared.discard("postgresql")
             self.prepare("postgresql")
-            pg_recreate(PG_DATABASE, template=PG_TEMPLATE)
+            pg_recreate(self.pg_database, template=self.pg_template)
 
     def drop_all(self) -> None:
         if "postgresql" in self.prepared:
-            pg_drop(PG_DATABASE)
-            pg_drop(PG_TEMPLATE)
+            pg_drop(self.pg_database)
+            pg_drop(self.pg_template)

@@ -127,7 +127,7 @@ def report_phase(m: Measurement) -> None:
     )
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench ingest",
         description=__doc__,
@@ -148,11 +148,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="what-if: extra OPTIONS (JSON) for the PostgreSQL ingest workers, e.g."
         ' \'{"server_side_binding": true, "prepare_threshold": 5}\' (not the mbox phase)',
     )
-    return parser.parse_args(argv)
+    return parser
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
+def main(argv: list[str], known_only: bool = False) -> int:
+    """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
+    parser = build_parser()
+    args = parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
     size, mbox_size = (300, 2_000) if args.quick else (2_000, 20_000)
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     dbs = Databases(workdir, args.pg_options)

@@ -27,9 +27,13 @@ def row(m: Measurement) -> tuple[str, ...]:
 
 
 def table(measurements: list[Measurement]) -> str:
-    rows = [COLUMNS, *(row(m) for m in measurements)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
-    numeric = {2, 3, 4, 5, 8}
+    return format_table(COLUMNS, [row(m) for m in measurements], numeric={2, 3, 4, 5, 8})
+
+
+def format_table(columns: tuple[str, ...], body: list[tuple[str, ...]], numeric: set[int]) -> str:
+    """Aligned columns under a rule; the `numeric` columns (by index) right-aligned."""
+    rows = [columns, *body]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
 
     def line(cells: tuple[str, ...]) -> str:
         parts = [
