@@ -186,17 +186,19 @@ def failed_event(item: Claimed, text: str) -> None:
     )
 
 
-def partial_event(item: Claimed, refused: dict[str, str]) -> str:
-    text = "; ".join(f"{r}: {why}" for r, why in refused.items())
+def refused_text(refused: dict[str, str]) -> str:
+    return "refused for " + "; ".join(f"{r}: {why}" for r, why in refused.items())
+
+
+def partial_event(item: Claimed, text: str) -> None:
     TicketEvent.objects.create(
         domain_id=item.domain_id,
         ticket_id=item.ticket_id,
         message_id=item.id,
         kind="delivery_partial",
-        detail=clean(f"sent, but refused for {text}"),
+        detail=clean(f"sent, but {text}"),
         data={"rule": "smtp"},
     )
-    return f"refused for {text}"
 
 
 def send_claimed(
@@ -206,6 +208,7 @@ def send_claimed(
     False when the server could not be reached (the round should end)."""
     # Stop starting sends well before the lease ends (one SMTP timeout of margin).
     deadline = until - timedelta(seconds=min(120, settings.COMPTOIR_OUTBOX_LEASE / 2))
+    sent_on_connection = 0
     for index, item in enumerate(batch):
         if timezone.now() >= deadline:
             release(batch[index:], worker, report)
@@ -216,15 +219,27 @@ def send_claimed(
             logger.warning("outbox: message %s not sent: %s", item.id, failure.text)
             report.errors.append(failure.text)
             record_failure(item, worker, failure, report)
-            if failure.connection:  # every other message would meet the same fate now
-                for rest in batch[index + 1 :]:
-                    record_failure(rest, worker, failure, report)
-                return False
-            continue
-        error = partial_event(item, refused) if refused else ""
-        finish(item, worker, DeliveryState.SENT, error, sent_at=timezone.now())
-        report.sent += 1
+            if not failure.connection:
+                continue
+            if sent_on_connection:
+                # The server ended a session that worked (a per-connection message limit,
+                # a 421): the rest was never tried; it goes back, due now, on a new connection.
+                release(batch[index + 1 :], worker, report)
+                return True
+            for rest in batch[index + 1 :]:  # unreachable: every other would fail the same way
+                record_failure(rest, worker, failure, report)
+            return False
+        sent_on_connection += 1
+        mark_sent(item, worker, refused, report)
     return True
+
+
+def mark_sent(item: Claimed, worker: str, refused: dict[str, str], report: OutboxReport) -> None:
+    error = refused_text(refused) if refused else ""
+    held = finish(item, worker, DeliveryState.SENT, error, sent_at=timezone.now())
+    if held and refused:
+        partial_event(item, error)
+    report.sent += 1
 
 
 def release(items: list[Claimed], worker: str, report: OutboxReport) -> None:

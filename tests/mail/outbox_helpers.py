@@ -121,3 +121,20 @@ class SlowHandler(CaptureHandler):
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         await asyncio.sleep(self.seconds)
         return await super().handle_DATA(server, session, envelope)
+
+
+class SessionLimitHandler(CaptureHandler):
+    """Accepts `limit` messages per connection, then answers 421, as providers that cap
+    messages per session do."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.per_session: dict[int, int] = {}
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        count = self.per_session.get(id(session), 0) + 1
+        self.per_session[id(session)] = count
+        if count > self.limit:
+            return "421 4.7.0 Too many messages for this session"
+        return await super().handle_DATA(server, session, envelope)

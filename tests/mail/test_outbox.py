@@ -25,6 +25,7 @@ from tests.conftest import Acme
 from tests.mail.outbox_helpers import (
     CUSTOMER,
     RefusingHandler,
+    SessionLimitHandler,
     fresh,
     make_due,
     open_ticket,
@@ -421,6 +422,27 @@ def test_server_closing_the_connection_at_rcpt_defers_the_whole_batch(
         assert message.delivery_state == DeliveryState.QUEUED
         assert message.delivery_attempts == 1
         assert message.delivery_error == f"{CUSTOMER}: 421 4.3.2 shutting down"
+
+
+def test_a_server_limiting_messages_per_session_costs_untried_replies_no_attempt(
+    acme: Acme, settings: Settings
+) -> None:
+    sink = SmtpSink()
+    sink.handler = SessionLimitHandler(limit=2)
+    settings.COMPTOIR_SMTP_URL = sink.url
+    ticket = open_ticket(acme)
+    messages = [queue_reply(acme, ticket, text=f"Reply {n}") for n in range(9)]
+
+    with running(sink):
+        report = send_due(WORKER, once=True)
+
+    # Each session carries two replies; the third is refused with 421 and waits (backoff);
+    # the ones after it were never tried: they go again at once, on a new connection.
+    assert (report.sent, report.retried) == (6, 3)
+    deferred = [m for m in map(fresh, messages) if m.delivery_state == DeliveryState.QUEUED]
+    assert [m.pk for m in deferred] == [messages[i].pk for i in (2, 5, 8)]
+    assert all(m.delivery_attempts == 1 for m in map(fresh, messages))
+    assert len(set(received_ids(sink))) == 6
 
 
 def test_customer_address_with_an_international_domain_is_sent_in_ascii(
