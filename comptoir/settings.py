@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "comptoir.tenancy",
     "comptoir.campaigns",
     "comptoir.tickets",
+    "comptoir.distribution",
     "comptoir.mail",
     "comptoir.ui",
     "comptoir.ops",
@@ -161,6 +162,11 @@ COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 48)
 # How long a worker holds the messages it claimed; longer than any send can take (at least
 # a minute: a worker stops starting sends in the last half of its lease).
 COMPTOIR_OUTBOX_LEASE = max(60, env_int("COMPTOIR_OUTBOX_LEASE", 600))
+
+# --- Play mode ------------------------------------------------------------------------
+# How long a ticket stays locked to an agent without a heartbeat from their open console
+# (which beats every COMPTOIR_LOCK_SECONDS / 3 seconds).
+COMPTOIR_LOCK_SECONDS = max(30, env_int("COMPTOIR_LOCK_SECONDS", 300))
 
 LOGGING = {
     "version": 1,

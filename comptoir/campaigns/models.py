@@ -38,6 +38,11 @@ class Campaign(models.Model):
     priority = models.IntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=5)
     blocking_minutes = models.PositiveIntegerField(default=60)
+    # Planning: tickets are distributed only between these moments (either may be open) and
+    # inside the weekly opening hours (OpeningHours rows; none = always open).
+    planning_start = models.DateTimeField(null=True, blank=True)
+    planning_end = models.DateTimeField(null=True, blank=True)
+    icon = models.FileField(upload_to="campaign-icons/", blank=True)
     agent_teams = models.ManyToManyField(Team, related_name="agent_campaigns", blank=True)
     supervision_teams = models.ManyToManyField(
         Team, related_name="supervised_campaigns", blank=True
@@ -152,3 +157,90 @@ class ImapMailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}/{self.folder}"
+
+
+class OpeningHours(models.Model):
+    """One opening range of a campaign on a weekday, in the domain's time zone."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField()  # 0 = Monday, as datetime.weekday()
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens}-{self.closes}"
+
+    def clean(self) -> None:
+        if self.weekday > 6:
+            raise ValidationError({"weekday": _("A weekday is 0 (Monday) to 6 (Sunday).")})
+        if self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class OutcomeKind(models.TextChoices):
+    FINAL = "final", _("Final (closes the ticket)")
+    REOPEN_LATER = "reopen_later", _("Reopen later")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    NOT_FINISHED = "not_finished", _("Not finished (back to the queue)")
+
+
+class QualificationOutcome(models.Model):
+    """One way to end a processing, in the campaign's qualification script."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="qualification_outcomes"
+    )
+    code = models.SlugField(max_length=63)
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=OutcomeKind.choices)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"], name="qualification_outcome_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Short text")
+    TEXTAREA = "textarea", _("Long text")
+    CHOICE = "choice", _("Choice")
+    YES_NO = "yes_no", _("Yes / no")
+    NUMBER = "number", _("Number")
+
+
+class QualificationField(models.Model):
+    """One question of the campaign's qualification script, answered when qualifying."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="qualification_fields"
+    )
+    name = models.SlugField(max_length=63)
+    label = models.CharField(max_length=200)
+    field_type = models.CharField(max_length=16, choices=FieldType.choices, default=FieldType.TEXT)
+    choices = models.JSONField(default=list, blank=True)  # for `choice`: the allowed answers
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name"], name="qualification_field_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label

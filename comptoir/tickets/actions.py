@@ -112,21 +112,24 @@ def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[
 
 
 def wake(ticket: Ticket, inbound: InboundMessage) -> tuple[list[str], str]:
-    """A new message on a ticket: a person's message marks it unread and reopens it (SPEC §3,
-    §4); automatic mail changes nothing but the time. Returns the fields changed and, when
-    it was reopened, the status it had."""
+    """A new message on a ticket: a person's message marks it unread, makes it due at once
+    (no blocking, no reopen date: for its assignee only when it has one) and reopens it
+    (SPEC §3, §4); automatic mail changes nothing but the time. Returns the fields changed
+    and, when it was reopened, the status it had."""
     fields = ["updated_at"]
     ticket.updated_at = timezone.now()
     if inbound.automatic_reason:
         return fields, ""
     ticket.has_unread = True
     ticket.last_inbound_at = ticket.updated_at
-    fields += ["has_unread", "last_inbound_at"]
+    ticket.blocked_until, ticket.reopen_at = None, None
+    fields += ["has_unread", "last_inbound_at", "blocked_until", "reopen_at"]
     if ticket.status == TicketStatus.OPEN:
         return fields, ""
     previous = str(ticket.get_status_display())
     ticket.status = TicketStatus.OPEN
-    return [*fields, "status"], previous
+    ticket.waiting_since = ticket.updated_at  # back in the queue from now
+    return [*fields, "status", "waiting_since"], previous
 
 
 def reopened_detail(previous: str) -> str:

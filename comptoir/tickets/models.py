@@ -73,6 +73,19 @@ class Ticket(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
     closing_qualification = models.JSONField(null=True, blank=True)
+    # Play mode (distribution): who holds the ticket in a processing, until when (heartbeat).
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="locked_tickets",
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Since when the customer waits in the queue: the queue's order after priority.
+    waiting_since = models.DateTimeField(default=timezone.now)
+    # Max attempts reached: out of the queue, in the supervisors' list.
+    flagged = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -80,7 +93,24 @@ class Ticket(models.Model):
                 fields=["domain", "number"], name="ticket_number_unique_per_domain"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            # The queue of a campaign, in serving order (distribution.actions.claim_next_ticket).
+            models.Index(
+                "campaign",
+                models.F("priority").desc(),
+                "waiting_since",
+                "id",
+                name="ticket_queue",
+                condition=models.Q(status="open", assignee__isnull=True, flagged=False),
+            ),
+            # An agent's own tickets that came back (a customer message, a reopen date).
+            models.Index(
+                fields=["assignee", "campaign"],
+                name="ticket_assigned_open",
+                condition=models.Q(status="open", assignee__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"

@@ -1,0 +1,302 @@
+"""Play mode (SPEC §4): the agent asks for work, Comptoir pushes the next ticket, locked to them.
+
+Every state change is one function here; the console, the API and the tests call them. Each
+takes `now` (default: the current time) so that time-based rules can be tested with a clock.
+
+The lock is two columns of the ticket (`locked_by`, `locked_until`) set by one atomic UPDATE:
+`UPDATE … WHERE id = (SELECT … ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED)` on PostgreSQL, the
+same statement on SQLite, where writers take turns. It lasts COMPTOIR_LOCK_SECONDS and the open
+console renews it (heartbeat); an expired lock is simply claimable again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.campaigns.models import Campaign, OutcomeKind
+from comptoir.distribution.models import EndReason, Processing
+from comptoir.distribution.planning import availability
+from comptoir.distribution.qualification import check, script_for
+from comptoir.tenancy.models import User
+from comptoir.tickets.access import playable_campaigns, visible_tickets
+from comptoir.tickets.actions import record_event
+from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
+
+
+class PlayError(Exception):
+    """An action that cannot be done now; the message is for the agent."""
+
+
+@dataclass
+class NextTicket:
+    ticket: Ticket | None
+    processing: Processing | None
+    reason: str = ""  # why there is none, for the agent
+    opens_at: datetime | None = None
+
+
+def lock_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.COMPTOIR_LOCK_SECONDS)
+
+
+def db_time(moment: datetime) -> str | datetime:
+    value = connection.ops.adapt_datetimefield_value(moment)
+    return value if isinstance(value, datetime) else str(value)
+
+
+TABLE = Ticket._meta.db_table
+ELIGIBLE = (
+    "domain_id = %s AND campaign_id = %s AND status = 'open' AND flagged = %s "
+    "AND number IS NOT NULL AND attempts < %s "
+    "AND (locked_until IS NULL OR locked_until < %s) "
+    "AND (blocked_until IS NULL OR blocked_until <= %s) "
+    "AND (reopen_at IS NULL OR reopen_at <= %s)"
+)
+# First the agent's own tickets that came back (a customer wrote, the reopen date came),
+# then the unassigned ones: priority first, then the longest-waiting customer.
+MINE_DUE = " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)"
+MINE_ORDER = " ORDER BY waiting_since, id"
+QUEUE = " AND assignee_id IS NULL"
+QUEUE_ORDER = " ORDER BY priority DESC, waiting_since, id"
+
+
+def claim_sql(group: str, order: str) -> str:
+    skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    return (
+        f"UPDATE {TABLE} SET locked_by_id = %s, locked_until = %s WHERE id = "
+        f"(SELECT id FROM {TABLE} WHERE {ELIGIBLE}{group}{order} LIMIT 1{skip}) RETURNING id"
+    )
+
+
+def claim_row(agent: User, campaign: Campaign, now: datetime) -> int | None:
+    """Lock the next eligible ticket to the agent, in one statement; its id, or None."""
+    stamp = db_time(now)
+    head = [agent.pk, db_time(lock_until(now))]
+    eligible = [campaign.domain_id, campaign.pk, False, campaign.max_attempts] + [stamp] * 3
+    with connection.cursor() as cursor:
+        cursor.execute(claim_sql(MINE_DUE, MINE_ORDER), [*head, *eligible, agent.pk, True])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(claim_sql(QUEUE, QUEUE_ORDER), [*head, *eligible])
+            row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def check_may_play(agent: User, campaign: Campaign) -> None:
+    if not agent.is_active or not playable_campaigns(agent).filter(pk=campaign.pk).exists():
+        raise PermissionDenied("this campaign is not given to one of the user's teams")
+
+
+def live_processing(agent: User, campaign: Campaign) -> Processing | None:
+    return (
+        Processing.objects.filter(agent=agent, campaign=campaign, ended_at__isnull=True)
+        .select_related("ticket")
+        .first()
+    )
+
+
+def claim_next_ticket(
+    agent: User, campaign: Campaign, *, now: datetime | None = None
+) -> NextTicket:
+    """The ticket the agent processes now: the one they hold, else the next one, locked."""
+    now = now or timezone.now()
+    check_may_play(agent, campaign)
+    current = live_processing(agent, campaign)
+    if current is not None:
+        if still_holds(current, now):
+            return NextTicket(current.ticket, current)
+        end_processing(current, EndReason.EXPIRED, now)
+    where = availability(campaign, now)
+    if not where.open:
+        return NextTicket(None, None, where.reason, where.opens_at)
+    with transaction.atomic():
+        ticket_id = claim_row(agent, campaign, now)
+        if ticket_id is None:
+            return NextTicket(None, None, _("No ticket is waiting in this campaign."))
+        return NextTicket(*start_processing(agent, campaign, ticket_id, now))
+
+
+def still_holds(processing: Processing, now: datetime) -> bool:
+    ticket = processing.ticket
+    held = ticket.locked_by_id == processing.agent_id
+    return held and ticket.locked_until is not None and ticket.locked_until >= now
+
+
+def start_processing(
+    agent: User, campaign: Campaign, ticket_id: int, now: datetime
+) -> tuple[Ticket, Processing]:
+    ticket = Ticket.objects.select_related("contact", "campaign").get(pk=ticket_id)
+    # Whoever held it before let the lock expire: their processing ends here.
+    for stale in Processing.objects.filter(ticket=ticket, ended_at__isnull=True):
+        end_processing(stale, EndReason.EXPIRED, now)
+    processing = Processing.objects.create(
+        domain_id=ticket.domain_id,
+        ticket=ticket,
+        campaign=campaign,
+        agent=agent,
+        started_at=now,
+        was_unread=ticket.has_unread,
+    )
+    ticket.has_unread = False  # the agent reads it now
+    ticket.save(update_fields=["has_unread"])
+    record_event(ticket, None, "processing_started", "served by play", actor_id=agent.pk)
+    return ticket, processing
+
+
+def end_processing(processing: Processing, reason: str, now: datetime) -> None:
+    """Close a processing (no attempt counted) and free its lock if it still holds it."""
+    processing.ended_at = now
+    processing.end_reason = reason
+    processing.save(update_fields=["ended_at", "end_reason"])
+    Ticket.objects.filter(pk=processing.ticket_id, locked_by_id=processing.agent_id).update(
+        locked_by=None, locked_until=None
+    )
+    if reason == EndReason.EXPIRED:
+        ticket = Ticket.objects.get(pk=processing.ticket_id)
+        record_event(ticket, None, "lock_expired", "the agent's console stopped answering")
+
+
+def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
+    """The console is still open: keep the lock. False when the ticket was lost meanwhile."""
+    now = now or timezone.now()
+    if processing.ended_at is not None:
+        return False
+    renewed = Ticket.objects.filter(
+        pk=processing.ticket_id, locked_by_id=processing.agent_id
+    ).update(locked_until=lock_until(now))
+    return renewed == 1
+
+
+def held_ticket(processing: Processing, now: datetime) -> Ticket:
+    """The ticket of a live processing whose agent still holds it (or nobody took it since)."""
+    if processing.ended_at is not None:
+        raise PlayError(_("This processing is already over."))
+    ticket = Ticket.objects.select_for_update().get(pk=processing.ticket_id)
+    if ticket.locked_by_id not in (None, processing.agent_id):
+        raise PlayError(_("Your lock on this ticket expired and another agent took it."))
+    return ticket
+
+
+def qualify(
+    processing: Processing,
+    outcome: str,
+    answers: dict[str, object],
+    reopen_at: datetime | None = None,
+    *,
+    now: datetime | None = None,
+) -> Processing:
+    """End a processing through the campaign's qualification script (SPEC §4)."""
+    now = now or timezone.now()
+    chosen, cleaned = check(script_for(processing.campaign), outcome, answers, reopen_at, now)
+    with transaction.atomic():
+        ticket = held_ticket(processing, now)
+        counted = apply_outcome(ticket, processing, chosen.kind, reopen_at, now)
+        processing.ended_at, processing.end_reason = now, EndReason.QUALIFIED
+        processing.outcome_code, processing.outcome_label = chosen.code, chosen.label
+        processing.outcome_kind, processing.answers = chosen.kind, cleaned
+        processing.reopen_at, processing.counted_attempt = reopen_at, counted
+        processing.save()
+        detail = f"qualified: {chosen.label}"
+        record_event(ticket, None, "processing_qualified", detail, actor_id=processing.agent_id)
+        if counted and ticket.attempts >= processing.campaign.max_attempts:
+            ticket.flagged = True
+            ticket.save(update_fields=["flagged"])
+            record_event(ticket, None, "max_attempts_reached", f"{ticket.attempts} attempts")
+    return processing
+
+
+def apply_outcome(
+    ticket: Ticket, processing: Processing, kind: str, reopen_at: datetime | None, now: datetime
+) -> bool:
+    """Change the ticket as the outcome says; whether the processing counts as an attempt."""
+    ticket.locked_by, ticket.locked_until, ticket.updated_at = None, None, now
+    fields = ["locked_by", "locked_until", "updated_at"]
+    if kind == OutcomeKind.FINAL:
+        ticket.status, ticket.reopen_at, ticket.blocked_until = TicketStatus.CLOSED, None, None
+        ticket.closing_qualification = {"outcome": processing.outcome_code}
+        ticket.save(update_fields=[*fields, "status", "reopen_at", "blocked_until"])
+        return False
+    blocking = timedelta(minutes=processing.campaign.blocking_minutes)
+    ticket.attempts += 1
+    ticket.blocked_until = now + blocking
+    ticket.reopen_at = None
+    if kind == OutcomeKind.REOPEN_LATER:
+        # It comes back to this agent at that date (the seed's "A réouvrir plus tard").
+        ticket.reopen_at, ticket.blocked_until = reopen_at, None
+        ticket.assignee_id = ticket.assignee_id or processing.agent_id
+    if kind == OutcomeKind.WAITING_CUSTOMER:
+        ticket.status = TicketStatus.WAITING
+    ticket.save(
+        update_fields=[
+            *fields,
+            "attempts",
+            "blocked_until",
+            "reopen_at",
+            "assignee",
+            "status",
+        ]
+    )
+    return True
+
+
+def did_something(processing: Processing) -> bool:
+    """Whether the agent replied or wrote a note during this processing."""
+    return Message.objects.filter(
+        ticket_id=processing.ticket_id,
+        author_id=processing.agent_id,
+        direction__in=[Direction.OUTBOUND, Direction.NOTE],
+        created_at__gte=processing.started_at,
+    ).exists()
+
+
+def release(processing: Processing, *, now: datetime | None = None) -> Processing:
+    """The agent pauses. Nothing done: the ticket goes back exactly as it was (no attempt).
+    A reply or a note written: it counts as "not finished" (an attempt, then blocking), so
+    that the customer who just got an answer is not served straight to another agent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = held_ticket(processing, now)
+        if did_something(processing):
+            apply_outcome(ticket, processing, OutcomeKind.NOT_FINISHED, None, now)
+            processing.counted_attempt = True
+        else:
+            ticket.locked_by, ticket.locked_until = None, None
+            ticket.has_unread = ticket.has_unread or processing.was_unread
+            ticket.save(update_fields=["locked_by", "locked_until", "has_unread"])
+        processing.ended_at, processing.end_reason = now, EndReason.RELEASED
+        processing.save(update_fields=["ended_at", "end_reason", "counted_attempt"])
+        record_event(ticket, None, "processing_released", "pause", actor_id=processing.agent_id)
+    return processing
+
+
+def assign_to_me(ticket: Ticket, agent: User, *, now: datetime | None = None) -> Ticket:
+    """ "M'affecter ce ticket": only this agent will be served (and may open) it from now on."""
+    if not visible_tickets(agent).filter(pk=ticket.pk).exists() or not agent.can_process:
+        raise PermissionDenied("this user may not take this ticket")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.assignee_id not in (None, agent.pk):
+            raise PlayError(_("This ticket is already assigned to someone else."))
+        ticket.assignee = agent
+        ticket.save(update_fields=["assignee"])
+        record_event(ticket, None, "assigned", f"assigned to {agent.login}", actor_id=agent.pk)
+    return ticket
+
+
+def remove_my_assignment(ticket: Ticket, agent: User, *, now: datetime | None = None) -> Ticket:
+    """ "Supprimer mon affectation": the ticket goes back to the whole team's queue."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.assignee_id != agent.pk:
+            raise PlayError(_("This ticket is not assigned to you."))
+        ticket.assignee = None
+        ticket.save(update_fields=["assignee"])
+        record_event(
+            ticket, None, "unassigned", f"{agent.login} removed their assignment", actor_id=agent.pk
+        )
+    return ticket

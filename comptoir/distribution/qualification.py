@@ -1,0 +1,121 @@
+"""A campaign's qualification script: the outcomes that end a processing and the questions
+answered on the way. Campaigns without their own outcomes use the four standard ones."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.campaigns.models import (
+    Campaign,
+    FieldType,
+    OutcomeKind,
+    QualificationField,
+    QualificationOutcome,
+)
+
+STANDARD_OUTCOMES = [
+    ("done", gettext_lazy("Processed"), OutcomeKind.FINAL),
+    ("reopen-later", gettext_lazy("Reopen later"), OutcomeKind.REOPEN_LATER),
+    ("waiting-customer", gettext_lazy("Waiting for the customer"), OutcomeKind.WAITING_CUSTOMER),
+    ("not-finished", gettext_lazy("Not finished"), OutcomeKind.NOT_FINISHED),
+]
+
+
+@dataclass
+class Outcome:
+    code: str
+    label: str
+    kind: str
+
+
+@dataclass
+class Question:
+    name: str
+    label: str
+    field_type: str
+    choices: list[str] = field(default_factory=list)
+    required: bool = False
+
+
+@dataclass
+class Script:
+    outcomes: list[Outcome]
+    questions: list[Question]
+
+    def outcome(self, code: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.code == code), None)
+
+
+class QualificationError(Exception):
+    """What is wrong with a qualification, by field ("outcome", "reopen_at", a question)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def script_for(campaign: Campaign) -> Script:
+    rows = QualificationOutcome.objects.filter(campaign=campaign)
+    outcomes = [Outcome(o.code, o.label, o.kind) for o in rows]
+    if not outcomes:
+        outcomes = [Outcome(code, str(label), kind) for code, label, kind in STANDARD_OUTCOMES]
+    questions = [
+        Question(q.name, q.label, q.field_type, list(q.choices or []), q.required)
+        for q in QualificationField.objects.filter(campaign=campaign)
+    ]
+    return Script(outcomes, questions)
+
+
+def check(
+    script: Script,
+    outcome_code: str,
+    answers: dict[str, object],
+    reopen_at: datetime | None,
+    now: datetime,
+) -> tuple[Outcome, dict[str, object]]:
+    """The chosen outcome and the cleaned answers; QualificationError says what is wrong."""
+    errors: dict[str, str] = {}
+    outcome = script.outcome(outcome_code)
+    if outcome is None:
+        errors["outcome"] = _("Choose one of the campaign's outcomes.")
+    elif outcome.kind == OutcomeKind.REOPEN_LATER:
+        if reopen_at is None:
+            errors["reopen_at"] = _("Reopening later needs a date.")
+        elif reopen_at <= now:
+            errors["reopen_at"] = _("The reopening date must be in the future.")
+    cleaned: dict[str, object] = {}
+    for question in script.questions:
+        value, error = clean_answer(question, answers.get(question.name))
+        if error:
+            errors[question.name] = error
+        elif value not in (None, ""):
+            cleaned[question.name] = value
+    if errors:
+        raise QualificationError(errors)
+    assert outcome is not None
+    return outcome, cleaned
+
+
+def clean_answer(question: Question, raw: object) -> tuple[object, str]:
+    """(value, error) for one answer."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None, (_("This answer is required.") if question.required else "")
+    if question.field_type == FieldType.CHOICE and text not in question.choices:
+        return None, _("Choose one of: %(choices)s.") % {"choices": ", ".join(question.choices)}
+    if question.field_type == FieldType.YES_NO:
+        if text.lower() in ("yes", "true", "1", "on", "oui"):
+            return True, ""
+        if text.lower() in ("no", "false", "0", "off", "non"):
+            return False, ""
+        return None, _("Answer yes or no.")
+    if question.field_type == FieldType.NUMBER:
+        try:
+            return str(Decimal(text.replace(",", "."))), ""
+        except InvalidOperation:
+            return None, _("Enter a number.")
+    limit = 10_000 if question.field_type == FieldType.TEXTAREA else 500
+    return text[:limit], ""
