@@ -5,6 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
+from comptoir.distribution.actions import claim_next_ticket
+from comptoir.distribution.qualification import script_for
 from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.models import DeliveryState, Direction, Message, Ticket
 
@@ -50,3 +52,18 @@ def test_demo_support_campaign_acknowledges_its_new_tickets_with_its_template(db
     assert "numéro de ticket" in acks.first().text  # type: ignore[union-attr]
     orders = Campaign.objects.get(domain__slug="demo", slug="commandes")
     assert not Message.objects.filter(ticket__campaign=orders, direction=Direction.OUTBOUND)
+
+
+def test_demo_campaigns_have_qualification_scripts_and_play_rules(db: None) -> None:
+    call_command("demo", agents=2, stdout=StringIO())
+    support = Campaign.objects.get(domain__slug="demo", slug="support")
+    script = script_for(support)
+    kinds = {outcome.kind for outcome in script.outcomes}
+    assert kinds == {"final", "reopen_later", "waiting_customer", "not_finished"}
+    assert "A réouvrir plus tard" in [outcome.label for outcome in script.outcomes]
+    assert [q.name for q in script.questions if q.required] == ["motif"]
+    orders = Campaign.objects.get(domain__slug="demo", slug="commandes")
+    assert len(script_for(orders).outcomes) == 4  # the standard outcomes
+    agent = User.objects.get(domain__slug="demo", login="agent1")
+    served = claim_next_ticket(agent, support)
+    assert served.ticket is not None and served.ticket.campaign == support

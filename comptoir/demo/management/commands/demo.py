@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from comptoir.demo.messages import demo_mail
 from comptoir.demo.people import DEMO_PASSWORD, ensure_people
+from comptoir.demo.play import ensure_play_settings
 from comptoir.demo.replies import ensure_replies
 from comptoir.mail.ingest import ingest_email, route_address
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         domain = ensure_people(options["agents"])
         ensure_replies(domain)
+        ensure_play_settings(domain)
         counts: dict[str, int] = {}
         # Messages are ingested through the real pipeline; their fixed Message-IDs make a
         # second run a no-op (every message comes back "duplicate").
