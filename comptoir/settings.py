@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "comptoir.ops",
     "comptoir.demo",
     "comptoir.supervision",
+    "comptoir.api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,116 @@
+"""The API's edge: bearer-token authentication, JSON in and out, errors as JSON.
+
+Every endpoint is a function `view(request, user, **url_kwargs)` wrapped by `api_view`, which
+checks the method, authenticates the token, and turns the core's exceptions into statuses:
+PermissionDenied → 403, PlayError → 409, QualificationError and ReplyError → 400.
+The domain is always the token's; the request's host plays no part.
+"""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from comptoir.api.actions import use_token
+from comptoir.distribution.actions import PlayError
+from comptoir.distribution.qualification import QualificationError
+from comptoir.tenancy.models import User
+from comptoir.tickets.outbound import ReplyError
+
+ApiView = Callable[..., HttpResponse]
+
+
+class ApiError(Exception):
+    """An answer other than success: its status, a sentence, and what is wrong by field."""
+
+    def __init__(self, status: int, error: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.fields = status, error, fields or {}
+
+
+def error_response(status: int, error: str, fields: dict[str, str] | None = None) -> JsonResponse:
+    body: dict[str, Any] = {"error": error}
+    if fields:
+        body["fields"] = fields
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="comptoir"'
+    return response
+
+
+def not_found() -> ApiError:
+    return ApiError(404, _("Not found."))
+
+
+def bearer_key(request: HttpRequest) -> str:
+    scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def authenticate(request: HttpRequest) -> User:
+    """The token's user, or ApiError 401 (no usable token) / 403 (no right to use the API)."""
+    key = bearer_key(request)
+    if not key:
+        raise ApiError(401, _("Authentication needed: send Authorization: Bearer <token>."))
+    token = use_token(key)
+    if token is None or token.user.domain_id != token.domain_id:
+        raise ApiError(401, _("This token is not valid (unknown or revoked)."))
+    user = token.user
+    if not user.is_active:
+        raise ApiError(401, _("This token's user is deactivated."))
+    if not user.can_use_api:
+        raise ApiError(403, _("This user does not have the right to use the API."))
+    return user
+
+
+def read_json(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object (an empty body counts as {})."""
+    if not request.body.strip():
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, _("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ApiError(400, _("The request body must be a JSON object."))
+    return data
+
+
+def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse:
+    try:
+        return view(request, authenticate(request), **kwargs)
+    except ApiError as exc:
+        return error_response(exc.status, exc.error, exc.fields)
+    except PermissionDenied as exc:
+        return error_response(403, str(exc) or _("You may not do this."))
+    except PlayError as exc:
+        return error_response(409, str(exc))
+    except QualificationError as exc:
+        return error_response(400, _("The qualification is not valid."), exc.errors)
+    except ReplyError as exc:
+        return error_response(400, str(exc))
+
+
+def api_view(*methods: str) -> Callable[[ApiView], ApiView]:
+    """An authenticated JSON endpoint answering `methods` (kept on the view as `api_methods`,
+    which the OpenAPI test compares with the document)."""
+
+    def decorate(view: ApiView) -> ApiView:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error_response(405, _("Method not allowed."))
+                response["Allow"] = ", ".join(methods)
+                return response
+            return run_view(view, request, kwargs)
+
+        setattr(wrapper, "api_methods", methods)  # noqa: B010
+        return wrapper
+
+    return decorate
