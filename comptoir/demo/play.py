@@ -20,7 +20,8 @@ OUTCOMES = {
     ],
 }
 # campaign slug -> questions (name, label, type, choices, required)
-QUESTIONS = {
+type Question = tuple[str, str, str, list[str], bool]
+QUESTIONS: dict[str, list[Question]] = {
     "support": [
         (
             "motif",

@@ -42,6 +42,16 @@ def supervised_campaign_ids(user: User) -> QuerySet[Campaign, int]:
     ).values_list("id", flat=True)
 
 
+def supervised_campaigns(user: User) -> QuerySet[Campaign]:
+    """The campaigns the user supervises (every one of the domain with the right to)."""
+    campaigns = Campaign.objects.filter(domain_id=user.domain_id)
+    if not user.is_active:
+        return campaigns.none()
+    if user.can_supervise:
+        return campaigns
+    return campaigns.filter(id__in=supervised_campaign_ids(user))
+
+
 def supervises(user: User, campaign: Campaign) -> bool:
     """The right to supervise, or a seat in one of the campaign's supervision teams."""
     if user.domain_id != campaign.domain_id or not user.is_active:

@@ -86,13 +86,16 @@ def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None
     return user
 
 
-def next_url(request: HttpRequest) -> str:
-    """Where to go after login: `next` if it stays on this site, else the ticket list."""
+def next_url(request: HttpRequest, user: User | None = None) -> str:
+    """Where to go after login: `next` if it stays on this site, else home: the campaign
+    list (with its play buttons) for whoever processes tickets, the ticket list otherwise."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
+    if user is not None and user.can_process:
+        return resolve_url("ui:campaigns")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -101,7 +104,7 @@ def next_url(request: HttpRequest) -> str:
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     if signed_in_here(request):
-        return redirect(next_url(request))
+        return redirect(next_url(request, current_user(request)))
     domain = host_domain(request)
     form = LoginForm(request.POST or None, ask_domain=domain is None)
     failed = False
@@ -109,7 +112,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         found = check_credentials(request, form.cleaned_data)
         if found is not None:
             auth_login(request, found)
-            return redirect(next_url(request))
+            return redirect(next_url(request, found))
         failed = True
     context = {
         "form": form,

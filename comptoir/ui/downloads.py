@@ -37,3 +37,29 @@ def download_response(content: bytes, *, filename: str, content_type: str) -> Ht
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+PREVIEW_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def is_previewable_image(content_type: str) -> bool:
+    """Raster images, which an <img> shows without running anything (never SVG)."""
+    return safe_content_type(content_type) in PREVIEW_IMAGE_TYPES
+
+
+def is_pdf(content_type: str) -> bool:
+    return safe_content_type(content_type) == "application/pdf"
+
+
+def pdf_preview_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A PDF shown inline in a frame of our own pages (the campaign's "preview" display).
+    Served as application/pdf with nosniff, the browser hands it to its PDF viewer and never
+    parses it as HTML; no `sandbox` here, as Chromium refuses to show a PDF in a sandbox."""
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    disposition = content_disposition_header(as_attachment=False, filename=filename)
+    response["Content-Disposition"] = disposition or "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private, no-store"
+    return response

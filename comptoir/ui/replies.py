@@ -33,11 +33,9 @@ def back_to(message: Message, ticket: Ticket) -> HttpResponse:
     return redirect(reverse("ui:ticket", args=[ticket.number]) + f"#message-{message.pk}")
 
 
-@login_required_in_domain
-@require_POST
-def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = actionable_ticket(request, number)
-    form = ReplyForm(request.POST, request.FILES)
+def queue_reply(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> Message | None:
+    """Queue the reply the form holds (with a success message); None when the form or the
+    reply has an error, which the form then shows."""
     if form.is_valid():
         try:
             message = reply(
@@ -51,10 +49,34 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error(None, _("The reply could not be queued: %(reason)s") % {"reason": error})
         else:
             messages.success(request, _("Your reply is queued; it will be sent in a moment."))
-            return back_to(message, ticket)
+            return message
     if request.FILES:
         # A browser never fills a file field again: say so rather than drop files silently.
         form.add_error(None, _("Files are not kept when the form has an error: attach them again."))
+    return None
+
+
+def save_note(request: HttpRequest, ticket: Ticket, form: NoteForm) -> Message | None:
+    """Add the note the form holds; None when it has an error, which the form shows."""
+    if form.is_valid():
+        try:
+            note = add_note(ticket, author=current_user(request), text=form.cleaned_data["text"])
+        except ReplyError as error:
+            form.add_error(None, _("The note could not be saved: %(reason)s") % {"reason": error})
+        else:
+            messages.success(request, _("Note added."))
+            return note
+    return None
+
+
+@login_required_in_domain
+@require_POST
+def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = actionable_ticket(request, number)
+    form = ReplyForm(request.POST, request.FILES)
+    message = queue_reply(request, ticket, form)
+    if message is not None:
+        return back_to(message, ticket)
     return detail_response(request, ticket, reply_form=form, note_form=NoteForm())
 
 
@@ -63,12 +85,7 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
 def ticket_note(request: HttpRequest, number: int) -> HttpResponse:
     ticket = actionable_ticket(request, number)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            note = add_note(ticket, author=current_user(request), text=form.cleaned_data["text"])
-        except ReplyError as error:
-            form.add_error(None, _("The note could not be saved: %(reason)s") % {"reason": error})
-        else:
-            messages.success(request, _("Note added."))
-            return back_to(note, ticket)
+    note = save_note(request, ticket, form)
+    if note is not None:
+        return back_to(note, ticket)
     return detail_response(request, ticket, reply_form=ReplyForm(), note_form=form)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from comptoir.ui import auth, quarantine, replies, views
+from comptoir.ui import (
+    assignment,
+    auth,
+    campaigns,
+    console,
+    quarantine,
+    replies,
+    steering,
+    views,
+)
 
 app_name = "ui"
 urlpatterns = [
@@ -15,6 +24,31 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("tickets/<int:number>/assign/", assignment.assign, name="assign"),
+    path(
+        "tickets/<int:number>/remove-assignment/",
+        assignment.remove_assignment,
+        name="remove_assignment",
+    ),
+    path("tickets/<int:number>/reassign/", steering.reassign, name="reassign"),
+    path("tickets/<int:number>/unassign/", steering.unassign, name="unassign"),
+    path("tickets/<int:number>/unlock/", steering.unlock, name="unlock"),
+    path("tickets/<int:number>/requeue/", steering.requeue, name="requeue"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/<slug:slug>/icon/", campaigns.campaign_icon, name="campaign_icon"),
+    path("campaigns/<slug:slug>/play/", campaigns.play, name="play"),
+    path("process/<int:processing_id>/", console.process, name="process"),
+    path("process/<int:processing_id>/reply/", console.console_reply, name="console_reply"),
+    path("process/<int:processing_id>/note/", console.console_note, name="console_note"),
+    path("process/<int:processing_id>/qualify/", console.qualify_next, name="qualify_next"),
+    path("process/<int:processing_id>/pause/", console.pause, name="pause"),
+    path(
+        "process/<int:processing_id>/heartbeat/",
+        console.console_heartbeat,
+        name="heartbeat",
+    ),
+    path("my-tickets/", campaigns.my_tickets, name="my_tickets"),
+    path("supervision/flagged/", steering.flagged_tickets, name="flagged"),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]

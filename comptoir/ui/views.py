@@ -23,20 +23,20 @@ from comptoir.tickets.models import (
 )
 from comptoir.tickets.outbound import template_text
 from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.downloads import download_response, safe_filename
+from comptoir.ui.downloads import (
+    download_response,
+    is_pdf,
+    pdf_preview_response,
+    safe_filename,
+)
 from comptoir.ui.forms import NoteForm, ReplyForm
+from comptoir.ui.pages import with_csp
+from comptoir.ui.panels import assignment_context, steering_context
 from comptoir.ui.visibility import may_act_on, visible_campaigns, visible_tickets
 
 PAGE_SIZE = 50
 # Longest number a BigIntegerField holds without overflow, in digits.
 MAX_NUMBER_DIGITS = 18
-
-# The thread shows customers' HTML: no script at all, and no image fetched from elsewhere
-# (a remote image is a read receipt for whoever sent it).
-THREAD_CSP = (
-    "default-src 'self'; script-src 'none'; object-src 'none'; img-src 'self'; "
-    "style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 @dataclass
@@ -160,14 +160,17 @@ def detail_response(
         "templates": reply_templates(user, ticket) if may_act else [],
         "chosen_template": template,
         "variables": VARIABLES.items(),
+        "reply_url": reverse("ui:ticket_reply", args=[ticket.number]),
+        "note_url": reverse("ui:ticket_note", args=[ticket.number]),
+        "picker_url": reverse("ui:ticket", args=[ticket.number]),
+        **assignment_context(user, ticket),
+        **steering_context(user, ticket),
         # Where the language switch comes back to: never the URL of a POST view.
         "page_url": request.get_full_path()
         if request.method == "GET"
         else reverse("ui:ticket", args=[ticket.number]),
     }
-    response = render(request, "ui/ticket_detail.html", context)
-    response["Content-Security-Policy"] = THREAD_CSP
-    return response
+    return with_csp(render(request, "ui/ticket_detail.html", context))
 
 
 def thread_context(user: User, ticket: Ticket) -> dict[str, object]:
@@ -203,8 +206,8 @@ def attachment_download(request: HttpRequest, number: int, attachment_id: int) -
     attachment = get_object_or_404(
         Attachment, domain_id=user.domain_id, message__ticket=ticket, pk=attachment_id
     )
-    return download_response(
-        read_blob(attachment.storage_name),
-        filename=safe_filename(attachment.filename, fallback=f"attachment-{attachment.pk}"),
-        content_type=attachment.content_type,
-    )
+    content = read_blob(attachment.storage_name)
+    filename = safe_filename(attachment.filename, fallback=f"attachment-{attachment.pk}")
+    if request.GET.get("preview") == "1" and is_pdf(attachment.content_type):
+        return pdf_preview_response(content, filename=filename)
+    return download_response(content, filename=filename, content_type=attachment.content_type)

@@ -27,12 +27,19 @@ def test_login_page_without_a_domain_host_asks_for_the_domain_slug(acme: Acme) -
     assert 'name="domain"' in response.text
 
 
-def test_agent_logs_in_on_their_domain_host_and_lands_on_the_tickets(acme: Acme) -> None:
+def test_agent_logs_in_on_their_domain_host_and_lands_on_their_campaigns(acme: Acme) -> None:
     client = Client(HTTP_HOST="acme.localhost")
     response = post_login(client, login="alice", password="pw")
     assert response.status_code == 302
+    assert response["Location"] == reverse("ui:campaigns")
+    assert client.get(reverse("ui:campaigns")).status_code == 200
+
+
+def test_a_user_who_does_not_process_tickets_lands_on_the_ticket_list(acme: Acme) -> None:
+    acme.supervisor.can_process = False
+    acme.supervisor.save()
+    response = post_login(Client(HTTP_HOST="acme.localhost"), login="sam", password="pw")
     assert response["Location"] == reverse("ui:tickets")
-    assert client.get(reverse("ui:tickets")).status_code == 200
 
 
 def test_agent_logs_in_from_localhost_by_typing_the_domain_slug(acme: Acme) -> None:
@@ -98,7 +105,7 @@ def test_login_follows_a_local_next_but_never_an_outside_one(acme: Acme) -> None
         Client(HTTP_HOST="acme.localhost"), login="alice", password="pw", next="https://evil.test/"
     )
     assert local["Location"] == "/quarantine/"
-    assert outside["Location"] == reverse("ui:tickets")
+    assert outside["Location"] == reverse("ui:campaigns")
 
 
 def test_logout_is_a_post_that_ends_the_session(acme: Acme) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.lib.html import sanitize_html
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import TicketEvent
+from comptoir.ui import downloads
 
 register = template.Library()
 
@@ -21,6 +22,16 @@ EVENT_LABELS = {
     "auto_reply_skipped": _("No automatic reply"),
     "delivery_failed": _("Delivery failed"),
     "delivery_partial": _("Delivered to some recipients only"),
+    "processing_started": _("Processing started"),
+    "processing_qualified": _("Processing qualified"),
+    "processing_released": _("Processing paused"),
+    "lock_expired": _("Lock expired"),
+    "max_attempts_reached": _("Maximum attempts reached"),
+    "assigned": _("Assigned"),
+    "unassigned": _("Assignment removed"),
+    "reassigned": _("Reassigned"),
+    "unlocked": _("Unlocked"),
+    "requeued": _("Back in the queue"),
 }
 # Events whose message was written by the person who acted: the core records them without
 # an actor, and the message's author says who it was.
@@ -63,3 +74,14 @@ def addresses(items: object) -> str:
         name, email = str(item.get("name") or ""), str(item.get("email") or "")
         shown.append(f"{name} <{email}>" if name and email else name or email)
     return ", ".join(shown)
+
+
+@register.filter
+def previewable_image(content_type: str) -> bool:
+    """Whether the campaign's "preview" display shows the attachment as an image."""
+    return downloads.is_previewable_image(content_type)
+
+
+@register.filter
+def is_pdf(content_type: str) -> bool:
+    return downloads.is_pdf(content_type)

@@ -1,0 +1,79 @@
+"""What waits in a campaign's queue, and where an agent's own tickets stand; read-only.
+
+The conditions are those of `actions.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
+written with the ORM so that the campaign list counts exactly what play would serve.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from comptoir.campaigns.models import Campaign
+from comptoir.tenancy.models import User
+from comptoir.tickets.models import Ticket, TicketStatus
+
+
+def eligible(campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
+    """Tickets of the campaign that play may serve now (to someone)."""
+    return Ticket.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+        Q(blocked_until__isnull=True) | Q(blocked_until__lte=now),
+        Q(reopen_at__isnull=True) | Q(reopen_at__lte=now),
+        domain_id=campaign.domain_id,
+        campaign=campaign,
+        status=TicketStatus.OPEN,
+        flagged=False,
+        number__isnull=False,
+        attempts__lt=campaign.max_attempts,
+    )
+
+
+def waiting_count(campaign: Campaign, now: datetime) -> int:
+    """Unassigned tickets waiting to be served."""
+    return eligible(campaign, now).filter(assignee__isnull=True).count()
+
+
+def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
+    """The agent's own tickets that came back (a customer wrote, the reopen date came):
+    play serves these to them first."""
+    return eligible(campaign, now).filter(
+        Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent
+    )
+
+
+def assigned_to(agent: User) -> QuerySet[Ticket]:
+    """The agent's assigned tickets that are not closed ("My tickets")."""
+    return (
+        Ticket.objects.filter(domain_id=agent.domain_id, assignee=agent, number__isnull=False)
+        .exclude(status=TicketStatus.CLOSED)
+        .select_related("campaign", "contact")
+        .order_by("reopen_at", "-updated_at", "-id")
+    )
+
+
+class AssignedState:
+    """Where one of the agent's tickets stands (names for the template)."""
+
+    DUE = "due"  # play serves it to them now
+    PROCESSING = "processing"  # locked in a live processing
+    REOPEN = "reopen"  # parked until its reopen date
+    WAITING = "waiting"  # waiting for the customer
+    BLOCKED = "blocked"  # held after an unfinished processing
+    FLAGGED = "flagged"  # max attempts reached: the supervisors decide
+    IDLE = "idle"  # nothing new: it comes back when the customer writes
+
+
+def assigned_state(ticket: Ticket, now: datetime) -> str:
+    if ticket.flagged or ticket.attempts >= ticket.campaign.max_attempts:
+        return AssignedState.FLAGGED
+    if ticket.status == TicketStatus.WAITING:
+        return AssignedState.WAITING
+    if ticket.locked_until is not None and ticket.locked_until >= now:
+        return AssignedState.PROCESSING
+    if ticket.reopen_at is not None and ticket.reopen_at > now:
+        return AssignedState.REOPEN
+    if ticket.blocked_until is not None and ticket.blocked_until > now:
+        return AssignedState.BLOCKED
+    if ticket.has_unread or ticket.reopen_at is not None:
+        return AssignedState.DUE
+    return AssignedState.IDLE

@@ -1,0 +1,114 @@
+"""The agent's campaigns (the home page of whoever processes tickets), their icons, the play
+button ("Traiter les tickets") and "My tickets".
+
+A campaign the user has no agent team in does not exist for them: 404 on its URLs.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from comptoir.campaigns.models import Campaign
+from comptoir.distribution.actions import NextTicket, claim_next_ticket
+from comptoir.distribution.planning import Availability, availability
+from comptoir.distribution.queues import assigned_state, assigned_to, due_for, waiting_count
+from comptoir.tenancy.models import User
+from comptoir.tickets.access import playable_campaigns, visible_campaigns, visible_tickets
+from comptoir.ui.auth import current_user, login_required_in_domain
+from comptoir.ui.downloads import download_response, is_previewable_image
+from comptoir.ui.pages import with_csp
+
+BADGE_COLOURS = 6
+
+
+@dataclass
+class CampaignCard:
+    campaign: Campaign
+    waiting: int
+    due: int
+    availability: Availability
+    badge_colour: int
+
+
+def campaign_card(agent: User, campaign: Campaign, now: datetime) -> CampaignCard:
+    return CampaignCard(
+        campaign=campaign,
+        waiting=waiting_count(campaign, now),
+        due=due_for(agent, campaign, now).count(),
+        availability=availability(campaign, now),
+        # A stable colour for the initial badge of a campaign without an icon.
+        badge_colour=sum(campaign.slug.encode()) % BADGE_COLOURS,
+    )
+
+
+@login_required_in_domain
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    user, now = current_user(request), timezone.now()
+    campaigns = playable_campaigns(user).select_related("domain").order_by("name")
+    cards = [campaign_card(user, campaign, now) for campaign in campaigns]
+    return with_csp(render(request, "ui/campaigns.html", {"cards": cards}))
+
+
+def playable_campaign(request: HttpRequest, slug: str) -> Campaign:
+    campaigns = playable_campaigns(current_user(request)).select_related("domain")
+    return get_object_or_404(campaigns, slug=slug)
+
+
+def icon_type(campaign: Campaign) -> str:
+    guessed = mimetypes.guess_type(campaign.icon.name or "")[0] or ""
+    return guessed if is_previewable_image(guessed) else ""
+
+
+@login_required_in_domain
+@require_GET
+def campaign_icon(request: HttpRequest, slug: str) -> HttpResponse:
+    """The campaign's icon, for those who see the campaign; raster images only."""
+    campaign = get_object_or_404(visible_campaigns(current_user(request)), slug=slug)
+    if not campaign.icon or not icon_type(campaign):
+        raise Http404
+    try:
+        with campaign.icon.open("rb") as icon:
+            content = icon.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    return download_response(content, filename=f"{slug}-icon", content_type=icon_type(campaign))
+
+
+@login_required_in_domain
+@require_POST
+def play(request: HttpRequest, slug: str) -> HttpResponse:
+    """Play ("Traiter les tickets"): the next ticket, locked to the agent, in the console."""
+    campaign = playable_campaign(request, slug)
+    served = claim_next_ticket(current_user(request), campaign)
+    if served.processing is not None:
+        return redirect("ui:process", served.processing.pk, permanent=False)
+    return nothing_to_play(request, campaign, served, fragment=False)
+
+
+def nothing_to_play(
+    request: HttpRequest, campaign: Campaign, served: NextTicket, *, fragment: bool, done: str = ""
+) -> HttpResponse:
+    """No ticket now: why, and when the campaign opens when that is known."""
+    context = {"campaign": campaign, "served": served, "done": done}
+    name = "ui/idle.html#idle" if fragment else "ui/idle.html"
+    response = with_csp(render(request, name, context))
+    if fragment:
+        response["HX-Push-Url"] = reverse("ui:campaigns")
+    return response
+
+
+@login_required_in_domain
+@require_GET
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    """The agent's assigned tickets that are not closed, with where each one stands."""
+    user, now = current_user(request), timezone.now()
+    tickets = assigned_to(user).filter(pk__in=visible_tickets(user).values("pk"))
+    rows = [(ticket, assigned_state(ticket, now)) for ticket in tickets]
+    return with_csp(render(request, "ui/my_tickets.html", {"rows": rows, "now": now}))
