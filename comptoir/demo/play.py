@@ -56,13 +56,15 @@ def ensure_play_settings(domain: Domain) -> None:
                     position=position,
                 )
         if not QualificationField.objects.filter(campaign=campaign).exists():
-            for position, (name, label, kind, choices, required) in enumerate(QUESTIONS[slug]):
+            for position, (name, label, field_type, choices, required) in enumerate(
+                QUESTIONS[slug]
+            ):
                 QualificationField.objects.create(
                     domain=domain,
                     campaign=campaign,
                     name=name,
                     label=label,
-                    field_type=kind,
+                    field_type=field_type,
                     choices=choices,
                     required=required,
                     position=position,
