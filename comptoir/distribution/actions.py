@@ -153,9 +153,14 @@ def end_processing(processing: Processing, reason: str, now: datetime) -> None:
     processing.ended_at = now
     processing.end_reason = reason
     processing.save(update_fields=["ended_at", "end_reason"])
-    Ticket.objects.filter(pk=processing.ticket_id, locked_by_id=processing.agent_id).update(
-        locked_by=None, locked_until=None
-    )
+    freed = Ticket.objects.filter(pk=processing.ticket_id, locked_by_id=processing.agent_id)
+    # Served because a customer wrote, then abandoned with nothing done: the message is still
+    # unread, so the ticket stays due for its assignee (as after a pause), not lost to play.
+    unread = processing.was_unread and not did_something(processing)
+    if unread:
+        freed.update(locked_by=None, locked_until=None, has_unread=True)
+    else:
+        freed.update(locked_by=None, locked_until=None)
     if reason == EndReason.EXPIRED:
         ticket = Ticket.objects.get(pk=processing.ticket_id)
         record_event(ticket, None, "lock_expired", "the agent's console stopped answering")
@@ -164,7 +169,9 @@ def end_processing(processing: Processing, reason: str, now: datetime) -> None:
 def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
     """The console is still open: keep the lock. False when the ticket was lost meanwhile."""
     now = now or timezone.now()
-    if processing.ended_at is not None:
+    # Read from the database: the processing may have been ended elsewhere (expired and
+    # taken, unlocked) while this agent's console still has it.
+    if not Processing.objects.filter(pk=processing.pk, ended_at__isnull=True).exists():
         return False
     renewed = Ticket.objects.filter(
         pk=processing.ticket_id, locked_by_id=processing.agent_id
@@ -174,11 +181,14 @@ def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
 
 def held_ticket(processing: Processing, now: datetime) -> Ticket:
     """The ticket of a live processing whose agent still holds it (or nobody took it since)."""
-    if processing.ended_at is not None:
-        raise PlayError(_("This processing is already over."))
     ticket = Ticket.objects.select_for_update().get(pk=processing.ticket_id)
     if ticket.locked_by_id not in (None, processing.agent_id):
         raise PlayError(_("Your lock on this ticket expired and another agent took it."))
+    # Checked in the database, after the ticket's row lock: the caller's object may be stale
+    # (the lock expired and another agent took the ticket and let it go, a supervisor unlocked).
+    live = Processing.objects.filter(pk=processing.pk, ended_at__isnull=True).exists()
+    if processing.ended_at is not None or not live:
+        raise PlayError(_("This processing is already over."))
     return ticket
 
 
@@ -195,19 +205,26 @@ def qualify(
     chosen, cleaned = check(script_for(processing.campaign), outcome, answers, reopen_at, now)
     with transaction.atomic():
         ticket = held_ticket(processing, now)
-        counted = apply_outcome(ticket, processing, chosen.kind, reopen_at, now)
-        processing.ended_at, processing.end_reason = now, EndReason.QUALIFIED
+        # The outcome first: a final one is written on the ticket by apply_outcome.
         processing.outcome_code, processing.outcome_label = chosen.code, chosen.label
         processing.outcome_kind, processing.answers = chosen.kind, cleaned
+        counted = apply_outcome(ticket, processing, chosen.kind, reopen_at, now)
+        processing.ended_at, processing.end_reason = now, EndReason.QUALIFIED
         processing.reopen_at, processing.counted_attempt = reopen_at, counted
         processing.save()
         detail = f"qualified: {chosen.label}"
         record_event(ticket, None, "processing_qualified", detail, actor_id=processing.agent_id)
-        if counted and ticket.attempts >= processing.campaign.max_attempts:
-            ticket.flagged = True
-            ticket.save(update_fields=["flagged"])
-            record_event(ticket, None, "max_attempts_reached", f"{ticket.attempts} attempts")
+        if counted:
+            flag_at_max_attempts(ticket, processing.campaign.max_attempts)
     return processing
+
+
+def flag_at_max_attempts(ticket: Ticket, max_attempts: int) -> None:
+    """After a counted attempt: at the campaign's maximum the ticket leaves the queue."""
+    if ticket.attempts >= max_attempts and not ticket.flagged:
+        ticket.flagged = True
+        ticket.save(update_fields=["flagged"])
+        record_event(ticket, None, "max_attempts_reached", f"{ticket.attempts} attempts")
 
 
 def apply_outcome(
@@ -218,8 +235,12 @@ def apply_outcome(
     fields = ["locked_by", "locked_until", "updated_at"]
     if kind == OutcomeKind.FINAL:
         ticket.status, ticket.reopen_at, ticket.blocked_until = TicketStatus.CLOSED, None, None
-        ticket.closing_qualification = {"outcome": processing.outcome_code}
-        ticket.save(update_fields=[*fields, "status", "reopen_at", "blocked_until"])
+        ticket.closing_qualification = {
+            "outcome": processing.outcome_code,
+            "answers": processing.answers,
+        }
+        closing = ["status", "reopen_at", "blocked_until", "closing_qualification"]
+        ticket.save(update_fields=[*fields, *closing])
         return False
     blocking = timedelta(minutes=processing.campaign.blocking_minutes)
     ticket.attempts += 1
@@ -229,6 +250,10 @@ def apply_outcome(
         # It comes back to this agent at that date (the seed's "A réouvrir plus tard").
         ticket.reopen_at, ticket.blocked_until = reopen_at, None
         ticket.assignee_id = ticket.assignee_id or processing.agent_id
+    if kind == OutcomeKind.NOT_FINISHED and ticket.assignee_id is not None:
+        # Only its assignee may be served an assigned ticket, and only when it is due: the
+        # end of the blocking is its reopen date, else it would never come back to them.
+        ticket.reopen_at = ticket.blocked_until
     if kind == OutcomeKind.WAITING_CUSTOMER:
         ticket.status = TicketStatus.WAITING
     ticket.save(
@@ -264,6 +289,7 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
         if did_something(processing):
             apply_outcome(ticket, processing, OutcomeKind.NOT_FINISHED, None, now)
             processing.counted_attempt = True
+            flag_at_max_attempts(ticket, processing.campaign.max_attempts)
         else:
             ticket.locked_by, ticket.locked_until = None, None
             ticket.has_unread = ticket.has_unread or processing.was_unread
@@ -276,16 +302,27 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
 
 def assign_to_me(ticket: Ticket, agent: User, *, now: datetime | None = None) -> Ticket:
     """ "M'affecter ce ticket": only this agent will be served (and may open) it from now on."""
-    if not visible_tickets(agent).filter(pk=ticket.pk).exists() or not agent.can_process:
+    now = now or timezone.now()
+    # Only an agent of the campaign: anyone else would hold a ticket play never serves them.
+    playable = playable_campaigns(agent).filter(pk=ticket.campaign_id).exists()
+    if not playable or not visible_tickets(agent).filter(pk=ticket.pk).exists():
         raise PermissionDenied("this user may not take this ticket")
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.assignee_id not in (None, agent.pk):
             raise PlayError(_("This ticket is already assigned to someone else."))
+        if held_by_another(ticket, agent, now):
+            raise PlayError(_("Another agent is processing this ticket."))
         ticket.assignee = agent
         ticket.save(update_fields=["assignee"])
         record_event(ticket, None, "assigned", f"assigned to {agent.login}", actor_id=agent.pk)
     return ticket
+
+
+def held_by_another(ticket: Ticket, agent: User, now: datetime) -> bool:
+    """Whether another agent holds a live lock on the ticket."""
+    live = ticket.locked_until is not None and ticket.locked_until >= now
+    return live and ticket.locked_by_id not in (None, agent.pk)
 
 
 def remove_my_assignment(ticket: Ticket, agent: User, *, now: datetime | None = None) -> Ticket:

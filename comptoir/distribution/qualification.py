@@ -114,8 +114,10 @@ def clean_answer(question: Question, raw: object) -> tuple[object, str]:
         return None, _("Answer yes or no.")
     if question.field_type == FieldType.NUMBER:
         try:
-            return str(Decimal(text.replace(",", "."))), ""
+            number = Decimal(text.replace(",", "."))
         except InvalidOperation:
             return None, _("Enter a number.")
+        # Decimal also reads "NaN" and "Infinity": not numbers an agent means.
+        return (str(number), "") if number.is_finite() else (None, _("Enter a number."))
     limit = 10_000 if question.field_type == FieldType.TEXTAREA else 500
     return text[:limit], ""

@@ -1,10 +1,12 @@
 """What a campaign's supervisors do to its tickets: reassign, unassign, unlock, requeue."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from comptoir.distribution.actions import PlayError
+from comptoir.distribution.actions import PlayError, end_processing
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, supervises
@@ -46,15 +48,15 @@ def unassign(ticket: Ticket, *, by: User) -> Ticket:
     return ticket
 
 
-def unlock(ticket: Ticket, *, by: User) -> Ticket:
+def unlock(ticket: Ticket, *, by: User, now: datetime | None = None) -> Ticket:
     """End the live processing on the ticket (no attempt counted) and free it."""
     check_supervises(by, ticket)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         ticket = locked(ticket)
+        # As an expired lock: an unread customer message stays due for the assignee.
         for processing in Processing.objects.filter(ticket=ticket, ended_at__isnull=True):
-            processing.ended_at, processing.end_reason = now, EndReason.UNLOCKED
-            processing.save(update_fields=["ended_at", "end_reason"])
+            end_processing(processing, EndReason.UNLOCKED, now)
         ticket.locked_by, ticket.locked_until = None, None
         ticket.save(update_fields=["locked_by", "locked_until"])
         record_event(ticket, None, "unlocked", "unlocked by a supervisor", actor_id=by.pk)
