@@ -1,1 +1,2 @@
-"""Benchmarks, run by `make bench` (`python -m bench`): bench/ingest.py and bench/outbox.py."""
+"""Benchmarks, run by `make bench` (`python -m bench`): bench/ingest.py, bench/outbox.py and
+bench/play.py."""
