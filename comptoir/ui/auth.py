@@ -88,15 +88,17 @@ def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None
 
 def next_url(request: HttpRequest, user: User | None = None) -> str:
     """Where to go after login: `next` if it stays on this site, else home: the campaign
-    list (with its play buttons) for whoever processes tickets, the ticket list otherwise."""
+    list (with its play buttons) for whoever processes tickets, the ticket list otherwise.
+    The site's root as `next` (where whoever types the bare address comes from) means home."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    home = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if wanted != home and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
     if user is not None and user.can_process:
         return resolve_url("ui:campaigns")
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return home
 
 
 @sensitive_post_parameters("password")

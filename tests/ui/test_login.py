@@ -97,6 +97,15 @@ def test_ticket_list_sends_anonymous_visitors_to_the_login_page(acme: Acme) -> N
     assert response["Location"] == f"{reverse('ui:login')}?next=/"
 
 
+def test_login_from_the_site_root_goes_home_the_campaigns_for_an_agent(acme: Acme) -> None:
+    """Whoever types the bare address is sent to the login page with next=/: that is "home",
+    the campaign list for an agent, not the ticket list."""
+    client = Client(HTTP_HOST="acme.localhost")
+    login_url = client.get("/")["Location"]
+    response = client.post(login_url, {"login": "alice", "password": "pw", "next": "/"})
+    assert response["Location"] == reverse("ui:campaigns")
+
+
 def test_login_follows_a_local_next_but_never_an_outside_one(acme: Acme) -> None:
     local = post_login(
         Client(HTTP_HOST="acme.localhost"), login="alice", password="pw", next="/quarantine/"
