@@ -74,6 +74,9 @@
     var title = first("[data-focus-after-swap]");
     if (!title) return;
     title.removeAttribute("data-focus-after-swap");
+    // Messages about the previous ticket ("your reply is queued") no longer apply.
+    var stale = first(".flash-messages");
+    if (stale) stale.remove();
     title.focus();
     window.scrollTo(0, 0);
   });
