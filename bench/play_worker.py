@@ -270,7 +270,7 @@ def explain() -> dict[str, Any]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from comptoir.distribution.actions import QUEUE, QUEUE_ORDER, claim_sql, db_time, lock_until
+    from comptoir.distribution.claim import QUEUE, QUEUE_ORDER, claim_sql, db_time, lock_until
     from comptoir.tenancy.models import User
 
     campaign = demo_support()

@@ -12,13 +12,20 @@ console renews it (heartbeat); an expired lock is simply claimable again.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, OutcomeKind
+from comptoir.distribution.claim import (
+    claim_row,
+    live_processing,
+    lock_until,
+    may_play,
+    new_processing,
+    stale_processings,
+)
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.distribution.planning import availability
 from comptoir.distribution.qualification import check, script_for
@@ -40,64 +47,9 @@ class NextTicket:
     opens_at: datetime | None = None
 
 
-def lock_until(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.COMPTOIR_LOCK_SECONDS)
-
-
-def db_time(moment: datetime) -> str | datetime:
-    value = connection.ops.adapt_datetimefield_value(moment)
-    return value if isinstance(value, datetime) else str(value)
-
-
-TABLE = Ticket._meta.db_table
-ELIGIBLE = (
-    "domain_id = %s AND campaign_id = %s AND status = 'open' AND flagged = %s "
-    "AND number IS NOT NULL AND attempts < %s "
-    "AND (locked_until IS NULL OR locked_until < %s) "
-    "AND (blocked_until IS NULL OR blocked_until <= %s) "
-    "AND (reopen_at IS NULL OR reopen_at <= %s)"
-)
-# First the agent's own tickets that came back (a customer wrote, the reopen date came),
-# then the unassigned ones: priority first, then the longest-waiting customer.
-MINE_DUE = " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)"
-MINE_ORDER = " ORDER BY waiting_since, id"
-QUEUE = " AND assignee_id IS NULL"
-QUEUE_ORDER = " ORDER BY priority DESC, waiting_since, id"
-
-
-def claim_sql(group: str, order: str) -> str:
-    skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return (
-        f"UPDATE {TABLE} SET locked_by_id = %s, locked_until = %s WHERE id = "
-        f"(SELECT id FROM {TABLE} WHERE {ELIGIBLE}{group}{order} LIMIT 1{skip}) RETURNING id"
-    )
-
-
-def claim_row(agent: User, campaign: Campaign, now: datetime) -> int | None:
-    """Lock the next eligible ticket to the agent, in one statement; its id, or None."""
-    stamp = db_time(now)
-    head = [agent.pk, db_time(lock_until(now))]
-    eligible = [campaign.domain_id, campaign.pk, False, campaign.max_attempts] + [stamp] * 3
-    with connection.cursor() as cursor:
-        cursor.execute(claim_sql(MINE_DUE, MINE_ORDER), [*head, *eligible, agent.pk, True])
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(claim_sql(QUEUE, QUEUE_ORDER), [*head, *eligible])
-            row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
 def check_may_play(agent: User, campaign: Campaign) -> None:
-    if not agent.is_active or not playable_campaigns(agent).filter(pk=campaign.pk).exists():
+    if not may_play(agent, campaign):
         raise PermissionDenied("this campaign is not given to one of the user's teams")
-
-
-def live_processing(agent: User, campaign: Campaign) -> Processing | None:
-    return (
-        Processing.objects.filter(agent=agent, campaign=campaign, ended_at__isnull=True)
-        .select_related("ticket")
-        .first()
-    )
 
 
 def claim_next_ticket(
@@ -130,20 +82,11 @@ def still_holds(processing: Processing, now: datetime) -> bool:
 def start_processing(
     agent: User, campaign: Campaign, ticket_id: int, now: datetime
 ) -> tuple[Ticket, Processing]:
-    ticket = Ticket.objects.select_related("contact", "campaign").get(pk=ticket_id)
+    ticket = Ticket.objects.get(pk=ticket_id)
     # Whoever held it before let the lock expire: their processing ends here.
-    for stale in Processing.objects.filter(ticket=ticket, ended_at__isnull=True):
+    for stale in stale_processings(ticket_id):
         end_processing(stale, EndReason.EXPIRED, now)
-    processing = Processing.objects.create(
-        domain_id=ticket.domain_id,
-        ticket=ticket,
-        campaign=campaign,
-        agent=agent,
-        started_at=now,
-        was_unread=ticket.has_unread,
-    )
-    ticket.has_unread = False  # the agent reads it now
-    ticket.save(update_fields=["has_unread"])
+    processing = new_processing(agent, campaign, ticket, now)
     record_event(ticket, None, "processing_started", "served by play", actor_id=agent.pk)
     return ticket, processing
 

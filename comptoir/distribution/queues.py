@@ -1,6 +1,6 @@
 """What waits in a campaign's queue, and where an agent's own tickets stand; read-only.
 
-The conditions are those of `actions.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
+The conditions are those of `claim.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
 written with the ORM so that the campaign list counts exactly what play would serve.
 """
 
