@@ -61,7 +61,9 @@ def last_inbound_id(ticket: Ticket) -> int:
 
 
 def heartbeat_seconds() -> int:
-    return max(10, int(settings.COMPTOIR_LOCK_SECONDS) // 3)
+    """How often the open console beats: a third of the lock's life, and at least every 30 s
+    so that a customer's new message shows up in the console quickly (one small query)."""
+    return max(10, min(30, int(settings.COMPTOIR_LOCK_SECONDS) // 3))
 
 
 def console_response(
