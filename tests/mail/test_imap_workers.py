@@ -1,48 +1,21 @@
 """Several IMAP pollers side by side: claims in the database, due mailboxes, the command."""
 
 import json
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from comptoir.campaigns.models import ImapMailbox
 from comptoir.mail.imap import PollReport, claim_mailbox, poll_due_mailboxes, poll_mailbox
 from comptoir.tickets.models import Message
+from tests.concurrency import run_together
 from tests.conftest import Acme
 from tests.dovecot import free_port
 from tests.mail.conftest import ImapAccount
 from tests.mail.imap_helpers import customer_email, make_mailbox
-
-
-def run_together[T](work: Callable[[str], T], workers: int = 2) -> list[T]:
-    """Run `work(worker_id)` in threads released at the same instant, each with its own
-    database connection, as separate worker processes would."""
-    start = threading.Barrier(workers)
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def worker(worker_id: str) -> None:
-        try:
-            start.wait()
-            results.append(work(worker_id))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,6 +21,7 @@ from pytest_django.fixtures import Settings
 
 from comptoir.mail.outbox import Claimed, claim, finish, send_due
 from comptoir.tickets.models import DeliveryState, Message
+from tests.concurrency import run_together
 from tests.conftest import Acme, comptoir_bin, is_postgres, subprocess_env
 from tests.mail.outbox_helpers import (
     MeetingHandler,
@@ -212,31 +213,6 @@ def test_claim_never_hands_out_a_message_twice(acme: Acme) -> None:
     assert (len(first), len(second), third) == (4, 3, [])
     assert {c.id for c in first} | {c.id for c in second} == queued
     assert {c.id for c in first}.isdisjoint({c.id for c in second})
-
-
-def run_together[T](work: Callable[[str], T], workers: int = 2) -> list[T]:
-    """Run `work(worker_id)` in threads released at the same instant, each with its own
-    database connection, as separate worker processes would."""
-    start = threading.Barrier(workers)
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def worker(worker_id: str) -> None:
-        try:
-            start.wait()
-            results.append(work(worker_id))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return results
 
 
 def test_concurrent_claims_never_return_the_same_message(acme: Acme) -> None:
