@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from comptoir.ui import (
     assignment,
@@ -51,4 +51,8 @@ urlpatterns = [
     path("supervision/flagged/", steering.flagged_tickets, name="flagged"),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
+    # Administration (issue 5): people and rights, the campaign editor, imports.
+    path("", include("comptoir.ui.people_urls")),
+    path("", include("comptoir.ui.campaign_admin_urls")),
+    path("", include("comptoir.ui.imports_urls")),
 ]
