@@ -6,6 +6,7 @@ overrides the database.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "comptoir.demo",
     "comptoir.supervision",
     "comptoir.api",
+    "comptoir.imports",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,26 @@ LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "ui:tickets"
 LOGOUT_REDIRECT_URL = "ui:login"
 SESSION_COOKIE_AGE = env_int("COMPTOIR_SESSION_AGE", 12 * 3600)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("COMPTOIR_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins: this many failures of one login within the window lock it for the duration.
+COMPTOIR_LOCKOUT_FAILURES = env_int("COMPTOIR_LOCKOUT_FAILURES", 5)
+COMPTOIR_LOCKOUT_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
+COMPTOIR_LOCKOUT_DURATION = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
+# Links mailed to users: a password reset lives an hour, an invitation some days.
+PASSWORD_RESET_TIMEOUT = env_int("COMPTOIR_PASSWORD_RESET_SECONDS", 3600)
+COMPTOIR_INVITATION_DAYS = env_int("COMPTOIR_INVITATION_DAYS", 7)
+# A domain's web address in those links: its first hostname (with this scheme), else this
+# development address.
+COMPTOIR_URL_SCHEME = os.environ.get("COMPTOIR_URL_SCHEME", "https")
+COMPTOIR_DEV_URL = os.environ.get("COMPTOIR_DEV_URL", "http://{slug}.localhost:8000")
 
 # --- I18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -153,6 +175,10 @@ COMPTOIR_IMAP_POLL_INTERVAL = env_int("COMPTOIR_IMAP_POLL_INTERVAL", 60)
 # Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or
 # maildir:///path (development: messages are written to a Maildir). Unset: mail waits queued.
 COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")
+# Mail to Comptoir's own users (invitations, password resets): through COMPTOIR_SMTP_URL, or
+# printed on the console without it.
+MAILERS = {"default": {"BACKEND": "comptoir.tenancy.mailer.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 # Retries of transient failures: the n-th waits base * 2**(n-1) seconds, at most the cap;
 # after COMPTOIR_OUTBOX_MAX_ATTEMPTS attempts the message is marked failed.
 COMPTOIR_OUTBOX_RETRY_BASE = env_int("COMPTOIR_OUTBOX_RETRY_BASE", 60)
@@ -163,6 +189,15 @@ COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 48)
 # How long a worker holds the messages it claimed; longer than any send can take (at least
 # a minute: a worker stops starting sends in the last half of its lease).
 COMPTOIR_OUTBOX_LEASE = max(60, env_int("COMPTOIR_OUTBOX_LEASE", 600))
+
+# --- Imports (docs/imports.md) --------------------------------------------------------
+# Largest file accepted by the upload form, in bytes.
+COMPTOIR_IMPORT_MAX_FILE_SIZE = env_int("COMPTOIR_IMPORT_MAX_FILE_SIZE", 2 * 1024**3)
+# A zip is refused (zip bomb) past this many files or uncompressed bytes.
+COMPTOIR_IMPORT_MAX_MEMBERS = env_int("COMPTOIR_IMPORT_MAX_MEMBERS", 200_000)
+COMPTOIR_IMPORT_MAX_UNCOMPRESSED = env_int("COMPTOIR_IMPORT_MAX_UNCOMPRESSED", 8 * 1024**3)
+# How long a worker holds an import between two chunks (renewed after each chunk).
+COMPTOIR_IMPORT_LEASE = max(60, env_int("COMPTOIR_IMPORT_LEASE", 600))
 
 # --- Play mode ------------------------------------------------------------------------
 # How long a ticket stays locked to an agent without a heartbeat from their open console

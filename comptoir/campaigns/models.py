@@ -43,6 +43,9 @@ class Campaign(models.Model):
     planning_start = models.DateTimeField(null=True, blank=True)
     planning_end = models.DateTimeField(null=True, blank=True)
     icon = models.FileField(upload_to="campaign-icons/", blank=True)
+    # One of the icons shipped in ui/static/ui/icons/ (its name without ".svg"), used when no
+    # icon was uploaded.
+    builtin_icon = models.CharField(max_length=32, blank=True)
     agent_teams = models.ManyToManyField(Team, related_name="agent_campaigns", blank=True)
     supervision_teams = models.ManyToManyField(
         Team, related_name="supervised_campaigns", blank=True

@@ -311,3 +311,22 @@ def poll_due_mailboxes(
         poll_mailbox(mailbox, worker_id=worker_id, batch_size=batch_size)
         for mailbox in mailboxes.order_by("last_polled_at", "pk")
     ]
+
+
+def check_connection(mailbox: ImapMailbox) -> str:
+    """The campaign editor's "test connection": connect, log in, select the folder (read-only)
+    and say what went wrong, or "" when all worked. Nothing is fetched and nothing is logged:
+    the error is the server's or the socket's, which never holds the password."""
+    try:
+        client = connect(mailbox)
+    except ImapConfigError as error:
+        return str(error)
+    except (IMAPClientError, OSError, ssl.SSLError) as error:
+        return f"{type(error).__name__}: {error}"
+    try:
+        client.select_folder(mailbox.folder, readonly=True)
+    except (IMAPClientError, OSError) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        close_quietly(client)
+    return ""

@@ -117,3 +117,17 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginFailure(models.Model):
+    """One failed login for (domain, login): counted to lock out password guessing."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="login_failures")
+    login = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "login", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.login} {self.at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,8 @@ class Contact(models.Model):
     email = models.CharField(max_length=320)
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=8, blank=True)
+    # Custom columns of an imported contacts file (comptoir.imports), by column name.
+    extra = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from comptoir.tenancy.lockout import clear_login_failures, locked_until, record_login_failure
 from comptoir.tenancy.models import Domain, User
 
 View = Callable[..., HttpResponse]
@@ -75,7 +76,7 @@ def login_required_in_domain(view: View) -> View:
 
 def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None:
     """The user these credentials open, in the host's domain or the one typed in the form."""
-    domain = host_domain(request) or Domain.objects.filter(slug=data["domain"]).first()
+    domain = host_domain(request) or Domain.objects.filter(slug=data.get("domain", "")).first()
     if domain is None:
         # Same cost and message as a wrong password: the form does not tell which domains exist.
         User().set_password(data["password"])
@@ -84,6 +85,23 @@ def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None
     if not isinstance(user, User) or user.domain_id != domain.pk:
         return None
     return user
+
+
+def guarded_credentials(request: HttpRequest, data: dict[str, str]) -> tuple[User | None, bool]:
+    """(the user, False) when the credentials are right and the login is not locked out;
+    (None, True) when it is locked out (the password is not even checked); else (None, False),
+    and the failure is counted."""
+    domain = host_domain(request) or Domain.objects.filter(slug=data.get("domain", "")).first()
+    if domain is not None and locked_until(domain, data["login"]) is not None:
+        return None, True
+    user = check_credentials(request, data)
+    if domain is None:
+        return user, False
+    if user is None:
+        record_login_failure(domain, data["login"])
+    else:
+        clear_login_failures(domain, data["login"])
+    return user, False
 
 
 def next_url(request: HttpRequest, user: User | None = None) -> str:
@@ -109,20 +127,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url(request, current_user(request)))
     domain = host_domain(request)
     form = LoginForm(request.POST or None, ask_domain=domain is None)
-    failed = False
+    failed = locked = False
     if request.method == "POST" and form.is_valid():
-        found = check_credentials(request, form.cleaned_data)
+        found, locked = guarded_credentials(request, form.cleaned_data)
         if found is not None:
             auth_login(request, found)
             return redirect(next_url(request, found))
-        failed = True
+        failed = not locked
     context = {
         "form": form,
         "failed": failed,
+        "locked": locked,
+        "lockout_minutes": int(settings.COMPTOIR_LOCKOUT_DURATION.total_seconds() // 60),
         "host_domain": domain,
         "next": request.POST.get("next") or request.GET.get("next") or "",
     }
-    return render(request, "ui/login.html", context)
+    return render(request, "ui/login.html", context, status=429 if locked else 200)
 
 
 @require_POST

@@ -1,5 +1,118 @@
-"""URLs of the administration screens; included by comptoir.ui.urls (namespace ui)."""
+"""URLs of the administration screens; included by comptoir.ui.urls (namespace ui).
 
-from django.urls import URLPattern
+The campaign editor: one URL per tab under /manage/campaigns/<slug>/."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from comptoir.ui import (
+    campaign_admin,
+    campaign_admin_advanced,
+    campaign_admin_icon,
+    campaign_admin_script,
+)
+
+C = "manage/campaigns/<slug:slug>/"
+
+urlpatterns: list[URLPattern] = [
+    path("manage/campaigns/", campaign_admin.campaign_list, name="manage_campaigns"),
+    path("manage/campaigns/new/", campaign_admin.campaign_create, name="manage_campaign_create"),
+    path(C, campaign_admin.campaign_edit, name="manage_campaign"),
+    # Information
+    path(C + "info/", campaign_admin.info, name="manage_info"),
+    path(C + "info/addresses/", campaign_admin.address_add, name="manage_address_add"),
+    path(
+        C + "info/addresses/<int:address_id>/remove/",
+        campaign_admin.address_remove,
+        name="manage_address_remove",
+    ),
+    path(C + "info/mailboxes/new/", campaign_admin.mailbox_edit, name="manage_mailbox_add"),
+    path(
+        C + "info/mailboxes/<int:mailbox_id>/",
+        campaign_admin.mailbox_edit,
+        name="manage_mailbox",
+    ),
+    path(
+        C + "info/mailboxes/<int:mailbox_id>/remove/",
+        campaign_admin.mailbox_remove,
+        name="manage_mailbox_remove",
+    ),
+    path(
+        C + "info/mailboxes/<int:mailbox_id>/test/",
+        campaign_admin.mailbox_test,
+        name="manage_mailbox_test",
+    ),
+    # Advanced
+    path(C + "advanced/", campaign_admin_advanced.advanced, name="manage_advanced"),
+    path(C + "advanced/hours/", campaign_admin_advanced.hours_add, name="manage_hours_add"),
+    path(
+        C + "advanced/hours/<int:hours_id>/remove/",
+        campaign_admin_advanced.hours_remove,
+        name="manage_hours_remove",
+    ),
+    path(
+        C + "advanced/templates/new/",
+        campaign_admin_advanced.template_edit,
+        name="manage_template_add",
+    ),
+    path(
+        C + "advanced/templates/preview/",
+        campaign_admin_advanced.template_preview,
+        name="manage_template_preview",
+    ),
+    path(
+        C + "advanced/templates/<int:template_id>/",
+        campaign_admin_advanced.template_edit,
+        name="manage_template",
+    ),
+    path(
+        C + "advanced/templates/<int:template_id>/remove/",
+        campaign_admin_advanced.template_remove,
+        name="manage_template_remove",
+    ),
+    # Icon, import history
+    path(C + "icon/", campaign_admin_icon.icon, name="manage_icon"),
+    path(C + "history/", campaign_admin_icon.history, name="manage_history"),
+    # Qualification script
+    path(C + "qualification/", campaign_admin_script.qualification, name="manage_qualification"),
+    path(
+        C + "qualification/outcomes/",
+        campaign_admin_script.outcome_save,
+        name="manage_outcome_add",
+    ),
+    path(
+        C + "qualification/outcomes/<int:outcome_id>/",
+        campaign_admin_script.outcome_save,
+        name="manage_outcome",
+    ),
+    path(
+        C + "qualification/outcomes/<int:outcome_id>/move/",
+        campaign_admin_script.outcome_move,
+        name="manage_outcome_move",
+    ),
+    path(
+        C + "qualification/outcomes/<int:outcome_id>/remove/",
+        campaign_admin_script.outcome_remove,
+        name="manage_outcome_remove",
+    ),
+    path(
+        C + "qualification/questions/",
+        campaign_admin_script.question_save,
+        name="manage_question_add",
+    ),
+    path(
+        C + "qualification/questions/<int:question_id>/",
+        campaign_admin_script.question_save,
+        name="manage_question",
+    ),
+    path(
+        C + "qualification/questions/<int:question_id>/move/",
+        campaign_admin_script.question_move,
+        name="manage_question_move",
+    ),
+    path(
+        C + "qualification/questions/<int:question_id>/remove/",
+        campaign_admin_script.question_remove,
+        name="manage_question_remove",
+    ),
+    path(C + "qualification/copy/", campaign_admin_script.copy_script, name="manage_script_copy"),
+]

@@ -10,10 +10,12 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.campaigns.icons import BUILTIN_ICONS
 from comptoir.campaigns.models import Campaign
 from comptoir.distribution.actions import NextTicket, claim_next_ticket
 from comptoir.distribution.planning import Availability, availability
@@ -63,14 +65,32 @@ def playable_campaign(request: HttpRequest, slug: str) -> Campaign:
 
 def icon_type(campaign: Campaign) -> str:
     guessed = mimetypes.guess_type(campaign.icon.name or "")[0] or ""
+    if guessed == "image/svg+xml":  # sanitised when uploaded (campaigns.icons)
+        return guessed
     return guessed if is_previewable_image(guessed) else ""
+
+
+def svg_response(content: bytes) -> HttpResponse:
+    """An SVG to show in an <img>: nothing may run or load, should it be opened directly."""
+    response = HttpResponse(content, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required_in_domain
 @require_GET
 def campaign_icon(request: HttpRequest, slug: str) -> HttpResponse:
-    """The campaign's icon, for those who see the campaign; raster images only."""
-    campaign = get_object_or_404(visible_campaigns(current_user(request)), slug=slug)
+    """The campaign's icon, for those who see the campaign (or manage campaigns): an uploaded
+    PNG, JPEG or sanitised SVG, or a built-in icon from the static files."""
+    user = current_user(request)
+    campaigns = visible_campaigns(user)
+    if user.can_manage_campaigns:
+        campaigns = Campaign.objects.filter(domain_id=user.domain_id)
+    campaign = get_object_or_404(campaigns, slug=slug)
+    if not campaign.icon and campaign.builtin_icon in BUILTIN_ICONS:
+        return redirect(static(f"ui/icons/{campaign.builtin_icon}.svg"))
     if not campaign.icon or not icon_type(campaign):
         raise Http404
     try:
@@ -78,6 +98,8 @@ def campaign_icon(request: HttpRequest, slug: str) -> HttpResponse:
             content = icon.read()
     except FileNotFoundError:
         raise Http404 from None
+    if icon_type(campaign) == "image/svg+xml":
+        return svg_response(content)
     return download_response(content, filename=f"{slug}-icon", content_type=icon_type(campaign))
 
 

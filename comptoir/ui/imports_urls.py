@@ -1,5 +1,19 @@
 """URLs of the administration screens; included by comptoir.ui.urls (namespace ui)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from comptoir.ui import imports
+
+urlpatterns: list[URLPattern] = [
+    path("manage/campaigns/<slug:slug>/imports/", imports.import_history, name="imports"),
+    path(
+        "manage/campaigns/<slug:slug>/imports/<int:import_id>/",
+        imports.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "manage/campaigns/<slug:slug>/imports/<int:import_id>/errors.csv",
+        imports.import_errors,
+        name="import_errors",
+    ),
+]

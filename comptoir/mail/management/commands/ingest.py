@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from comptoir.campaigns.models import Campaign
+from comptoir.imports.actions import Tally, finish_command_import, start_command_import
+from comptoir.imports.models import ImportJob, ImportKind
 from comptoir.mail.batch import ingest_many
 from comptoir.mail.ingest import IngestResult, TransientIngestError
 from comptoir.mail.sources import read_path
@@ -37,6 +39,13 @@ class Command(BaseCommand):
             self.stderr.write(f"database unavailable, try again later: {exc}")
             sys.exit(EX_TEMPFAIL)
         items = (item for path in options["paths"] for item in read_path(path))
+        # With --campaign, the run is one entry of the campaign's import history.
+        job = None
+        if campaign is not None:
+            job = start_command_import(
+                campaign=campaign, kind=ImportKind.MAIL, filename=" ".join(options["paths"])
+            )
+        tally = Tally()
         rejected = False
         try:
             # Runs of ordinary messages are written together (mail.batch): same outcomes.
@@ -44,13 +53,25 @@ class Command(BaseCommand):
                 items, domain=domain, campaign=campaign, auto_reply=not options["no_auto_reply"]
             ):
                 rejected = rejected or result.outcome == "rejected"
+                tally.done += 1
+                tally.add_mail(label, result)
                 self.emit(label, result)
         except TransientIngestError as exc:
             # Every message printed above is stored; the others are not: run it again.
             self.emit(None, IngestResult("tempfail", None, str(exc)))
+            self.record(job, tally, error=str(exc))
             sys.exit(EX_TEMPFAIL)
+        self.record(job, tally)
         if rejected:
             sys.exit(EX_NOUSER)
+
+    def record(self, job: ImportJob | None, tally: Tally, *, error: str = "") -> None:
+        if job is None:
+            return
+        try:
+            finish_command_import(job, tally, error=error)
+        except DatabaseError:  # the database went away: the messages' own lines still tell
+            self.stderr.write("could not record the import history entry")
 
     def emit(self, label: str | None, result: IngestResult) -> None:
         line = {

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from comptoir.imports.actions import import_job
 from comptoir.lib.shutdown import stop_requested
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def warn_no_smtp() -> None:
 JOBS: list[tuple[str, Job]] = [
     ("imap", poll_imap),
     ("outbox", send_outbox),
+    ("imports", import_job),
 ]
 
 
@@ -62,7 +64,8 @@ def worker_id() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Run the background jobs (IMAP polling, the outbox) until SIGTERM; --once runs what is due."
+        "Run the background jobs (IMAP polling, the outbox, imports) until SIGTERM; "
+        "--once runs what is due."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

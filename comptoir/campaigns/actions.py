@@ -1,0 +1,307 @@
+"""What a campaign manager changes in the campaign editor (SPEC §5): one function per change.
+
+Each function checks what it is given (ValidationError by field, for the editor to show next
+to the field) before writing anything, and writes in one transaction: nothing is half-saved.
+Each checks the right first (`by` manages the campaigns of the campaign's domain, else
+PermissionDenied), and that what it links (teams, templates) is of that domain too.
+The qualification script's changes are in campaigns.script_actions, icons in campaigns.icons.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from comptoir.campaigns.models import (
+    AttachmentDisplay,
+    Campaign,
+    EmailTemplate,
+    ImapMailbox,
+    ImapSecurity,
+    InboundAddress,
+    OpeningHours,
+)
+from comptoir.campaigns.templating import template_errors
+from comptoir.tenancy.models import Domain, Team, User
+
+
+def check_manages(user: User, domain_id: int) -> None:
+    """The right every change of the editor needs: manage the campaigns of this domain."""
+    if not (user.is_active and user.can_manage_campaigns and user.domain_id == domain_id):
+        raise PermissionDenied("only the domain's campaign managers may do this")
+
+
+def create_campaign(domain: Domain, *, name: str, by: User) -> Campaign:
+    """A new ticket campaign; its slug comes from the name, made unique in the domain."""
+    check_manages(by, domain.pk)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A campaign needs a name.")})
+    base = slugify(name)[:55] or "campaign"
+    if base == "new":  # /manage/campaigns/new/ creates campaigns
+        base = "new-campaign"
+    taken = set(
+        Campaign.objects.filter(domain=domain, slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return Campaign.objects.create(domain=domain, slug=slug, name=name[:200])
+
+
+@dataclass
+class CampaignInfo:
+    """The settings of the Information tab, as the editor submits them."""
+
+    name: str
+    sender_name: str
+    sender_email: str
+    reply_to: str
+    attachment_display: str
+    signature: str
+    auto_reply_enabled: bool
+    auto_reply_template_id: int | None
+    auto_reply_daily_limit: int
+    agent_team_ids: list[int]
+    supervision_team_ids: list[int]
+
+
+INFO_FIELDS = [
+    "name",
+    "sender_name",
+    "sender_email",
+    "reply_to",
+    "attachment_display",
+    "signature",
+    "auto_reply_enabled",
+    "auto_reply_template",
+    "auto_reply_daily_limit",
+]
+
+
+def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) -> None:
+    check_manages(by, campaign.domain_id)
+    errors: dict[str, list[str]] = {}
+    if not info.name.strip():
+        errors["name"] = [_("A campaign needs a name.")]
+    if template_errors(info.signature):
+        errors["signature"] = template_errors(info.signature)
+    if info.attachment_display not in AttachmentDisplay.values:
+        errors["attachment_display"] = [_("Choose list or preview.")]
+    template = None
+    if info.auto_reply_template_id is not None:
+        template = campaign.email_templates.filter(pk=info.auto_reply_template_id).first()
+        if template is None:
+            errors["auto_reply_template"] = [_("Choose a template of this campaign.")]
+    if info.auto_reply_enabled and info.auto_reply_template_id is None:
+        errors["auto_reply_template"] = [_("The automatic reply needs a template.")]
+    agents = domain_teams(campaign, info.agent_team_ids, "agent_teams", errors)
+    supervisors = domain_teams(campaign, info.supervision_team_ids, "supervision_teams", errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        campaign.name = info.name.strip()
+        campaign.sender_name = info.sender_name.strip()
+        campaign.sender_email = info.sender_email.strip().lower()
+        campaign.reply_to = info.reply_to.strip().lower()
+        campaign.attachment_display = info.attachment_display
+        campaign.signature = info.signature
+        campaign.auto_reply_enabled = info.auto_reply_enabled
+        campaign.auto_reply_template = template
+        campaign.auto_reply_daily_limit = info.auto_reply_daily_limit
+        campaign.save(update_fields=INFO_FIELDS)
+        campaign.agent_teams.set(agents)
+        campaign.supervision_teams.set(supervisors)
+
+
+def domain_teams(
+    campaign: Campaign, ids: Iterable[int], field: str, errors: dict[str, list[str]]
+) -> list[Team]:
+    wanted = set(ids)
+    teams = list(Team.objects.filter(domain_id=campaign.domain_id, pk__in=wanted))
+    if len(teams) != len(wanted):
+        errors[field] = [_("Choose teams of this domain.")]
+    return teams
+
+
+# --- Inbound addresses ----------------------------------------------------------------------
+
+
+def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> InboundAddress:
+    """Route `address` to the campaign; an address routes to one campaign across all domains."""
+    check_manages(by, campaign.domain_id)
+    address = address.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError({"address": _("Enter a valid email address.")}) from None
+    taken = ValidationError(
+        {
+            "address": _("%(address)s already receives mail for another campaign.")
+            % {"address": address}
+        }
+    )
+    # The other campaign may be of another domain: say it is taken, never which one.
+    if InboundAddress.objects.filter(address=address).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return InboundAddress.objects.create(
+                domain_id=campaign.domain_id, campaign=campaign, address=address
+            )
+    except IntegrityError:  # added by someone else meanwhile
+        raise taken from None
+
+
+def remove_inbound_address(campaign: Campaign, address_id: int, *, by: User) -> None:
+    check_manages(by, campaign.domain_id)
+    InboundAddress.objects.filter(campaign=campaign, pk=address_id).delete()
+
+
+# --- IMAP mailboxes -------------------------------------------------------------------------
+
+MAILBOX_FIELDS = (
+    "host",
+    "port",
+    "security",
+    "username",
+    "password_env",
+    "folder",
+    "move_to",
+    "enabled",
+)
+
+
+def save_mailbox(
+    campaign: Campaign, mailbox: ImapMailbox | None, values: dict[str, object], *, by: User
+) -> ImapMailbox:
+    """Create (mailbox None) or change a polled mailbox. A blank password keeps the stored one;
+    a password_env replaces a stored password (the secret then lives in the environment)."""
+    check_manages(by, campaign.domain_id)
+    if mailbox is None:
+        mailbox = ImapMailbox(domain_id=campaign.domain_id, campaign=campaign)
+    before = [getattr(mailbox, name) for name in ("host", "port", "username", "folder")]
+    for name in MAILBOX_FIELDS:
+        setattr(mailbox, name, values[name])
+    if before != [getattr(mailbox, name) for name in ("host", "port", "username", "folder")]:
+        # Another folder: its UIDs mean nothing to the old resume point. The first poll
+        # adopts the folder's UIDs; messages stored already come back as duplicates.
+        mailbox.uid_validity, mailbox.last_uid = None, 0
+    password = str(values.get("password") or "")
+    if mailbox.password_env:
+        mailbox.password = ""
+    elif password:
+        mailbox.password = password
+    errors = {}
+    if not mailbox.password and not mailbox.password_env:
+        errors["password"] = _("Give a password or the environment variable that holds it.")
+    if mailbox.security not in ImapSecurity.values:
+        errors["security"] = _("Choose a security mode.")
+    if errors:
+        raise ValidationError(errors)
+    mailbox.save()
+    return mailbox
+
+
+def delete_mailbox(mailbox: ImapMailbox, *, by: User) -> None:
+    check_manages(by, mailbox.domain_id)
+    mailbox.delete()
+
+
+# --- Email templates ------------------------------------------------------------------------
+
+
+def save_template(
+    campaign: Campaign,
+    template: EmailTemplate | None,
+    *,
+    tag: str,
+    name: str,
+    subject: str,
+    body: str,
+    by: User,
+) -> EmailTemplate:
+    """Create (template None) or change a template; errors in the text are refused here."""
+    check_manages(by, campaign.domain_id)
+    if template is None:
+        template = EmailTemplate(domain_id=campaign.domain_id, campaign=campaign)
+    template.tag, template.name = tag.strip(), name.strip()
+    template.subject, template.body = subject, body
+    others = campaign.email_templates.exclude(pk=template.pk)
+    template.full_clean(exclude=["domain", "campaign", "created_at"], validate_unique=False)
+    if others.filter(name=template.name).exists():
+        raise ValidationError({"name": _("This campaign already has a template with this name.")})
+    template.save()
+    return template
+
+
+def delete_template(template: EmailTemplate, *, by: User) -> None:
+    """Refused while the automatic reply uses it (it would silently stop)."""
+    check_manages(by, template.domain_id)
+    if Campaign.objects.filter(auto_reply_template=template, auto_reply_enabled=True).exists():
+        raise ValidationError(_("The automatic reply uses this template: choose another first."))
+    template.delete()
+
+
+# --- Advanced settings and opening hours ----------------------------------------------------
+
+
+@dataclass
+class AdvancedSettings:
+    quote_previous: bool
+    priority: int
+    planning_start: datetime | None
+    planning_end: datetime | None
+    max_attempts: int
+    blocking_minutes: int
+
+
+def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, by: User) -> None:
+    check_manages(by, campaign.domain_id)
+    errors = {}
+    if settings.max_attempts < 1:
+        errors["max_attempts"] = _("At least one attempt.")
+    if settings.blocking_minutes < 0:
+        errors["blocking_minutes"] = _("A duration cannot be negative.")
+    start, end = settings.planning_start, settings.planning_end
+    if start is not None and end is not None and end <= start:
+        errors["planning_end"] = _("The end must come after the start.")
+    if errors:
+        raise ValidationError(errors)
+    campaign.quote_previous = settings.quote_previous
+    campaign.priority = settings.priority
+    campaign.planning_start, campaign.planning_end = start, end
+    campaign.max_attempts = settings.max_attempts
+    campaign.blocking_minutes = settings.blocking_minutes
+    campaign.save(
+        update_fields=[
+            "quote_previous",
+            "priority",
+            "planning_start",
+            "planning_end",
+            "max_attempts",
+            "blocking_minutes",
+        ]
+    )
+
+
+def add_opening_hours(
+    campaign: Campaign, *, weekday: int, opens: time, closes: time, by: User
+) -> OpeningHours:
+    check_manages(by, campaign.domain_id)
+    hours = OpeningHours(
+        domain_id=campaign.domain_id, campaign=campaign, weekday=weekday, opens=opens, closes=closes
+    )
+    hours.full_clean(exclude=["domain", "campaign"])
+    hours.save()
+    return hours
+
+
+def remove_opening_hours(campaign: Campaign, hours_id: int, *, by: User) -> None:
+    check_manages(by, campaign.domain_id)
+    OpeningHours.objects.filter(campaign=campaign, pk=hours_id).delete()

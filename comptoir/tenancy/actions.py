@@ -1,0 +1,198 @@
+"""State changes of domains, users and teams: the UI and the commands call these.
+
+Users are never deleted (tickets, messages and processings name them): they are deactivated.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from comptoir.tenancy.links import domain_address, password_link
+from comptoir.tenancy.models import ROLE_RIGHTS, Domain, DomainHostname, Role, Team, User
+
+RIGHTS = sorted(ROLE_RIGHTS[Role.ADMIN])
+
+
+class PeopleError(Exception):
+    """A change refused for a reason the person asking can fix; the message says which."""
+
+
+@dataclass
+class UserFields:
+    """What an administrator sets on a user (the login is set once, at creation)."""
+
+    display_name: str = ""
+    email: str = ""
+    language: str = ""
+    role: str = Role.AGENT
+    rights: frozenset[str] | None = None  # None: the role's rights
+
+
+def create_domain(
+    *,
+    slug: str,
+    name: str,
+    hostnames: list[str],
+    admin_login: str,
+    admin_email: str,
+    password: str,
+) -> tuple[Domain, User]:
+    """A new domain and its first administrator; refuses a slug or a hostname already taken."""
+    if Domain.objects.filter(slug=slug).exists():
+        raise PeopleError(_("A domain with the slug %(slug)s already exists.") % {"slug": slug})
+    taken = DomainHostname.objects.filter(hostname__in=hostnames).values_list("hostname", flat=True)
+    if taken:
+        raise PeopleError(_("Hostname already used: %(names)s.") % {"names": ", ".join(taken)})
+    with transaction.atomic():
+        domain = Domain.objects.create(slug=slug, name=name)
+        for hostname in hostnames:
+            DomainHostname.objects.create(domain=domain, hostname=hostname)
+        admin = create_user(
+            domain,
+            login=admin_login,
+            fields=UserFields(email=admin_email, role=Role.ADMIN),
+            password=password,
+        )
+    return domain, admin
+
+
+def create_user(
+    domain: Domain, *, login: str, fields: UserFields, password: str | None = None
+) -> User:
+    """A new active user; without a password they cannot log in until one is set."""
+    if User.objects.filter(domain=domain, login=login).exists():
+        raise PeopleError(
+            _("The login %(login)s is already used in this domain.") % {"login": login}
+        )
+    user = User(domain=domain, login=login)
+    apply_fields(user, fields)
+    if password:
+        validate_password(password, user)
+    user.set_password(password or None)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # the same login created meanwhile
+        raise PeopleError(
+            _("The login %(login)s is already used in this domain.") % {"login": login}
+        ) from error
+    return user
+
+
+def apply_fields(user: User, fields: UserFields) -> None:
+    user.display_name = fields.display_name
+    user.email = fields.email
+    user.language = fields.language
+    user.role = fields.role
+    if fields.rights is None:
+        user.apply_role_rights()
+    else:
+        for right in RIGHTS:
+            setattr(user, right, right in fields.rights)
+
+
+def update_user(user: User, fields: UserFields, *, by: User) -> User:
+    """Names, email, language, role and rights; no one takes away their own management right."""
+    if user.pk == by.pk and fields.rights is not None and "can_manage_users" not in fields.rights:
+        raise PeopleError(_("You cannot remove your own right to manage users."))
+    apply_fields(user, fields)
+    user.save(update_fields=["display_name", "email", "language", "role", *RIGHTS])
+    return user
+
+
+def deactivate_user(user: User, *, by: User) -> User:
+    """The user can no longer log in nor use the API; their history stays."""
+    if user.pk == by.pk:
+        raise PeopleError(_("You cannot deactivate your own account."))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def reactivate_user(user: User) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def set_user_password(user: User, password: str) -> User:
+    """A new password (already validated by the form that asked for it)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def send_password_email(user: User, *, invitation: bool) -> None:
+    """The invitation, or the reset asked for, with its link on the domain's own address."""
+    if not user.email:
+        raise PeopleError(_("This user has no email address."))
+    context = {
+        "user": user,
+        "domain": user.domain,
+        "link": password_link(user, invitation=invitation),
+        "login_url": domain_address(user.domain) + reverse("ui:login"),
+    }
+    name = "invitation" if invitation else "password_reset"
+    with translation.override(user.language or user.domain.language):
+        subject = render_to_string(f"tenancy/{name}_subject.txt", context).strip()
+        body = render_to_string(f"tenancy/{name}_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def invite_user(user: User) -> User:
+    """Email the user a link to choose their password and log in to the domain."""
+    if not user.is_active:
+        raise PeopleError(_("This user is deactivated."))
+    send_password_email(user, invitation=True)
+    return user
+
+
+def users_for_reset(domain: Domain, login_or_email: str) -> list[User]:
+    """The domain's active users with that login or that email address."""
+    value = login_or_email.strip()
+    if not value:
+        return []
+    match = Q(login=value) | Q(email__iexact=value)
+    return list(User.objects.filter(match, domain=domain, is_active=True).exclude(email=""))
+
+
+def create_team(domain: Domain, *, name: str) -> Team:
+    check_team_name(domain, name)
+    return Team.objects.create(domain=domain, name=name)
+
+
+def rename_team(team: Team, *, name: str) -> Team:
+    check_team_name(team.domain, name, exclude=team.pk)
+    team.name = name
+    team.save(update_fields=["name"])
+    return team
+
+
+def check_team_name(domain: Domain, name: str, exclude: int | None = None) -> None:
+    same = Team.objects.filter(domain=domain, name=name)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        raise PeopleError(_("A team named %(name)s already exists.") % {"name": name})
+
+
+def set_team_members(team: Team, members: list[User]) -> Team:
+    """The team's members, exactly; only active users of the team's domain."""
+    if any(m.domain_id != team.domain_id or not m.is_active for m in members):
+        raise PeopleError(_("Members must be active users of this domain."))
+    team.members.set(members)
+    return team
+
+
+def delete_team(team: Team) -> None:
+    """Only a team no campaign works with: a campaign's teams are changed in the campaign."""
+    if team.agent_campaigns.exists() or team.supervised_campaigns.exists():
+        raise PeopleError(_("This team is given to a campaign: remove it from the campaign first."))
+    team.delete()

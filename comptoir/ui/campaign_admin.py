@@ -1,0 +1,251 @@
+"""The campaign editor ("Exploiter les campagnes" > "Modifier la campagne"), for those with
+the right to manage campaigns (403 otherwise); a campaign of another domain does not exist
+(404). One URL per tab: this module has the list, the creation and the Information tab;
+campaign_admin_advanced, _icon and _script the others. Every change calls campaigns.actions.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from comptoir.campaigns import actions
+from comptoir.campaigns.models import Campaign, ImapMailbox
+from comptoir.mail.imap import check_connection
+from comptoir.ui.auth import current_user, login_required_in_domain
+from comptoir.ui.campaign_admin_forms import AddressForm, InfoForm, MailboxForm, NewCampaignForm
+from comptoir.ui.pages import with_csp
+
+View = Callable[..., HttpResponse]
+TABS = ("info", "advanced", "icon", "qualification", "history")
+
+
+def manager_required(view: View) -> View:
+    """Logged in here, with the right to manage campaigns (else 403)."""
+
+    @login_required_in_domain
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not current_user(request).can_manage_campaigns:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def managed_campaign(request: HttpRequest, slug: str) -> Campaign:
+    domain_id = current_user(request).domain_id
+    return get_object_or_404(
+        Campaign.objects.select_related("domain"), domain_id=domain_id, slug=slug
+    )
+
+
+def tab_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    tab: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    template: str = "",
+) -> HttpResponse:
+    context = {"campaign": campaign, "tab": tab, "tabs": TABS, **context}
+    name = template or f"ui/manage/{tab}.html"
+    return with_csp(render(request, name, context, status=status))
+
+
+def refused(form: Any, error: ValidationError) -> None:
+    """Put an action's errors next to the form's fields (or above them)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@manager_required
+@require_GET
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.filter(domain_id=current_user(request).domain_id).order_by("name")
+    context = {"campaigns": campaigns, "form": NewCampaignForm()}
+    return with_csp(render(request, "ui/manage/campaigns.html", context))
+
+
+@manager_required
+@require_POST
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = NewCampaignForm(request.POST)
+    if form.is_valid():
+        try:
+            user = current_user(request)
+            campaign = actions.create_campaign(user.domain, name=form.cleaned_data["name"], by=user)
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            messages.success(request, _("The campaign %(name)s is created.") % {"name": campaign})
+            return redirect("ui:manage_info", campaign.slug)
+    campaigns = Campaign.objects.filter(domain_id=current_user(request).domain_id).order_by("name")
+    context = {"campaigns": campaigns, "form": form}
+    return with_csp(render(request, "ui/manage/campaigns.html", context, status=400))
+
+
+@manager_required
+@require_GET
+def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    return redirect("ui:manage_info", managed_campaign(request, slug).slug)
+
+
+def info_initial(campaign: Campaign) -> dict[str, Any]:
+    fields = ("name", "sender_name", "sender_email", "reply_to", "attachment_display")
+    return {
+        **{name: getattr(campaign, name) for name in fields},
+        "signature": campaign.signature,
+        "auto_reply_enabled": campaign.auto_reply_enabled,
+        "auto_reply_template": campaign.auto_reply_template_id,
+        "auto_reply_daily_limit": campaign.auto_reply_daily_limit,
+        "agent_teams": [t.pk for t in campaign.agent_teams.all()],
+        "supervision_teams": [t.pk for t in campaign.supervision_teams.all()],
+    }
+
+
+def info_of(data: dict[str, Any]) -> actions.CampaignInfo:
+    return actions.CampaignInfo(
+        name=data["name"],
+        sender_name=data["sender_name"],
+        sender_email=data["sender_email"],
+        reply_to=data["reply_to"],
+        attachment_display=data["attachment_display"],
+        signature=data["signature"],
+        auto_reply_enabled=data["auto_reply_enabled"],
+        auto_reply_template_id=data["auto_reply_template"],
+        auto_reply_daily_limit=data["auto_reply_daily_limit"],
+        agent_team_ids=data["agent_teams"],
+        supervision_team_ids=data["supervision_teams"],
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def info(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    if request.method == "GET":
+        return info_page(
+            request, campaign, InfoForm(initial=info_initial(campaign), campaign=campaign)
+        )
+    form = InfoForm(request.POST, campaign=campaign)
+    if form.is_valid():
+        try:
+            actions.update_campaign_info(
+                campaign, info_of(form.cleaned_data), by=current_user(request)
+            )
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            messages.success(request, _("The campaign's information is saved."))
+            return redirect("ui:manage_info", campaign.slug)
+    campaign.refresh_from_db()
+    return info_page(request, campaign, form, status=400)
+
+
+def info_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    form: InfoForm,
+    *,
+    address_form: AddressForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "address_form": address_form or AddressForm(),
+        "addresses": campaign.addresses.order_by("address"),
+        "mailboxes": campaign.imap_mailboxes.order_by("pk"),
+    }
+    return tab_page(request, campaign, "info", context, status)
+
+
+@manager_required
+@require_POST
+def address_add(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_inbound_address(
+                campaign, form.cleaned_data["address"], by=current_user(request)
+            )
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            messages.success(request, _("The address is added."))
+            return redirect("ui:manage_info", campaign.slug)
+    info_form = InfoForm(initial=info_initial(campaign), campaign=campaign)
+    return info_page(request, campaign, info_form, address_form=form, status=400)
+
+
+@manager_required
+@require_POST
+def address_remove(request: HttpRequest, slug: str, address_id: int) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    get_object_or_404(campaign.addresses, pk=address_id)
+    actions.remove_inbound_address(campaign, address_id, by=current_user(request))
+    messages.success(request, _("The address is removed."))
+    return redirect("ui:manage_info", campaign.slug)
+
+
+def mailbox_initial(mailbox: ImapMailbox) -> dict[str, Any]:
+    return {name: getattr(mailbox, name) for name in actions.MAILBOX_FIELDS}
+
+
+@manager_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None) -> HttpResponse:
+    """Add (no id) or change a polled IMAP mailbox; the password is never shown back."""
+    campaign = managed_campaign(request, slug)
+    mailbox = (
+        None if mailbox_id is None else get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
+    )
+    if request.method == "GET":
+        form = MailboxForm(initial=mailbox_initial(mailbox) if mailbox else None)
+    else:
+        form = MailboxForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.save_mailbox(campaign, mailbox, form.cleaned_data, by=current_user(request))
+            except ValidationError as error:
+                refused(form, error)
+            else:
+                messages.success(request, _("The mailbox is saved."))
+                return redirect("ui:manage_info", campaign.slug)
+    status = 400 if form.errors else 200
+    context = {"form": form, "mailbox": mailbox}
+    return tab_page(request, campaign, "info", context, status, template="ui/manage/mailbox.html")
+
+
+@manager_required
+@require_POST
+def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    mailbox = get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
+    actions.delete_mailbox(mailbox, by=current_user(request))
+    messages.success(request, _("The mailbox is removed."))
+    return redirect("ui:manage_info", campaign.slug)
+
+
+@manager_required
+@require_POST
+def mailbox_test(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
+    """htmx: connect, log in and open the folder of a saved mailbox; say how it went."""
+    campaign = managed_campaign(request, slug)
+    mailbox = get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
+    error = check_connection(mailbox)
+    context = {"mailbox": mailbox, "error": error}
+    return with_csp(render(request, "ui/manage/mailbox_test.html", context))

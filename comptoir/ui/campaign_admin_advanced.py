@@ -1,0 +1,206 @@
+"""The campaign editor's Advanced tab: email templates (with a preview on a sample ticket),
+reply header, priority, planning dates, weekly opening hours, attempts and blocking.
+
+Planning dates are typed and shown in the domain's time zone (datetime-local has none)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from comptoir.campaigns import actions
+from comptoir.campaigns.models import Campaign, EmailTemplate
+from comptoir.campaigns.templating import render as render_template
+from comptoir.campaigns.templating import template_errors
+from comptoir.tenancy.models import User
+from comptoir.tickets.models import Ticket
+from comptoir.tickets.template_values import local_date, template_values
+from comptoir.ui.auth import current_user
+from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
+from comptoir.ui.campaign_admin_forms import WEEKDAYS, AdvancedForm, HoursForm, TemplateForm
+from comptoir.ui.pages import with_csp
+
+ADVANCED_FIELDS = (
+    "quote_previous",
+    "priority",
+    "planning_start",
+    "planning_end",
+    "max_attempts",
+    "blocking_minutes",
+)
+
+WEEKDAY_NAMES = dict(WEEKDAYS)
+
+
+@contextmanager
+def domain_time(campaign: Campaign) -> Iterator[None]:
+    with timezone.override(ZoneInfo(campaign.domain.time_zone)):
+        yield
+
+
+def advanced_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    form: AdvancedForm | None = None,
+    hours_form: HoursForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    templates = campaign.email_templates.all()
+    context = {
+        "form": form or AdvancedForm(initial={f: getattr(campaign, f) for f in ADVANCED_FIELDS}),
+        "hours_form": hours_form or HoursForm(),
+        "hours": [(row, WEEKDAY_NAMES[row.weekday]) for row in campaign.opening_hours.all()],
+        "template_groups": [(tag, list(rows)) for tag, rows in groupby(templates, lambda t: t.tag)],
+    }
+    return tab_page(request, campaign, "advanced", context, status)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def advanced(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    with domain_time(campaign):
+        if request.method == "GET":
+            return advanced_page(request, campaign)
+        form = AdvancedForm(request.POST)
+        if form.is_valid():
+            try:
+                settings = actions.AdvancedSettings(**form.cleaned_data)
+                actions.update_advanced_settings(campaign, settings, by=current_user(request))
+            except ValidationError as error:
+                refused(form, error)
+            else:
+                messages.success(request, _("The advanced settings are saved."))
+                return redirect("ui:manage_advanced", campaign.slug)
+        campaign.refresh_from_db()
+        return advanced_page(request, campaign, form=form, status=400)
+
+
+@manager_required
+@require_POST
+def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    form = HoursForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_opening_hours(campaign, **form.cleaned_data, by=current_user(request))
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            messages.success(request, _("The opening hours are added."))
+            return redirect("ui:manage_advanced", campaign.slug)
+    with domain_time(campaign):
+        return advanced_page(request, campaign, hours_form=form, status=400)
+
+
+@manager_required
+@require_POST
+def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    get_object_or_404(campaign.opening_hours, pk=hours_id)
+    actions.remove_opening_hours(campaign, hours_id, by=current_user(request))
+    messages.success(request, _("The opening hours are removed."))
+    return redirect("ui:manage_advanced", campaign.slug)
+
+
+def sample_values(campaign: Campaign, agent: User) -> dict[str, str]:
+    """The variables of the campaign's latest ticket, else of a made-up one."""
+    ticket = (
+        Ticket.objects.filter(domain_id=campaign.domain_id, campaign=campaign, number__isnull=False)
+        .select_related("contact", "domain", "campaign")
+        .order_by("-created_at")
+        .first()
+    )
+    if ticket is not None:
+        return template_values(ticket, agent)
+    language, zone = campaign.domain.language or "fr", campaign.domain.time_zone
+    today = local_date(timezone.now(), language, zone)
+    return {
+        "customer_name": "Claire Martin",
+        "customer_email": "claire.martin@example.com",
+        "ticket_number": "12345",
+        "ticket_subject": _("My order has not arrived"),
+        "ticket_date": today,
+        "agent_name": agent.display_name or agent.login,
+        "campaign_name": campaign.name,
+        "today": today,
+    }
+
+
+def preview_of(request: HttpRequest, campaign: Campaign, subject: str, body: str) -> dict[str, Any]:
+    values = sample_values(campaign, current_user(request))
+    return {
+        "subject": render_template(subject, values),
+        "body": render_template(body, values),
+        "errors": template_errors(subject) + template_errors(body),
+    }
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, slug: str, template_id: int | None = None) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    template = None
+    if template_id is not None:
+        template = get_object_or_404(campaign.email_templates, pk=template_id)
+    if request.method == "GET":
+        initial = (
+            {f: getattr(template, f) for f in ("tag", "name", "subject", "body")}
+            if template
+            else None
+        )
+        form = TemplateForm(initial=initial)
+    else:
+        form = TemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.save_template(
+                    campaign, template, **form.cleaned_data, by=current_user(request)
+                )
+            except ValidationError as error:
+                refused(form, error)
+            else:
+                messages.success(request, _("The template is saved."))
+                return redirect("ui:manage_advanced", campaign.slug)
+    preview = None
+    if template is not None:
+        preview = preview_of(request, campaign, template.subject, template.body)
+    context = {"form": form, "template": template, "preview": preview}
+    status = 400 if form.errors else 200
+    return tab_page(
+        request, campaign, "advanced", context, status, template="ui/manage/template.html"
+    )
+
+
+@manager_required
+@require_POST
+def template_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """htmx: the template being typed, rendered on the sample ticket."""
+    campaign = managed_campaign(request, slug)
+    subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+    context = {"preview": preview_of(request, campaign, subject, body)}
+    return with_csp(render(request, "ui/manage/template.html#preview", context))
+
+
+@manager_required
+@require_POST
+def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    template: EmailTemplate = get_object_or_404(campaign.email_templates, pk=template_id)
+    try:
+        actions.delete_template(template, by=current_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The template is removed."))
+    return redirect("ui:manage_advanced", campaign.slug)

@@ -1,0 +1,189 @@
+"""Forms of the campaign editor: input checks only. What may be saved is decided by
+campaigns.actions (and script_actions, icons), whose ValidationErrors the views put back
+next to the fields with `form.add_error(None, error)`."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.campaigns.models import (
+    AttachmentDisplay,
+    Campaign,
+    FieldType,
+    ImapSecurity,
+    OutcomeKind,
+)
+from comptoir.campaigns.templating import known_names
+from comptoir.tenancy.models import Team
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class NewCampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class InfoForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    sender_name = forms.CharField(label=_("Sender name"), max_length=200, required=False)
+    sender_email = forms.EmailField(
+        label=_("Sender address"),
+        required=False,
+        help_text=_("Replies are sent from it; blank: the first inbound address."),
+    )
+    reply_to = forms.EmailField(label=_("Reply-to address"), required=False)
+    attachment_display = forms.ChoiceField(
+        label=_("Attachment display"), choices=AttachmentDisplay.choices
+    )
+    signature = forms.CharField(
+        label=_("Signature"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Plain text, with {{ variable }} placeholders as in templates."),
+    )
+    auto_reply_enabled = forms.BooleanField(label=_("Automatic reply"), required=False)
+    auto_reply_template = forms.TypedChoiceField(
+        label=_("Automatic reply template"), coerce=int, required=False, empty_value=None
+    )
+    auto_reply_daily_limit = forms.IntegerField(
+        label=_("Automatic replies per address and day"), min_value=0, max_value=1000
+    )
+    agent_teams = forms.TypedMultipleChoiceField(
+        label=_("Agent teams"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    supervision_teams = forms.TypedMultipleChoiceField(
+        label=_("Supervision teams"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        templates = campaign.email_templates.all()
+        template_field = self.fields["auto_reply_template"]
+        assert isinstance(template_field, forms.ChoiceField)
+        template_field.choices = [("", "—"), *((t.pk, str(t)) for t in templates)]
+        teams = [(t.pk, t.name) for t in Team.objects.filter(domain_id=campaign.domain_id)]
+        for name in ("agent_teams", "supervision_teams"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = teams
+
+
+class AddressForm(forms.Form):
+    address = forms.CharField(label=_("Inbound address"), max_length=254)
+
+
+class MailboxForm(forms.Form):
+    host = forms.CharField(label=_("IMAP server"), max_length=255)
+    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
+    security = forms.ChoiceField(label=_("Security"), choices=ImapSecurity.choices)
+    username = forms.CharField(label=_("User name"), max_length=255)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        max_length=255,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave blank to keep the stored password."),
+    )
+    password_env = forms.RegexField(
+        label=_("…or environment variable holding the password"),
+        regex=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        max_length=100,
+        required=False,
+    )
+    folder = forms.CharField(label=_("Folder"), max_length=255, initial="INBOX")
+    move_to = forms.CharField(
+        label=_("Move stored messages to"),
+        max_length=255,
+        required=False,
+        help_text=_("Blank: flag them as read and leave them in the folder."),
+    )
+    enabled = forms.BooleanField(label=_("Poll this mailbox"), required=False, initial=True)
+
+
+class TemplateForm(forms.Form):
+    tag = forms.CharField(label=_("Tag"), max_length=100, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=998, required=False)
+    body = forms.CharField(
+        label=_("Body"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Here, not in the class: in the language of the request.
+        self.fields["body"].help_text = gettext("Variables: %(names)s") % {"names": known_names()}
+
+
+class AdvancedForm(forms.Form):
+    quote_previous = forms.BooleanField(
+        label=_("Quote the previous message in replies (“On <date>, <sender> wrote:”)"),
+        required=False,
+    )
+    priority = forms.IntegerField(label=_("Priority"), min_value=-1000, max_value=1000)
+    planning_start = forms.DateTimeField(
+        label=_("Planning start"), required=False, widget=DATETIME_LOCAL
+    )
+    planning_end = forms.DateTimeField(
+        label=_("Planning end"), required=False, widget=DATETIME_LOCAL
+    )
+    max_attempts = forms.IntegerField(label=_("Maximum attempts"), min_value=1, max_value=1000)
+    blocking_minutes = forms.IntegerField(
+        label=_("Blocking duration (minutes)"), min_value=0, max_value=100_000
+    )
+
+
+class HoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAYS, coerce=int)
+    opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class IconUploadForm(forms.Form):
+    icon = forms.FileField(label=_("Upload an icon (PNG, JPEG or SVG, at most 512 KB)"))
+
+
+class OutcomeForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=63)
+    label = forms.CharField(label=_("Label"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
+
+
+class QuestionForm(forms.Form):
+    name = forms.SlugField(label=_("Name"), max_length=63)
+    label = forms.CharField(label=_("Label"), max_length=200)
+    field_type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a choice question: one answer per line."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+
+class CopyScriptForm(forms.Form):
+    source = forms.TypedChoiceField(label=_("Copy the script of"), coerce=int)
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Campaign.objects.filter(domain_id=campaign.domain_id).exclude(pk=campaign.pk)
+        field = self.fields["source"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.pk, c.name) for c in others.order_by("name")]

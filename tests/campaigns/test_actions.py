@@ -1,0 +1,219 @@
+"""The campaign editor's actions: each refuses bad input by field and writes nothing then."""
+
+from datetime import time
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from comptoir.campaigns import actions, script_actions
+from comptoir.campaigns.icons import checked_icon
+from comptoir.campaigns.models import (
+    Campaign,
+    EmailTemplate,
+    InboundAddress,
+    OpeningHours,
+    OutcomeKind,
+    QualificationOutcome,
+)
+from comptoir.distribution.models import Processing
+from comptoir.distribution.qualification import script_for
+from comptoir.tenancy.models import Role, User
+from tests.conftest import Acme, make_acme
+from tests.ui.conftest import make_ticket
+
+
+def boss(acme: Acme) -> User:
+    """The domain's campaign manager (created on first use)."""
+    user, _created = User.objects.get_or_create(
+        domain=acme.domain,
+        login="maud",
+        defaults={"role": Role.ADMIN, "can_manage_campaigns": True},
+    )
+    return user
+
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def test_a_new_campaign_gets_a_unique_slug_from_its_name(acme: Acme) -> None:
+    first = actions.create_campaign(acme.domain, name="Service Après-Vente", by=boss(acme))
+    second = actions.create_campaign(acme.domain, name="Service après vente", by=boss(acme))
+    assert (first.slug, second.slug) == ("service-apres-vente", "service-apres-vente-2")
+    assert actions.create_campaign(acme.domain, name="New", by=boss(acme)).slug == "new-campaign"
+    # The same name in another domain is that domain's business.
+    globex = make_acme("globex")
+    assert (
+        actions.create_campaign(globex.domain, name="Service après-vente", by=boss(globex)).slug
+        == first.slug
+    )
+
+
+def test_an_inbound_address_is_stored_lower_case_and_unique_across_domains(acme: Acme) -> None:
+    added = actions.add_inbound_address(acme.support, "  Help@Acme.TEST ", by=boss(acme))
+    assert added.address == "help@acme.test"
+    globex = make_acme("globex")
+    with pytest.raises(ValidationError) as refused:
+        actions.add_inbound_address(globex.support, "HELP@acme.test", by=boss(globex))
+    assert "address" in refused.value.error_dict
+    with pytest.raises(ValidationError):
+        actions.add_inbound_address(acme.orders, "not an address", by=boss(acme))
+    assert InboundAddress.objects.filter(address="help@acme.test").count() == 1
+    assert not InboundAddress.objects.filter(campaign=globex.support, address__startswith="help")
+
+
+def test_a_template_with_an_unknown_variable_is_refused_and_not_saved(acme: Acme) -> None:
+    with pytest.raises(ValidationError) as refused:
+        actions.save_template(
+            acme.support,
+            None,
+            tag="",
+            name="Bad",
+            subject="Hi",
+            body="Hello {{ unknown }}",
+            by=boss(acme),
+        )
+    assert "body" in refused.value.error_dict
+    assert not EmailTemplate.objects.filter(name="Bad").exists()
+
+
+def test_a_template_used_by_the_automatic_reply_is_not_deleted(acme: Acme) -> None:
+    template = actions.save_template(
+        acme.support,
+        None,
+        tag="auto",
+        name="Ack",
+        subject="",
+        body="Bonjour {{ customer_name }}",
+        by=boss(acme),
+    )
+    Campaign.objects.filter(pk=acme.support.pk).update(
+        auto_reply_enabled=True, auto_reply_template=template
+    )
+    with pytest.raises(ValidationError):
+        actions.delete_template(template, by=boss(acme))
+    assert EmailTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_opening_hours_must_close_after_they_open(acme: Acme) -> None:
+    with pytest.raises(ValidationError) as refused:
+        actions.add_opening_hours(
+            acme.support, weekday=0, opens=time(18), closes=time(9), by=boss(acme)
+        )
+    assert "closes" in refused.value.error_dict
+    assert not OpeningHours.objects.exists()
+
+
+def test_icons_are_checked_by_their_content() -> None:
+    assert checked_icon(PNG_1x1).extension == "png"
+    for hostile in (
+        b"just text.png",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.test/a.png"/></svg>',
+        b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>',
+        PNG_1x1[:16] + (5000).to_bytes(4, "big") + (1).to_bytes(4, "big") + PNG_1x1[24:],
+    ):
+        with pytest.raises(ValidationError):
+            checked_icon(hostile)
+
+
+def processing_with(acme: Acme, code: str) -> Processing:
+    ticket = make_ticket(acme.support)
+    return Processing.objects.create(
+        domain=acme.domain,
+        ticket=ticket,
+        campaign=acme.support,
+        agent=acme.agent,
+        outcome_code=code,
+        outcome_label="Done",
+        outcome_kind=OutcomeKind.FINAL,
+    )
+
+
+def test_a_code_used_by_past_processings_cannot_change(acme: Acme) -> None:
+    done = script_actions.save_outcome(
+        acme.support, None, code="done", label="Done", kind=OutcomeKind.FINAL, by=boss(acme)
+    )
+    processing_with(acme, "done")
+    with pytest.raises(ValidationError) as refused:
+        script_actions.save_outcome(
+            acme.support, done, code="closed", label="Closed", kind=OutcomeKind.FINAL, by=boss(acme)
+        )
+    assert "code" in refused.value.error_dict
+    # The label may change: the processing kept its own copy.
+    script_actions.save_outcome(
+        acme.support, done, code="done", label="Fini", kind="final", by=boss(acme)
+    )
+    done.refresh_from_db()
+    assert (done.code, done.label) == ("done", "Fini")
+    assert Processing.objects.get().outcome_label == "Done"
+
+
+def test_the_last_final_outcome_stays(acme: Acme) -> None:
+    with pytest.raises(ValidationError) as refused:  # the first outcome must close tickets
+        script_actions.save_outcome(
+            acme.support,
+            None,
+            code="later",
+            label="Later",
+            kind=OutcomeKind.REOPEN_LATER,
+            by=boss(acme),
+        )
+    assert "kind" in refused.value.error_dict
+    done = script_actions.save_outcome(
+        acme.support, None, code="done", label="Done", kind=OutcomeKind.FINAL, by=boss(acme)
+    )
+    with pytest.raises(ValidationError):
+        script_actions.delete_outcome(done, by=boss(acme))
+    with pytest.raises(ValidationError):
+        script_actions.save_outcome(
+            acme.support,
+            done,
+            code="done",
+            label="Done",
+            kind=OutcomeKind.NOT_FINISHED,
+            by=boss(acme),
+        )
+    assert QualificationOutcome.objects.get(pk=done.pk).kind == OutcomeKind.FINAL
+
+
+def test_outcomes_move_and_a_script_is_copied_to_another_campaign(acme: Acme) -> None:
+    for code, kind in (("done", "final"), ("later", "reopen_later"), ("wait", "waiting_customer")):
+        script_actions.save_outcome(
+            acme.support, None, code=code, label=code, kind=kind, by=boss(acme)
+        )
+    script_actions.save_field(
+        acme.support,
+        None,
+        name="reason",
+        label="Reason",
+        field_type="choice",
+        choices=["a", "b"],
+        required=True,
+        by=boss(acme),
+    )
+    wait = QualificationOutcome.objects.get(campaign=acme.support, code="wait")
+    script_actions.move_outcome(wait, up=True, by=boss(acme))
+    assert [o.code for o in script_for(acme.support).outcomes] == ["done", "wait", "later"]
+
+    script_actions.copy_script(acme.support, acme.orders, by=boss(acme))
+    copied = script_for(acme.orders)
+    assert [o.code for o in copied.outcomes] == ["done", "wait", "later"]
+    assert [(q.name, q.choices) for q in copied.questions] == [("reason", ["a", "b"])]
+    assert len(script_for(acme.support).outcomes) == 3
+
+
+def test_only_the_domains_campaign_managers_may_change_a_campaign(acme: Acme) -> None:
+    globex = make_acme("globex")
+    for user in (acme.agent, acme.supervisor, boss(globex)):
+        with pytest.raises(PermissionDenied):
+            actions.add_inbound_address(acme.support, "new@acme.test", by=user)
+        with pytest.raises(PermissionDenied):
+            script_actions.save_outcome(
+                acme.support, None, code="x", label="X", kind="final", by=user
+            )
+    assert not InboundAddress.objects.filter(address="new@acme.test").exists()
+    assert not QualificationOutcome.objects.exists()
