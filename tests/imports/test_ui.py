@@ -16,6 +16,7 @@ def manager(acme: Acme) -> User:
         login="ada",
         password="pw",
         display_name="Ada Admin",
+        language="en",  # the pages' words are checked in English
         role=Role.ADMIN,
         can_manage_campaigns=True,
     )

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from comptoir.tenancy.models import Domain, DomainHostname, Role, User
 
@@ -41,7 +42,7 @@ def test_given_password_is_used_and_not_printed(db: None) -> None:
 
 def test_an_existing_slug_is_refused_and_nothing_changes(db: None) -> None:
     Domain.objects.create(slug="initech", name="Old name")
-    with pytest.raises(CommandError, match="already exists"):
+    with translation.override("en"), pytest.raises(CommandError, match="already exists"):
         run("--slug", "initech", "--name", "New", "--admin", "bill", "--admin-email", "b@i.example")
     assert Domain.objects.get(slug="initech").name == "Old name"
     assert not User.objects.filter(login="bill").exists()
