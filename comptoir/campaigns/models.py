@@ -221,6 +221,7 @@ class FieldType(models.TextChoices):
     CHOICE = "choice", _("Choice")
     YES_NO = "yes_no", _("Yes / no")
     NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
 
 
 class QualificationField(models.Model):

@@ -2,7 +2,7 @@
 answered on the way. Campaigns without their own outcomes use the four standard ones."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -119,5 +119,10 @@ def clean_answer(question: Question, raw: object) -> tuple[object, str]:
             return None, _("Enter a number.")
         # Decimal also reads "NaN" and "Infinity": not numbers an agent means.
         return (str(number), "") if number.is_finite() else (None, _("Enter a number."))
+    if question.field_type == FieldType.DATE:
+        try:  # what an <input type="date"> sends: YYYY-MM-DD
+            return date.fromisoformat(text).isoformat(), ""
+        except ValueError:
+            return None, _("Enter a date (YYYY-MM-DD).")
     limit = 10_000 if question.field_type == FieldType.TEXTAREA else 500
     return text[:limit], ""

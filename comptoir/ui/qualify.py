@@ -38,6 +38,8 @@ def question_field(question: Question) -> forms.Field:
     if question.field_type == FieldType.NUMBER:
         widget = forms.TextInput(attrs={"inputmode": "decimal", **attrs})
         return forms.CharField(widget=widget, **options)
+    if question.field_type == FieldType.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **options)
     return forms.CharField(widget=forms.TextInput(attrs=attrs), max_length=500, **options)
 
 

@@ -433,3 +433,24 @@ def test_qualifying_late_is_accepted_when_nobody_took_the_ticket(
     late = clock + lock_seconds() + timedelta(minutes=5)
     qualify(processing, "done", {}, now=late)
     assert fresh(ticket).status == TicketStatus.CLOSED
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("2026-12-01", "2026-12-01"), ("1/12/2026", None)])
+def test_a_date_answer_is_kept_as_an_iso_date_or_refused(
+    acme: Acme, clock: datetime, typed: str, kept: str | None
+) -> None:
+    QualificationField.objects.create(
+        domain=acme.domain,
+        campaign=acme.support,
+        name="callback",
+        label="Rappel le",
+        field_type=FieldType.DATE,
+    )
+    customer_writes(acme)
+    processing = start(acme, clock)
+    if kept is None:
+        with pytest.raises(QualificationError) as refused:
+            qualify(processing, "done", {"callback": typed}, now=clock)
+        assert set(refused.value.errors) == {"callback"}
+        return
+    assert qualify(processing, "done", {"callback": typed}, now=clock).answers == {"callback": kept}
