@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 COMPTOIR_LOCKOUT_FAILURES = env_int("COMPTOIR_LOCKOUT_FAILURES", 5)
 COMPTOIR_LOCKOUT_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
 COMPTOIR_LOCKOUT_DURATION = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
+# Password reset emails asked for on the login page: at most this many to one login an hour.
+COMPTOIR_RESET_EMAILS_PER_HOUR = env_int("COMPTOIR_RESET_EMAILS_PER_HOUR", 3)
 # Links mailed to users: a password reset lives an hour, an invitation some days.
 PASSWORD_RESET_TIMEOUT = env_int("COMPTOIR_PASSWORD_RESET_SECONDS", 3600)
 COMPTOIR_INVITATION_DAYS = env_int("COMPTOIR_INVITATION_DAYS", 7)

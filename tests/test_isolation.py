@@ -7,7 +7,7 @@ fails the test, so that it is taught about it."""
 import json
 import re
 from collections.abc import Iterator
-from datetime import time
+from datetime import date, time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,6 +18,7 @@ from comptoir.api.actions import create_token
 from comptoir.campaigns.models import (
     EmailTemplate,
     FieldType,
+    Holiday,
     ImapMailbox,
     OpeningHours,
     OutcomeKind,
@@ -103,6 +104,9 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
     hours = OpeningHours.objects.create(
         domain=domain, campaign=campaign, weekday=0, opens=time(9), closes=time(18)
     )
+    holiday = Holiday.objects.create(
+        domain=domain, campaign=campaign, date=date(2030, 5, 1), name="1er mai"
+    )
     outcome = QualificationOutcome.objects.create(
         domain=domain, campaign=campaign, code="done", label="Done", kind=OutcomeKind.FINAL
     )
@@ -116,6 +120,7 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
         "template_id": str(template.pk),
         "mailbox_id": str(mailbox.pk),
         "hours_id": str(hours.pk),
+        "holiday_id": str(holiday.pk),
         "outcome_id": str(outcome.pk),
         "question_id": str(question.pk),
         "import_id": str(job.pk),

@@ -1,22 +1,26 @@
 """A campaign's icon: an uploaded PNG, JPEG or SVG checked by its content, or a built-in one.
 
-PNG and JPEG are recognised by their signature and their size read from the header (no image
-library is needed for that); a file that merely ends in ".png" is refused. An SVG is parsed
+PNG and JPEG are recognised by their signature, then opened with Pillow: its own reading of
+the format and size must agree, the PNG checksums must hold (verify) and the whole image must
+decode (load), so a valid header on a broken body is refused; a file that merely ends in ".png"
+is refused too. What is stored is the uploaded file as it is, once it decoded. An SVG is parsed
 and rebuilt from a whitelist of drawing elements and attributes: anything else (scripts,
 event handlers, <foreignObject>, links outside the file, DTDs) refuses the upload with its
 reason, so what is stored is exactly what was checked. It is served with a CSP that forbids
 everything but inline styles (ui.campaigns.campaign_icon).
 """
 
-import struct
+import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from comptoir.campaigns.actions import check_manages
 from comptoir.campaigns.models import Campaign
@@ -24,6 +28,10 @@ from comptoir.tenancy.models import User
 
 MAX_ICON_BYTES = 512 * 1024
 MAX_ICON_SIDE = 1024
+# Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that; nothing larger than an icon
+# is ever opened in this process, and the warning is turned into an error below.
+Image.MAX_IMAGE_PIXELS = MAX_ICON_SIDE * MAX_ICON_SIDE
+PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg"}  # MPO: a JPEG with extra frames
 BUILTIN_ICONS = ("headset", "envelope", "cart", "truck", "star", "chat")
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -59,17 +67,16 @@ def checked_icon(content: bytes) -> Icon:
     if len(content) > MAX_ICON_BYTES:
         raise icon_error(_("The icon is larger than 512 KB."))
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        width, height = png_size(content)
+        damaged = _("The PNG image is damaged.")
         extension = "png"
     elif content.startswith(b"\xff\xd8\xff"):
-        width, height = jpeg_size(content)
+        damaged = _("The JPEG image is damaged.")
         extension = "jpg"
     elif b"<svg" in content[:4096]:
         return Icon(clean_svg(content), "svg")
     else:
         raise icon_error(_("The file is not a PNG, JPEG or SVG image."))
-    if not (0 < width <= MAX_ICON_SIDE and 0 < height <= MAX_ICON_SIDE):
-        raise icon_error(_("The icon must be at most 1024 × 1024 pixels."))
+    check_bitmap(content, extension, damaged)
     return Icon(content, extension)
 
 
@@ -77,26 +84,33 @@ def icon_error(message: str) -> ValidationError:
     return ValidationError({"icon": message})
 
 
-def png_size(content: bytes) -> tuple[int, int]:
-    if len(content) < 24 or content[12:16] != b"IHDR":
-        raise icon_error(_("The PNG image is damaged."))
-    width, height = struct.unpack(">II", content[16:24])
-    return width, height
-
-
-def jpeg_size(content: bytes) -> tuple[int, int]:
-    """Width and height from the first start-of-frame marker (SOF0-SOF15 but DHT/JPG/DAC)."""
-    position = 2
-    while position + 9 <= len(content):
-        if content[position] != 0xFF:
-            break
-        marker = content[position + 1]
-        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", content[position + 5 : position + 9])
-            return width, height
-        position += 2 + length
-    raise icon_error(_("The JPEG image is damaged."))
+def check_bitmap(content: bytes, extension: str, damaged: str) -> None:
+    """Refuse a PNG or JPEG that Pillow reads as another format, too large, or broken."""
+    too_large = _("The icon must be at most 1024 × 1024 pixels.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(BytesIO(content), formats=list(PILLOW_FORMATS)) as image:
+                if PILLOW_FORMATS.get(image.format or "") != extension:
+                    raise icon_error(_("The file is not a PNG, JPEG or SVG image."))
+                width, height = image.size
+                if not (0 < width <= MAX_ICON_SIDE and 0 < height <= MAX_ICON_SIDE):
+                    raise icon_error(too_large)
+                image.verify()  # the PNG chunks' checksums; JPEG has none
+            # verify() leaves the image unusable: open it again and decode every pixel.
+            with Image.open(BytesIO(content), formats=list(PILLOW_FORMATS)) as image:
+                if image.size != (width, height):
+                    raise icon_error(damaged)
+                image.load()
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise icon_error(too_large) from None
+        except Exception:
+            # Pillow reports a broken file with UnidentifiedImageError, OSError (truncated),
+            # SyntaxError (a bad PNG checksum), and a malformed one may trip its decoders in
+            # other ways (struct.error, IndexError...): all of them mean a damaged image.
+            raise icon_error(damaged) from None
 
 
 def clean_svg(content: bytes) -> bytes:

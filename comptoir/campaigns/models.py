@@ -184,6 +184,37 @@ class OpeningHours(models.Model):
             raise ValidationError({"closes": _("Closing time must be after opening time.")})
 
 
+class Holiday(models.Model):
+    """A public holiday: the campaign (or, campaign null, every campaign of the domain) is
+    closed all that day, in the domain's time zone."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        indexes = [models.Index(fields=["domain", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "date"],
+                condition=models.Q(campaign__isnull=False),
+                name="holiday_unique_campaign_date",
+            ),
+            models.UniqueConstraint(
+                fields=["domain", "date"],
+                condition=models.Q(campaign__isnull=True),
+                name="holiday_unique_domain_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
 class OutcomeKind(models.TextChoices):
     FINAL = "final", _("Final (closes the ticket)")
     REOPEN_LATER = "reopen_later", _("Reopen later")

@@ -1,14 +1,16 @@
-"""Is a campaign distributing tickets now? Its active flag, planning dates and opening hours."""
+"""Is a campaign distributing tickets now? Its active flag, planning dates, opening hours and
+public holidays (closed all day, in the domain's time zone)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.models import Campaign, OpeningHours
+from comptoir.campaigns.models import Campaign, Holiday, OpeningHours
 
 
 @dataclass
@@ -31,16 +33,26 @@ def availability(campaign: Campaign, now: datetime) -> Availability:
         return Availability(False, _("This campaign ended on %(date)s.") % {"date": ended})
     hours = opening_hours(campaign.pk)
     start = campaign.planning_start
-    if start is not None and now < start:
-        opens = next_opening(hours, start, zone, campaign.planning_end, inclusive=True)
+    starting = start is not None and now < start
+    since = start if start is not None and starting else now
+    days_off = holidays(campaign, since.astimezone(ZoneInfo(zone)).date())
+    if start is not None and starting:
+        opens = next_opening(
+            hours, start, zone, campaign.planning_end, inclusive=True, days_off=days_off
+        )
         return closed(_("This campaign starts on %(date)s."), start, opens, zone)
-    if not hours or is_within(hours, now, zone):
+    holiday = days_off.get(now.astimezone(ZoneInfo(zone)).date())
+    if holiday is None and (not hours or is_within(hours, now, zone)):
         return Availability(True)
-    opens = next_opening(hours, now, zone, campaign.planning_end)
+    opens = next_opening(hours, now, zone, campaign.planning_end, days_off=days_off)
     if opens is None:
         return Availability(False, _("This campaign is closed and does not open again."))
+    when = local_text(opens, zone)
+    if holiday is not None:
+        text = _("Closed today: %(holiday)s; it opens on %(date)s.")
+        return Availability(False, text % {"holiday": holiday, "date": when}, opens)
     text = _("This campaign is closed now; it opens on %(date)s.")
-    return Availability(False, text % {"date": local_text(opens, zone)}, opens)
+    return Availability(False, text % {"date": when}, opens)
 
 
 HOURS_SQL = (
@@ -63,6 +75,24 @@ def opening_hours(campaign_id: int) -> list[OpeningHours]:
     ]
 
 
+HOLIDAYS_SQL = (
+    f"SELECT date, name FROM {Holiday._meta.db_table} WHERE domain_id = %s"
+    " AND (campaign_id = %s OR campaign_id IS NULL) AND date >= %s ORDER BY date LIMIT 400"
+)
+
+
+def holidays(campaign: Campaign, since: date) -> dict[date, str]:
+    """The campaign's and its domain's holidays from `since` on: date -> name (plain SQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(HOLIDAYS_SQL, [campaign.domain_id, campaign.pk, since])
+        rows = cursor.fetchall()
+    as_date = models.DateField().to_python  # SQLite gives dates back as text
+    days: dict[date, str] = {}
+    for day, name in rows:
+        days.setdefault(as_date(day), name)
+    return days
+
+
 def closed(text: str, start: datetime, opens: datetime | None, zone: str) -> Availability:
     return Availability(False, text % {"date": local_text(opens or start, zone)}, opens or start)
 
@@ -80,16 +110,27 @@ def next_opening(
     end: datetime | None,
     *,
     inclusive: bool = False,
+    days_off: Mapping[date, str] | None = None,
 ) -> datetime | None:
-    """The first moment after `after` when the campaign is open (within the next 8 days)."""
-    if not hours:
-        return after
+    """The first moment after `after` when the campaign is open (within the next 8 days, not
+    counting the holidays in `days_off`, which are closed all day)."""
+    days_off = days_off or {}
     tz = ZoneInfo(zone)
-    if inclusive and is_within(hours, after, zone):
-        return after
     local = after.astimezone(tz)
-    for offset in range(8):
+    if not hours:
+        if local.date() not in days_off:
+            return after
+        day = local.date()
+        while day in days_off:
+            day += timedelta(days=1)
+        opening = datetime.combine(day, time(0), tzinfo=tz)
+        return opening if end is None or opening < end else None
+    if inclusive and local.date() not in days_off and is_within(hours, after, zone):
+        return after
+    for offset in range(8 + len(days_off)):
         day = local.date() + timedelta(days=offset)
+        if day in days_off:
+            continue
         for h in sorted(hours, key=lambda h: h.opens):
             if h.weekday != day.weekday():
                 continue

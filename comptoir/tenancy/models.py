@@ -131,3 +131,19 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.login} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetEmail(models.Model):
+    """One password reset email sent to (domain, login) on request: counted to limit them."""
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="password_reset_emails"
+    )
+    login = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "login", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.login} {self.at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ from comptoir.api.models import ApiToken
 from comptoir.tenancy import actions
 from comptoir.tenancy.links import invitation_tokens, reset_tokens
 from comptoir.tenancy.models import Domain, User
+from comptoir.tenancy.reset_limit import may_send_reset_email
 from comptoir.ui.auth import current_user, host_domain, login_required_in_domain
 from comptoir.ui.people import GET_POST, page
 from comptoir.ui.people_forms import NewPasswordForm, ResetRequestForm, TokenForm
@@ -85,7 +86,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         domain = domain or Domain.objects.filter(slug=form.cleaned_data["domain"]).first()
         if domain is not None:
             for user in actions.users_for_reset(domain, form.cleaned_data["login_or_email"]):
-                actions.send_password_email(user, invitation=False)
+                # Past the hourly limit nothing is sent, and the answer stays the same.
+                if may_send_reset_email(user):
+                    actions.send_password_email(user, invitation=False)
         return page(request, "ui/people/password_reset_sent.html")
     return page(request, "ui/people/password_reset.html", {"form": form})
 

@@ -1,5 +1,6 @@
 """The campaign editor's Advanced tab: email templates (with a preview on a sample ticket),
-reply header, priority, planning dates, weekly opening hours, attempts and blocking.
+reply header, priority, planning dates, weekly opening hours, public holidays, attempts and
+blocking.
 
 Planning dates are typed and shown in the domain's time zone (datetime-local has none)."""
 
@@ -11,14 +12,16 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.campaigns import actions
-from comptoir.campaigns.models import Campaign, EmailTemplate
+from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday
 from comptoir.campaigns.templating import render as render_template
 from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import User
@@ -26,7 +29,13 @@ from comptoir.tickets.models import Ticket
 from comptoir.tickets.template_values import local_date, template_values
 from comptoir.ui.auth import current_user
 from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
-from comptoir.ui.campaign_admin_forms import WEEKDAYS, AdvancedForm, HoursForm, TemplateForm
+from comptoir.ui.campaign_admin_forms import (
+    WEEKDAYS,
+    AdvancedForm,
+    HolidayForm,
+    HoursForm,
+    TemplateForm,
+)
 from comptoir.ui.pages import with_csp
 
 ADVANCED_FIELDS = (
@@ -53,13 +62,21 @@ def advanced_page(
     *,
     form: AdvancedForm | None = None,
     hours_form: HoursForm | None = None,
+    holiday_form: HolidayForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     templates = campaign.email_templates.all()
+    holidays = Holiday.objects.filter(domain_id=campaign.domain_id).filter(
+        Q(campaign=campaign) | Q(campaign__isnull=True)
+    )
+    year = timezone.localdate(timezone=ZoneInfo(campaign.domain.time_zone)).year
     context = {
         "form": form or AdvancedForm(initial={f: getattr(campaign, f) for f in ADVANCED_FIELDS}),
         "hours_form": hours_form or HoursForm(),
         "hours": [(row, WEEKDAY_NAMES[row.weekday]) for row in campaign.opening_hours.all()],
+        "holiday_form": holiday_form or HolidayForm(),
+        "holidays": holidays,
+        "holiday_years": {"year": str(year), "next_year": str(year + 1)},
         "template_groups": [(tag, list(rows)) for tag, rows in groupby(templates, lambda t: t.tag)],
     }
     return tab_page(request, campaign, "advanced", context, status)
@@ -110,6 +127,45 @@ def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse
     get_object_or_404(campaign.opening_hours, pk=hours_id)
     actions.remove_opening_hours(campaign, hours_id, by=current_user(request))
     messages.success(request, _("The opening hours are removed."))
+    return redirect("ui:manage_advanced", campaign.slug)
+
+
+@manager_required
+@require_POST
+def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    form = HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_holiday(campaign, **form.cleaned_data, by=current_user(request))
+        except ValidationError as error:
+            refused(form, error)
+        else:
+            messages.success(request, _("The holiday is added."))
+            return redirect("ui:manage_advanced", campaign.slug)
+    with domain_time(campaign):
+        return advanced_page(request, campaign, holiday_form=form, status=400)
+
+
+@manager_required
+@require_POST
+def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    get_object_or_404(campaign.holidays, pk=holiday_id)
+    actions.remove_holiday(campaign, holiday_id, by=current_user(request))
+    messages.success(request, _("The holiday is removed."))
+    return redirect("ui:manage_advanced", campaign.slug)
+
+
+@manager_required
+@require_POST
+def holidays_france(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = managed_campaign(request, slug)
+    added = actions.add_french_holidays(campaign, by=current_user(request))
+    text = ngettext(
+        "%(count)d public holiday is added.", "%(count)d public holidays are added.", added
+    )
+    messages.success(request, text % {"count": added})
     return redirect("ui:manage_advanced", campaign.slug)
 
 

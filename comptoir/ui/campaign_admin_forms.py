@@ -155,6 +155,11 @@ class HoursForm(forms.Form):
     closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
 
 
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
 class IconUploadForm(forms.Form):
     icon = forms.FileField(label=_("Upload an icon (PNG, JPEG or SVG, at most 512 KB)"))
 

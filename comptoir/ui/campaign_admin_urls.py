@@ -44,6 +44,17 @@ urlpatterns: list[URLPattern] = [
     # Advanced
     path(C + "advanced/", campaign_admin_advanced.advanced, name="manage_advanced"),
     path(C + "advanced/hours/", campaign_admin_advanced.hours_add, name="manage_hours_add"),
+    path(C + "advanced/holidays/", campaign_admin_advanced.holiday_add, name="manage_holiday_add"),
+    path(
+        C + "advanced/holidays/france/",
+        campaign_admin_advanced.holidays_france,
+        name="manage_holidays_france",
+    ),
+    path(
+        C + "advanced/holidays/<int:holiday_id>/remove/",
+        campaign_admin_advanced.holiday_remove,
+        name="manage_holiday_remove",
+    ),
     path(
         C + "advanced/hours/<int:hours_id>/remove/",
         campaign_admin_advanced.hours_remove,

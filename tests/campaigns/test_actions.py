@@ -1,15 +1,21 @@
 """The campaign editor's actions: each refuses bad input by field and writes nothing then."""
 
-from datetime import time
+import struct
+import zlib
+from datetime import UTC, date, datetime, time
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from PIL import Image
 
 from comptoir.campaigns import actions, script_actions
 from comptoir.campaigns.icons import checked_icon
 from comptoir.campaigns.models import (
     Campaign,
     EmailTemplate,
+    Holiday,
     InboundAddress,
     OpeningHours,
     OutcomeKind,
@@ -32,10 +38,29 @@ def boss(acme: Acme) -> User:
     return user
 
 
-PNG_1x1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
+def encoded(size: tuple[int, int], image_format: str) -> bytes:
+    """A real image, as an image editor would save it."""
+    buffer = BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header (with right checksums) claims that size, over an empty body."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b""))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+PNG_1x1 = encoded((1, 1), "PNG")
 
 
 def test_a_new_campaign_gets_a_unique_slug_from_its_name(acme: Acme) -> None:
@@ -114,10 +139,42 @@ def test_icons_are_checked_by_their_content() -> None:
         b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
         b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.test/a.png"/></svg>',
         b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>',
-        PNG_1x1[:16] + (5000).to_bytes(4, "big") + (1).to_bytes(4, "big") + PNG_1x1[24:],
+        png_header_only(5000, 1),
     ):
         with pytest.raises(ValidationError):
             checked_icon(hostile)
+
+
+def icon_refusal(content: bytes) -> str:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        checked_icon(content)
+    return " ".join(refused.value.message_dict["icon"])
+
+
+def test_real_png_and_jpeg_icons_are_stored_as_uploaded() -> None:
+    for content, extension in (
+        (encoded((32, 32), "PNG"), "png"),
+        (encoded((1024, 1024), "PNG"), "png"),
+        (encoded((48, 24), "JPEG"), "jpg"),
+    ):
+        icon = checked_icon(content)
+        assert (icon.extension, icon.content) == (extension, content)
+
+
+def test_a_valid_header_on_a_broken_body_is_refused() -> None:
+    png, jpeg = encoded((64, 64), "PNG"), encoded((64, 64), "JPEG")
+    assert "PNG image is damaged" in icon_refusal(png[: len(png) // 2])
+    assert "PNG image is damaged" in icon_refusal(png[:33] + b"garbage" * 40)
+    assert "PNG image is damaged" in icon_refusal(png_header_only(16, 16))
+    assert "JPEG image is damaged" in icon_refusal(jpeg[: len(jpeg) // 2])
+    # Another format behind a PNG signature is not taken for a PNG.
+    assert "damaged" in icon_refusal(b"\x89PNG\r\n\x1a\n" + encoded((4, 4), "GIF"))
+
+
+@pytest.mark.parametrize("size", [(100_000, 100_000), (1500, 800), (1025, 1), (1, 5000)])
+def test_a_header_claiming_a_huge_image_is_refused(size: tuple[int, int]) -> None:
+    # (100000, 100000) is a decompression bomb for Pillow, (1500, 800) a warning made an error.
+    assert "at most 1024 × 1024 pixels" in icon_refusal(png_header_only(*size))
 
 
 def processing_with(acme: Acme, code: str) -> Processing:
@@ -217,3 +274,42 @@ def test_only_the_domains_campaign_managers_may_change_a_campaign(acme: Acme) ->
             )
     assert not InboundAddress.objects.filter(address="new@acme.test").exists()
     assert not QualificationOutcome.objects.exists()
+
+
+def test_holidays_are_changed_only_by_the_domains_campaign_managers(acme: Acme) -> None:
+    holiday = actions.add_holiday(
+        acme.support, date=date(2030, 5, 1), name=" 1er mai ", by=boss(acme)
+    )
+    assert (holiday.domain_id, holiday.name) == (acme.domain.pk, "1er mai")
+    globex = make_acme("globex")
+    for user in (acme.agent, acme.supervisor, boss(globex)):
+        with pytest.raises(PermissionDenied):
+            actions.add_holiday(acme.support, date=date(2030, 5, 8), name="8 mai", by=user)
+        with pytest.raises(PermissionDenied):
+            actions.add_french_holidays(acme.support, by=user)
+        with pytest.raises(PermissionDenied):
+            actions.remove_holiday(acme.support, holiday.pk, by=user)
+    # Another campaign cannot remove it either.
+    actions.remove_holiday(acme.orders, holiday.pk, by=boss(acme))
+    assert list(Holiday.objects.all()) == [holiday]
+
+
+def test_a_holiday_needs_a_name_and_a_free_date(acme: Acme) -> None:
+    for bad, field in (({"name": " "}, "name"), ({"date": date(2030, 5, 1)}, "date")):
+        if field == "date":
+            actions.add_holiday(acme.support, date=date(2030, 5, 1), name="1er mai", by=boss(acme))
+        with pytest.raises(ValidationError) as refused:
+            actions.add_holiday(
+                acme.support, **{"date": date(2030, 5, 2), "name": "x", **bad}, by=boss(acme)
+            )
+        assert field in refused.value.error_dict
+    assert Holiday.objects.count() == 1
+
+
+def test_france_s_holidays_are_added_for_this_year_and_the_next_once(acme: Acme) -> None:
+    now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 2027 in Paris
+    assert actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 22
+    assert actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 0
+    days = Holiday.objects.filter(campaign=acme.support).values_list("date", flat=True)
+    assert {day.year for day in days} == {2027, 2028}
+    assert date(2027, 3, 29) in days  # Lundi de Pâques 2027

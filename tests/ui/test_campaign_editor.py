@@ -2,6 +2,8 @@
 for those with the right to manage campaigns. Every refusal is shown next to its field and
 leaves the database as it was."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -9,6 +11,7 @@ from django.urls import URLPattern, reverse
 from comptoir.campaigns.models import (
     Campaign,
     EmailTemplate,
+    Holiday,
     ImapMailbox,
     ImapSecurity,
     InboundAddress,
@@ -228,6 +231,9 @@ def editor_urls(acme: Acme) -> list[str]:
         ).pk,
         "hours_id": OpeningHours.objects.create(
             domain=acme.domain, campaign=acme.support, weekday=0, opens="09:00", closes="10:00"
+        ).pk,
+        "holiday_id": Holiday.objects.create(
+            domain=acme.domain, campaign=acme.support, date=date(2030, 1, 1), name="H"
         ).pk,
         "template_id": EmailTemplate.objects.create(
             domain=acme.domain, campaign=acme.support, name="T", body="b"

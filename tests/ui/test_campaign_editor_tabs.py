@@ -2,20 +2,23 @@
 what it is given, or refuses it next to the field and leaves the database as it was."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comptoir.campaigns.models import (
     Campaign,
     EmailTemplate,
+    Holiday,
     OpeningHours,
     OutcomeKind,
     QualificationField,
     QualificationOutcome,
 )
-from tests.campaigns.test_actions import PNG_1x1, processing_with
+from tests.campaigns.test_actions import PNG_1x1, encoded, png_header_only, processing_with
 from tests.conftest import Acme, make_acme
 from tests.ui.campaign_editor_helpers import manager, url
 from tests.ui.conftest import client_for, make_ticket
@@ -95,6 +98,65 @@ def test_opening_hours_are_added_and_removed_and_must_close_after_opening(
     assert not OpeningHours.objects.exists()
 
 
+def test_holidays_are_added_once_and_removed(acme: Acme, maud: Client) -> None:
+    data = {"date": "2030-05-01", "name": "Fête du travail"}
+    assert maud.post(url("manage_holiday_add", acme), data).status_code == 302
+    holiday = Holiday.objects.get(campaign=acme.support)
+    assert (holiday.domain, str(holiday.date)) == (acme.domain, "2030-05-01")
+    page = maud.get(url("manage_advanced", acme)).text
+    assert f'data-testid="holiday-{holiday.pk}"' in page and "Fête du travail" in page
+
+    # The date is listed already: refused next to the field, nothing saved.
+    response = maud.post(url("manage_holiday_add", acme), {**data, "name": "Again"})
+    assert response.status_code == 400 and 'id="id_date_error"' in response.text
+    # So is a date the whole domain has off.
+    Holiday.objects.create(domain=acme.domain, date="2030-07-14", name="14 juillet")
+    response = maud.post(url("manage_holiday_add", acme), {"date": "2030-07-14", "name": "X"})
+    assert response.status_code == 400 and 'id="id_date_error"' in response.text
+    assert Holiday.objects.count() == 2
+
+    maud.post(url("manage_holiday_remove", acme, holiday.pk))
+    assert list(Holiday.objects.values_list("name", flat=True)) == ["14 juillet"]
+
+
+def test_france_s_public_holidays_are_added_once(acme: Acme, maud: Client) -> None:
+    year = timezone.localdate(timezone=ZoneInfo(acme.domain.time_zone)).year
+    page = maud.get(url("manage_advanced", acme)).text
+    assert f"Add France's public holidays for {year} and {year + 1}" in page
+    Holiday.objects.create(
+        domain=acme.domain, campaign=acme.support, date=f"{year}-12-25", name="Christmas"
+    )
+    assert maud.post(url("manage_holidays_france", acme)).status_code == 302
+    assert Holiday.objects.filter(campaign=acme.support).count() == 22
+    assert Holiday.objects.get(date=f"{year}-12-25").name == "Christmas"  # kept, not doubled
+    assert Holiday.objects.filter(date=f"{year + 1}-07-14", name="14 juillet").exists()
+    maud.post(url("manage_holidays_france", acme))
+    assert Holiday.objects.count() == 22
+
+
+def test_holidays_need_the_right_and_stay_in_their_domain(acme: Acme, maud: Client) -> None:
+    holiday = Holiday.objects.create(
+        domain=acme.domain, campaign=acme.support, date="2030-05-01", name="1er mai"
+    )
+    agent = client_for(acme.agent)
+    assert agent.post(url("manage_holiday_add", acme), {"date": "2030-05-08"}).status_code == 403
+    assert agent.post(url("manage_holidays_france", acme)).status_code == 403
+    assert agent.post(url("manage_holiday_remove", acme, holiday.pk)).status_code == 403
+
+    globex = make_acme("globex")
+    Campaign.objects.filter(pk=globex.support.pk).update(slug="globex-support")
+    other = client_for(manager(globex))
+    data = {"date": "2030-05-08", "name": "8 mai"}
+    assert other.post(url("manage_holiday_add", acme), data).status_code == 404
+    assert other.post(url("manage_holidays_france", acme)).status_code == 404
+    assert other.post(url("manage_holiday_remove", acme, holiday.pk)).status_code == 404
+    # Nor through her own campaign: the holiday is not hers.
+    globex.support.refresh_from_db()
+    address = reverse("ui:manage_holiday_remove", args=[globex.support.slug, holiday.pk])
+    assert other.post(address).status_code == 404
+    assert list(Holiday.objects.all()) == [holiday]
+
+
 # --- Icon -----------------------------------------------------------------------------------
 
 
@@ -133,6 +195,8 @@ def test_an_svg_icon_is_served_with_a_restrictive_policy(
     [
         ("logo.png", b"I am only text pretending", "not a PNG, JPEG or SVG"),
         ("logo.png", PNG_1x1 + b"\0" * (600 * 1024), "larger than 512"),
+        ("logo.png", encoded((40, 40), "PNG")[:60], "PNG image is damaged"),
+        ("logo.png", png_header_only(5000, 5000), "at most 1024"),
         (
             "evil.svg",
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
