@@ -57,14 +57,16 @@ def ingest_loop(messages: list[bytes]) -> Counter[str]:
 
 
 def bulk_loop(messages: list[bytes]) -> Counter[str]:
-    """The bulk path of `comptoir ingest` (mail.batch.ingest_many): same outcomes, batched."""
+    """The bulk path of `comptoir ingest` (mail.batch.ingest_many): same outcomes, batched.
+    An archive import: no automatic reply (the demo's support campaign acknowledges new
+    tickets, and with acknowledgements on, ingest_many files each message alone)."""
     from comptoir.campaigns.models import Campaign
     from comptoir.mail.batch import ingest_many
 
     campaign = Campaign.objects.select_related("domain").get(domain__slug="demo", slug="support")
     outcomes: Counter[str] = Counter()
     items = (("bench", raw) for raw in messages)
-    for _label, result in ingest_many(items, campaign=campaign):
+    for _label, result in ingest_many(items, campaign=campaign, auto_reply=False):
         outcomes[result.outcome] += 1
     return outcomes
 
