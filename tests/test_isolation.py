@@ -24,6 +24,7 @@ from comptoir.campaigns.models import (
     OutcomeKind,
     QualificationField,
     QualificationOutcome,
+    Signature,
 )
 from comptoir.distribution.actions import claim_next_ticket
 from comptoir.imports.actions import create_import
@@ -113,11 +114,15 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
     question = QualificationField.objects.create(
         domain=domain, campaign=campaign, name="why", label="Why", field_type=FieldType.TEXT
     )
+    shared = EmailTemplate.objects.create(domain=domain, name="Shared", subject=SECRET, body="x")
+    signature = Signature.objects.create(domain=domain, name="Shared", text=SECRET)
     job = create_import(
         campaign=campaign, user=None, kind="mail", filename="a.mbox", content=ContentFile(b"x")
     )
     return {
         "template_id": str(template.pk),
+        "shared_template_id": str(shared.pk),
+        "signature_id": str(signature.pk),
         "mailbox_id": str(mailbox.pk),
         "hours_id": str(hours.pk),
         "holiday_id": str(holiday.pk),
@@ -140,7 +145,7 @@ def intruder(db: None) -> User:
 
 def snapshot() -> list[int]:
     tables = [Ticket, Message, User, Team, EmailTemplate, ImapMailbox, OpeningHours]
-    tables += [QualificationOutcome, QualificationField]
+    tables += [QualificationOutcome, QualificationField, Signature]
     acme_rows = [model.objects.filter(domain__slug="acme").count() for model in tables]
     ticket = Ticket.objects.get(domain__slug="acme")
     return [*acme_rows, ticket.attempts, ticket.assignee_id or 0, hash(ticket.status)]

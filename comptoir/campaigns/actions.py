@@ -29,6 +29,7 @@ from comptoir.campaigns.models import (
     ImapSecurity,
     InboundAddress,
     OpeningHours,
+    Signature,
 )
 from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import Domain, Team, User
@@ -73,6 +74,7 @@ class CampaignInfo:
     auto_reply_daily_limit: int
     agent_team_ids: list[int]
     supervision_team_ids: list[int]
+    shared_signature_id: int | None = None
 
 
 INFO_FIELDS = [
@@ -82,10 +84,19 @@ INFO_FIELDS = [
     "reply_to",
     "attachment_display",
     "signature",
+    "shared_signature",
     "auto_reply_enabled",
     "auto_reply_template",
     "auto_reply_daily_limit",
 ]
+
+
+def usable_templates(campaign: Campaign) -> models.QuerySet[EmailTemplate]:
+    """The templates a campaign may use: its own and the domain's shared ones."""
+    return EmailTemplate.objects.filter(
+        models.Q(campaign=campaign) | models.Q(campaign__isnull=True),
+        domain_id=campaign.domain_id,
+    ).order_by("tag", "name", "id")
 
 
 def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) -> None:
@@ -99,9 +110,16 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         errors["attachment_display"] = [_("Choose list or preview.")]
     template = None
     if info.auto_reply_template_id is not None:
-        template = campaign.email_templates.filter(pk=info.auto_reply_template_id).first()
+        template = usable_templates(campaign).filter(pk=info.auto_reply_template_id).first()
         if template is None:
             errors["auto_reply_template"] = [_("Choose a template of this campaign.")]
+    shared_signature = None
+    if info.shared_signature_id is not None:
+        shared_signature = Signature.objects.filter(
+            domain_id=campaign.domain_id, pk=info.shared_signature_id
+        ).first()
+        if shared_signature is None:
+            errors["shared_signature"] = [_("Choose a signature of this domain.")]
     if info.auto_reply_enabled and info.auto_reply_template_id is None:
         errors["auto_reply_template"] = [_("The automatic reply needs a template.")]
     agents = domain_teams(campaign, info.agent_team_ids, "agent_teams", errors)
@@ -115,6 +133,7 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         campaign.reply_to = info.reply_to.strip().lower()
         campaign.attachment_display = info.attachment_display
         campaign.signature = info.signature
+        campaign.shared_signature = shared_signature
         campaign.auto_reply_enabled = info.auto_reply_enabled
         campaign.auto_reply_template = template
         campaign.auto_reply_daily_limit = info.auto_reply_daily_limit
@@ -250,6 +269,61 @@ def delete_template(template: EmailTemplate, *, by: User) -> None:
     if Campaign.objects.filter(auto_reply_template=template, auto_reply_enabled=True).exists():
         raise ValidationError(_("The automatic reply uses this template: choose another first."))
     template.delete()
+
+
+# --- The domain's library: shared templates and signatures ---------------------------------
+
+
+def save_shared_template(
+    domain: Domain,
+    template: EmailTemplate | None,
+    *,
+    tag: str,
+    name: str,
+    subject: str,
+    body: str,
+    by: User,
+) -> EmailTemplate:
+    """Create (template None) or change a template shared by every campaign of the domain."""
+    check_manages(by, domain.pk)
+    if template is None:
+        template = EmailTemplate(domain=domain, campaign=None)
+    if template.domain_id != domain.pk or template.campaign_id is not None:
+        raise PermissionDenied("not a shared template of this domain")
+    template.tag, template.name = tag.strip(), name.strip()
+    template.subject, template.body = subject, body
+    template.full_clean(exclude=["domain", "campaign", "created_at"], validate_unique=False)
+    others = EmailTemplate.objects.filter(domain=domain, campaign__isnull=True)
+    if others.exclude(pk=template.pk).filter(name=template.name).exists():
+        raise ValidationError(
+            {"name": _("The domain already has a shared template with this name.")}
+        )
+    template.save()
+    return template
+
+
+def save_signature(
+    domain: Domain, signature: Signature | None, *, name: str, text: str, by: User
+) -> Signature:
+    """Create (signature None) or change a signature shared by the domain's campaigns."""
+    check_manages(by, domain.pk)
+    if signature is None:
+        signature = Signature(domain=domain)
+    if signature.domain_id != domain.pk:
+        raise PermissionDenied("not a signature of this domain")
+    signature.name, signature.text = name.strip(), text
+    signature.full_clean(exclude=["domain", "created_at"], validate_unique=False)
+    others = Signature.objects.filter(domain=domain).exclude(pk=signature.pk)
+    if others.filter(name=signature.name).exists():
+        raise ValidationError({"name": _("The domain already has a signature with this name.")})
+    signature.save()
+    return signature
+
+
+def delete_signature(signature: Signature, *, by: User) -> None:
+    """The campaigns that used it keep their own signature, if any (the link becomes null)."""
+    check_manages(by, signature.domain_id)
+    signature.delete()
 
 
 # --- Advanced settings and opening hours ----------------------------------------------------

@@ -27,6 +27,10 @@ class Campaign(models.Model):
     sender_email = models.EmailField(blank=True)
     # Appended to every reply under the "-- " line; may use the template variables.
     signature = models.TextField(blank=True)
+    # Used when `signature` is blank: a signature shared by the domain's campaigns.
+    shared_signature = models.ForeignKey(
+        "Signature", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns"
+    )
     # Reply header: quote the customer's previous message under "On <date>, <sender> wrote:".
     quote_previous = models.BooleanField(default=True)
     auto_reply_enabled = models.BooleanField(default=False)
@@ -63,22 +67,33 @@ class Campaign(models.Model):
 
     def clean(self) -> None:
         template = self.auto_reply_template
-        if template is not None and template.campaign_id != self.pk:
+        if template is not None and not template.usable_by(self):
             raise ValidationError(
                 {
                     "auto_reply_template": _(
-                        "The automatic reply must use a template of this campaign."
+                        "The automatic reply must use a template of this campaign "
+                        "or a shared template of its domain."
                     )
                 }
             )
+        signature = self.shared_signature
+        if signature is not None and signature.domain_id != self.domain_id:
+            raise ValidationError({"shared_signature": _("Choose a signature of this domain.")})
 
 
 class EmailTemplate(models.Model):
-    """A reply model of a campaign: agents pick it (grouped by tag) to start a reply, and the
-    automatic reply uses one. Only `{{ variable }}` placeholders (campaigns.templating)."""
+    """A reply model of a campaign, or shared by every campaign of the domain (campaign null):
+    agents pick it (grouped by tag) to start a reply, and the automatic reply uses one.
+    Only `{{ variable }}` placeholders (campaigns.templating)."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="email_templates")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="email_templates")
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="email_templates",
+    )
     tag = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200)
     subject = models.CharField(max_length=998, blank=True)
@@ -90,11 +105,26 @@ class EmailTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "name"], name="email_template_name_unique_per_campaign"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["domain", "name"],
+                condition=models.Q(campaign__isnull=True),
+                name="shared_email_template_name_unique_per_domain",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shared(self) -> bool:
+        return self.campaign_id is None
+
+    def usable_by(self, campaign: Campaign) -> bool:
+        """The campaign's own template, or a shared one of its domain."""
+        if self.campaign_id is None:
+            return self.domain_id == campaign.domain_id
+        return self.campaign_id == campaign.pk
 
     def clean(self) -> None:
         """Rendering errors belong to the editor, never to the send (SPEC §5)."""
@@ -107,6 +137,33 @@ class EmailTemplate(models.Model):
         }
         if errors:
             raise ValidationError(errors)
+
+
+class Signature(models.Model):
+    """A signature shared by the domain's campaigns: a campaign without its own signature uses
+    the one it links. Only `{{ variable }}` placeholders (campaigns.templating)."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="signatures")
+    name = models.CharField(max_length=200)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "name"], name="signature_name_unique_per_domain"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from comptoir.campaigns.templating import template_errors
+
+        if template_errors(self.text):
+            raise ValidationError({"text": template_errors(self.text)})
 
 
 class InboundAddress(models.Model):

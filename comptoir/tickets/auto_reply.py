@@ -21,7 +21,7 @@ from comptoir.campaigns.models import InboundAddress
 from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
 from comptoir.tickets.models import Contact, Direction, Message, Ticket
-from comptoir.tickets.outbound import ReplyError, queue, sender_address
+from comptoir.tickets.outbound import ReplyError, queue, sender_address, signature_text
 from comptoir.tickets.template_values import customer_language, render_for
 
 # The words may be joined by "-", "_", "." or nothing: no_reply@, do.not.reply@, noreply@.
@@ -104,7 +104,7 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
 def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
     """The automatic reply: the campaign's template, or the default text, rendered."""
     campaign, template = ticket.campaign, ticket.campaign.auto_reply_template
-    if template is not None and template.campaign_id != campaign.pk:
+    if template is not None and not template.usable_by(campaign):
         template = None  # Campaign.clean refuses it; never another campaign's text
     language = customer_language(ticket)
     body = template.body if template else default_body(language)
@@ -121,7 +121,7 @@ def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
         time_zone=ticket.domain.time_zone,
         in_reply_to=first.message_id.strip("<>"),
         references=[first.message_id.strip("<>")] if first.message_id else [],
-        signature=render_for(campaign.signature, ticket, None),
+        signature=render_for(signature_text(campaign), ticket, None),
         automatic=True,
         ticket_number=ticket.number,
     )

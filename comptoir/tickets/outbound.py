@@ -49,6 +49,16 @@ class ReplyError(Exception):
     """A reply that cannot be queued as asked; the message is for the agent."""
 
 
+def signature_text(campaign: Campaign) -> str:
+    """The campaign's own signature; when blank, the text of its shared signature."""
+    if campaign.signature.strip() or campaign.shared_signature_id is None:
+        return campaign.signature
+    signature = campaign.shared_signature
+    if signature is None or signature.domain_id != campaign.domain_id:
+        return ""
+    return signature.text
+
+
 def sender_address(campaign: Campaign) -> str:
     """The campaign's sender address: its setting, else its first inbound address."""
     if campaign.sender_email:
@@ -130,7 +140,7 @@ def reply(
         time_zone=time_zone,
         in_reply_to=in_reply_to,
         references=references,
-        signature=render_for(campaign.signature, ticket, author),
+        signature=render_for(signature_text(campaign), ticket, author),
         quote=quote_of(parent) if campaign.quote_previous else None,
         attachments=list(attachments),
         ticket_number=ticket.number,

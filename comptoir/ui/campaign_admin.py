@@ -107,6 +107,7 @@ def info_initial(campaign: Campaign) -> dict[str, Any]:
     return {
         **{name: getattr(campaign, name) for name in fields},
         "signature": campaign.signature,
+        "shared_signature": campaign.shared_signature_id,
         "auto_reply_enabled": campaign.auto_reply_enabled,
         "auto_reply_template": campaign.auto_reply_template_id,
         "auto_reply_daily_limit": campaign.auto_reply_daily_limit,
@@ -123,6 +124,7 @@ def info_of(data: dict[str, Any]) -> actions.CampaignInfo:
         reply_to=data["reply_to"],
         attachment_display=data["attachment_display"],
         signature=data["signature"],
+        shared_signature_id=data["shared_signature"],
         auto_reply_enabled=data["auto_reply_enabled"],
         auto_reply_template_id=data["auto_reply_template"],
         auto_reply_daily_limit=data["auto_reply_daily_limit"],

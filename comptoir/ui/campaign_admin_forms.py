@@ -8,12 +8,14 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.campaigns.actions import usable_templates
 from comptoir.campaigns.models import (
     AttachmentDisplay,
     Campaign,
     FieldType,
     ImapSecurity,
     OutcomeKind,
+    Signature,
 )
 from comptoir.campaigns.templating import known_names
 from comptoir.tenancy.models import Team
@@ -52,6 +54,13 @@ class InfoForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Plain text, with {{ variable }} placeholders as in templates."),
     )
+    shared_signature = forms.TypedChoiceField(
+        label=_("Shared signature"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Used when the signature above is blank."),
+    )
     auto_reply_enabled = forms.BooleanField(label=_("Automatic reply"), required=False)
     auto_reply_template = forms.TypedChoiceField(
         label=_("Automatic reply template"), coerce=int, required=False, empty_value=None
@@ -71,10 +80,18 @@ class InfoForm(forms.Form):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        templates = campaign.email_templates.all()
+        templates = usable_templates(campaign)
         template_field = self.fields["auto_reply_template"]
         assert isinstance(template_field, forms.ChoiceField)
-        template_field.choices = [("", "—"), *((t.pk, str(t)) for t in templates)]
+        shared = gettext("shared")
+        template_field.choices = [
+            ("", "—"),
+            *((t.pk, f"{t} ({shared})" if t.shared else str(t)) for t in templates),
+        ]
+        signatures = Signature.objects.filter(domain_id=campaign.domain_id)
+        signature_field = self.fields["shared_signature"]
+        assert isinstance(signature_field, forms.ChoiceField)
+        signature_field.choices = [("", "—"), *((s.pk, s.name) for s in signatures)]
         teams = [(t.pk, t.name) for t in Team.objects.filter(domain_id=campaign.domain_id)]
         for name in ("agent_teams", "supervision_teams"):
             field = self.fields[name]
@@ -129,6 +146,19 @@ class TemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Here, not in the class: in the language of the request.
         self.fields["body"].help_text = gettext("Variables: %(names)s") % {"names": known_names()}
+
+
+class SignatureForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    text = forms.CharField(
+        label=_("Text"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = gettext("Variables: %(names)s") % {"names": known_names()}
 
 
 class AdvancedForm(forms.Form):

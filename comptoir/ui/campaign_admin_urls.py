@@ -9,6 +9,7 @@ from comptoir.ui import (
     campaign_admin_advanced,
     campaign_admin_icon,
     campaign_admin_script,
+    campaign_library,
 )
 
 C = "manage/campaigns/<slug:slug>/"
@@ -16,6 +17,38 @@ C = "manage/campaigns/<slug:slug>/"
 urlpatterns: list[URLPattern] = [
     path("manage/campaigns/", campaign_admin.campaign_list, name="manage_campaigns"),
     path("manage/campaigns/new/", campaign_admin.campaign_create, name="manage_campaign_create"),
+    # The domain's library: shared templates and signatures
+    path("manage/library/", campaign_library.library, name="manage_library"),
+    path(
+        "manage/library/templates/new/",
+        campaign_library.template_edit,
+        name="manage_library_template_add",
+    ),
+    path(
+        "manage/library/templates/<int:shared_template_id>/",
+        campaign_library.template_edit,
+        name="manage_library_template",
+    ),
+    path(
+        "manage/library/templates/<int:shared_template_id>/remove/",
+        campaign_library.template_remove,
+        name="manage_library_template_remove",
+    ),
+    path(
+        "manage/library/signatures/new/",
+        campaign_library.signature_edit,
+        name="manage_library_signature_add",
+    ),
+    path(
+        "manage/library/signatures/<int:signature_id>/",
+        campaign_library.signature_edit,
+        name="manage_library_signature",
+    ),
+    path(
+        "manage/library/signatures/<int:signature_id>/remove/",
+        campaign_library.signature_remove,
+        name="manage_library_signature_remove",
+    ),
     path(C, campaign_admin.campaign_edit, name="manage_campaign"),
     # Information
     path(C + "info/", campaign_admin.info, name="manage_info"),

@@ -127,14 +127,16 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def reply_templates(user: User, ticket: Ticket) -> QuerySet[EmailTemplate]:
-    """The ticket's campaign's templates, untagged first, then by tag (the picker's groups)."""
+    """The ticket's campaign's templates and the domain's shared ones, untagged first, then by
+    tag (the picker's groups)."""
     return EmailTemplate.objects.filter(
-        domain_id=user.domain_id, campaign_id=ticket.campaign_id
+        Q(campaign_id=ticket.campaign_id) | Q(campaign__isnull=True),
+        domain_id=user.domain_id,
     ).order_by("tag", "name", "id")
 
 
 def chosen_template(user: User, ticket: Ticket, template_id: str) -> EmailTemplate | None:
-    """The template asked for, if it is one of this ticket's campaign; else none."""
+    """The template asked for, if it is one of this ticket's campaign or shared; else none."""
     if not template_id.isascii() or not template_id.isdecimal() or len(template_id) > 18:
         return None
     return reply_templates(user, ticket).filter(pk=int(template_id)).first()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from comptoir.campaigns.models import Campaign, EmailTemplate
+from comptoir.campaigns.models import Campaign, EmailTemplate, Signature
 from comptoir.mail.batch import ingest_many
 from comptoir.mail.ingest import IngestResult, ingest_email
 from comptoir.tickets.models import Message, RawMessage, Ticket, TicketEvent
@@ -307,3 +307,47 @@ def test_mail_from_a_tagged_own_address_is_automatic_and_unanswered(acme: Acme) 
     assert result.outcome == "quarantined"  # our own mail coming back: a loop
     assert "own address support+relance@acme.test" in result.reason
     assert auto_replies(acme) == []
+
+
+def test_a_shared_template_of_the_domain_may_be_the_automatic_reply(acme: Acme) -> None:
+    shared = EmailTemplate.objects.create(
+        domain=acme.domain,
+        name="Accusé commun",
+        subject="Bien reçu ({{ ticket_number }})",
+        body="Bonjour {{ customer_name }}, texte commun.",
+    )
+    acme.support.auto_reply_template = shared
+    acme.support.full_clean()  # accepted: a shared template of the campaign's domain
+    acme.support.save()
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    [ack] = auto_replies(acme)
+    assert ack.subject == "Bien reçu (1) [#1]"
+    assert ack.text.startswith("Bonjour Camille Durand, texte commun.\n")
+
+
+def test_a_shared_template_of_another_domain_is_refused_and_never_used(acme: Acme) -> None:
+    globex = make_acme("globex")
+    foreign = EmailTemplate.objects.create(domain=globex.domain, name="G", body="Texte Globex")
+    acme.support.auto_reply_template = foreign
+    with pytest.raises(ValidationError) as refused:
+        acme.support.full_clean()
+    assert "auto_reply_template" in refused.value.message_dict
+    acme.support.save()
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    [ack] = auto_replies(acme)
+    assert "Texte Globex" not in ack.text
+
+
+def test_the_automatic_reply_is_signed_with_the_shared_signature(acme: Acme) -> None:
+    acme.support.signature = ""
+    acme.support.shared_signature = Signature.objects.create(
+        domain=acme.domain, name="Maison", text="Le service {{ campaign_name }}"
+    )
+    acme.support.save()
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    [ack] = auto_replies(acme)
+    assert "-- \nLe service Support" in ack.text
+    acme.support.signature = "Propre"
+    acme.support.save()
+    ingest_email(mail_from("autre@client.test"), domain=acme.domain)
+    assert "-- \nPropre" in auto_replies(acme)[1].text

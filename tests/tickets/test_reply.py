@@ -4,10 +4,10 @@ what is sent; and who may write them."""
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from pytest_django.fixtures import Settings
 
-from comptoir.campaigns.models import EmailTemplate
+from comptoir.campaigns.models import EmailTemplate, Signature
 from comptoir.campaigns.templating import VARIABLES
 from comptoir.lib.text import message_id_key
 from comptoir.mail.compose import OutgoingAttachment
@@ -17,6 +17,7 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Message, RawMessage, Ticket, TicketEvent
 from comptoir.tickets.outbound import ReplyError, add_note, reply, template_text
 from comptoir.tickets.template_values import template_values
+from comptoir.ui.views import chosen_template, reply_templates
 from tests.conftest import Acme, make_acme, read_eml
 from tests.mail.mail_client import customer_mail, parse
 
@@ -307,3 +308,59 @@ def test_every_template_variable_has_a_value(acme: Acme) -> None:
     values = template_values(camille_ticket(acme), acme.agent)
     assert set(values) == set(VARIABLES)
     assert all(values.values())
+
+
+# --- Shared templates and signatures (the domain's library) ---------------------------------
+
+
+def test_the_picker_offers_the_campaigns_and_the_domains_shared_templates(acme: Acme) -> None:
+    ticket = camille_ticket(acme)
+    own = EmailTemplate.objects.create(
+        domain=acme.domain, campaign=acme.support, name="Propre", body="a"
+    )
+    shared = EmailTemplate.objects.create(domain=acme.domain, name="Partagé", body="b")
+    other = EmailTemplate.objects.create(
+        domain=acme.domain, campaign=acme.orders, name="Commandes", body="c"
+    )
+    globex = make_acme("globex")
+    foreign = EmailTemplate.objects.create(domain=globex.domain, name="Globex", body="d")
+    offered = list(reply_templates(acme.agent, ticket))
+    assert offered == [shared, own]  # by name: "Partagé" < "Propre"
+    assert shared.shared and not own.shared
+    assert chosen_template(acme.agent, ticket, str(shared.pk)) == shared
+    assert chosen_template(acme.agent, ticket, str(other.pk)) is None
+    assert chosen_template(acme.agent, ticket, str(foreign.pk)) is None
+
+
+def test_the_shared_signature_signs_a_campaign_without_its_own(acme: Acme) -> None:
+    acme.support.signature = ""
+    acme.support.shared_signature = Signature.objects.create(
+        domain=acme.domain, name="Maison", text="L'équipe {{ campaign_name }}"
+    )
+    acme.support.save()
+    message = reply(camille_ticket(acme), author=acme.agent, text=ANSWER)
+    text = plain_text(bytes(stored_raw(message).content))
+    assert f"{ANSWER}\n\n-- \nL'équipe Support\n" in text
+
+
+def test_the_campaigns_own_signature_wins_over_the_shared_one(acme: Acme) -> None:
+    acme.support.signature = "Signature propre"
+    acme.support.shared_signature = Signature.objects.create(
+        domain=acme.domain, name="Maison", text="Signature partagée"
+    )
+    acme.support.save()
+    message = reply(camille_ticket(acme), author=acme.agent, text=ANSWER)
+    assert "-- \nSignature propre" in message.text
+    assert "Signature partagée" not in message.text
+
+
+def test_a_shared_signature_of_another_domain_is_never_used(acme: Acme) -> None:
+    globex = make_acme("globex")
+    foreign = Signature.objects.create(domain=globex.domain, name="G", text="Globex signe")
+    acme.support.signature, acme.support.shared_signature = "", foreign
+    with pytest.raises(ValidationError) as refused:
+        acme.support.full_clean()
+    assert "shared_signature" in refused.value.message_dict
+    acme.support.save()  # not through a form: still never used
+    message = reply(camille_ticket(acme), author=acme.agent, text=ANSWER)
+    assert "Globex signe" not in message.text
