@@ -200,6 +200,8 @@ COMPTOIR_IMPORT_MAX_MEMBERS = env_int("COMPTOIR_IMPORT_MAX_MEMBERS", 200_000)
 COMPTOIR_IMPORT_MAX_UNCOMPRESSED = env_int("COMPTOIR_IMPORT_MAX_UNCOMPRESSED", 8 * 1024**3)
 # How long a worker holds an import between two chunks (renewed after each chunk).
 COMPTOIR_IMPORT_LEASE = max(60, env_int("COMPTOIR_IMPORT_LEASE", 600))
+# Days an uploaded file is kept after its import ended (0: forever); the worker deletes it.
+COMPTOIR_IMPORT_RETENTION_DAYS = env_int("COMPTOIR_IMPORT_RETENTION_DAYS", 30)
 
 # --- Play mode ------------------------------------------------------------------------
 # How long a ticket stays locked to an agent without a heartbeat from their open console

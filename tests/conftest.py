@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.campaigns.models import Campaign, InboundAddress, ScriptVersion
 from comptoir.tenancy.models import Domain, Role, Team, User
 
 EMAILS = Path(__file__).parent / "emails"
@@ -90,3 +90,20 @@ def forget_cached_own_addresses() -> None:
     from comptoir.mail import ingest
 
     ingest._own_addresses.clear()
+
+
+def script_version(campaign: Campaign) -> ScriptVersion:
+    """The newest version of the campaign's qualification script; a script (version 1) is
+    created and assigned when the campaign has none."""
+    from comptoir.campaigns.models import QualificationScript
+
+    if campaign.qualification_script_id is None:
+        script = QualificationScript.objects.create(
+            domain_id=campaign.domain_id, name=f"Script {campaign.slug} {campaign.pk}"
+        )
+        ScriptVersion.objects.create(domain_id=campaign.domain_id, script=script, number=1)
+        campaign.qualification_script = script
+        campaign.save(update_fields=["qualification_script"])
+    version = ScriptVersion.objects.filter(script_id=campaign.qualification_script_id).first()
+    assert version is not None
+    return version

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from comptoir.api.actions import create_token
 from comptoir.campaigns.models import (
+    Campaign,
     EmailTemplate,
     FieldType,
     Holiday,
@@ -24,14 +25,17 @@ from comptoir.campaigns.models import (
     OutcomeKind,
     QualificationField,
     QualificationOutcome,
+    QualificationScript,
+    ScriptVersion,
     Signature,
 )
 from comptoir.distribution.actions import claim_next_ticket
 from comptoir.imports.actions import create_import
+from comptoir.imports.models import ImportJob
 from comptoir.mail.ingest import ingest_email
 from comptoir.tenancy.models import Domain, Role, Team, User
 from comptoir.tickets.models import Attachment, Message, RawMessage, RawState, Ticket
-from tests.conftest import make_acme
+from tests.conftest import make_acme, script_version
 from tests.mail.mail_client import customer_mail
 
 SECRET = "Acme-only secret subject"
@@ -109,11 +113,20 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
         domain=domain, campaign=campaign, date=date(2030, 5, 1), name="1er mai"
     )
     outcome = QualificationOutcome.objects.create(
-        domain=domain, campaign=campaign, code="done", label="Done", kind=OutcomeKind.FINAL
+        domain=domain,
+        version=script_version(campaign),
+        code="done",
+        label="Done",
+        kind=OutcomeKind.FINAL,
     )
     question = QualificationField.objects.create(
-        domain=domain, campaign=campaign, name="why", label="Why", field_type=FieldType.TEXT
+        domain=domain,
+        version=script_version(campaign),
+        name="why",
+        label="Why",
+        field_type=FieldType.TEXT,
     )
+    domain_holiday = Holiday.objects.create(domain=domain, date=date(2030, 7, 14), name=SECRET)
     shared = EmailTemplate.objects.create(domain=domain, name="Shared", subject=SECRET, body="x")
     signature = Signature.objects.create(domain=domain, name="Shared", text=SECRET)
     job = create_import(
@@ -126,8 +139,11 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
         "mailbox_id": str(mailbox.pk),
         "hours_id": str(hours.pk),
         "holiday_id": str(holiday.pk),
+        "domain_holiday_id": str(domain_holiday.pk),
         "outcome_id": str(outcome.pk),
         "question_id": str(question.pk),
+        "script_id": str(question.version.script_id),
+        "number": "1",
         "import_id": str(job.pk),
     }
 
@@ -145,10 +161,17 @@ def intruder(db: None) -> User:
 
 def snapshot() -> list[int]:
     tables = [Ticket, Message, User, Team, EmailTemplate, ImapMailbox, OpeningHours]
-    tables += [QualificationOutcome, QualificationField, Signature]
+    tables += [QualificationOutcome, QualificationField, Signature, Holiday]
+    tables += [QualificationScript, ScriptVersion]
     acme_rows = [model.objects.filter(domain__slug="acme").count() for model in tables]
     ticket = Ticket.objects.get(domain__slug="acme")
-    return [*acme_rows, ticket.attempts, ticket.assignee_id or 0, hash(ticket.status)]
+    # Deactivating, reactivating or deleting a campaign, or a signature saved by a preview.
+    campaigns = Campaign.objects.filter(domain__slug="acme").order_by("pk")
+    states = [hash((c.pk, c.active, c.signature)) for c in campaigns]
+    # An import cancelled or re-run (a new entry) from another domain.
+    imports = ImportJob.objects.filter(domain__slug="acme").order_by("pk")
+    states += [hash((job.pk, job.state)) for job in imports] + [imports.count()]
+    return [*acme_rows, ticket.attempts, ticket.assignee_id or 0, hash(ticket.status), *states]
 
 
 def fill(route: str, values: dict[str, str]) -> str:

@@ -117,7 +117,7 @@ SCHEMAS: dict[str, Any] = {
     "Processing": obj(
         [
             *("id", "ticket", "campaign", "started_at", "ended_at", "end_reason", "outcome"),
-            *("answers", "reopen_at", "counted_attempt"),
+            *("answers", "reopen_at", "counted_attempt", "script"),
         ],
         id={"type": "integer"},
         ticket={"type": "integer", "description": "The ticket's number."},
@@ -134,12 +134,28 @@ SCHEMAS: dict[str, Any] = {
         answers={"type": "object"},
         reopen_at=MOMENT,
         counted_attempt={"type": "boolean"},
+        script={
+            "description": "The version of the qualification script it was qualified with "
+            "(null: the standard outcomes, or not qualified).",
+            "oneOf": [
+                obj(
+                    ["id", "name", "version"],
+                    id={"type": "integer"},
+                    name=STRING,
+                    version={"type": "integer"},
+                ),
+                {"type": "null"},
+            ],
+        },
     ),
     "Campaign": obj(
         ["slug", "name", "playable"],
         slug=STRING,
         name=STRING,
-        playable={"type": "boolean", "description": "Given to one of the user's agent teams."},
+        playable={
+            "type": "boolean",
+            "description": "Active, given to one of the user's agent teams.",
+        },
     ),
     "Heartbeat": obj(
         ["processing", "locked_until"],

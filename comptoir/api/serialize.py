@@ -102,7 +102,16 @@ def processing_json(processing: Processing) -> dict[str, Any]:
         "answers": processing.answers,
         "reopen_at": iso(processing.reopen_at),
         "counted_attempt": processing.counted_attempt,
+        "script": script_json(processing),
     }
+
+
+def script_json(processing: Processing) -> dict[str, Any] | None:
+    """The script version it was qualified with (null: the standard outcomes, or not qualified)."""
+    version = processing.script_version
+    if version is None:
+        return None
+    return {"id": version.script_id, "name": version.script.name, "version": version.number}
 
 
 def campaign_json(campaign: Campaign, *, playable: bool) -> dict[str, Any]:

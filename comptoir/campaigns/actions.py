@@ -29,8 +29,10 @@ from comptoir.campaigns.models import (
     ImapSecurity,
     InboundAddress,
     OpeningHours,
+    QualificationScript,
     Signature,
 )
+from comptoir.campaigns.signatures import clean_signature
 from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import Domain, Team, User
 
@@ -75,6 +77,7 @@ class CampaignInfo:
     agent_team_ids: list[int]
     supervision_team_ids: list[int]
     shared_signature_id: int | None = None
+    qualification_script_id: int | None = None
 
 
 INFO_FIELDS = [
@@ -88,6 +91,7 @@ INFO_FIELDS = [
     "auto_reply_enabled",
     "auto_reply_template",
     "auto_reply_daily_limit",
+    "qualification_script",
 ]
 
 
@@ -120,6 +124,13 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         ).first()
         if shared_signature is None:
             errors["shared_signature"] = [_("Choose a signature of this domain.")]
+    script = None
+    if info.qualification_script_id is not None:
+        script = QualificationScript.objects.filter(
+            domain_id=campaign.domain_id, pk=info.qualification_script_id
+        ).first()
+        if script is None:
+            errors["qualification_script"] = [_("Choose a script of this domain.")]
     if info.auto_reply_enabled and info.auto_reply_template_id is None:
         errors["auto_reply_template"] = [_("The automatic reply needs a template.")]
     agents = domain_teams(campaign, info.agent_team_ids, "agent_teams", errors)
@@ -132,11 +143,12 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         campaign.sender_email = info.sender_email.strip().lower()
         campaign.reply_to = info.reply_to.strip().lower()
         campaign.attachment_display = info.attachment_display
-        campaign.signature = info.signature
+        campaign.signature = clean_signature(info.signature)
         campaign.shared_signature = shared_signature
         campaign.auto_reply_enabled = info.auto_reply_enabled
         campaign.auto_reply_template = template
         campaign.auto_reply_daily_limit = info.auto_reply_daily_limit
+        campaign.qualification_script = script
         campaign.save(update_fields=INFO_FIELDS)
         campaign.agent_teams.set(agents)
         campaign.supervision_teams.set(supervisors)
@@ -231,6 +243,22 @@ def save_mailbox(
     return mailbox
 
 
+def mailbox_to_test(
+    campaign: Campaign, mailbox: ImapMailbox | None, values: dict[str, object], *, by: User
+) -> ImapMailbox:
+    """The settings typed in the mailbox form, as a mailbox that is never saved, for "test
+    the connection". As when saving, a blank password is the stored one (mailbox given) and
+    a password_env wins over a password."""
+    check_manages(by, campaign.domain_id)
+    draft = ImapMailbox(domain_id=campaign.domain_id, campaign=campaign)
+    for name in MAILBOX_FIELDS:
+        setattr(draft, name, values[name])
+    if not draft.password_env:
+        stored = mailbox.password if mailbox is not None else ""
+        draft.password = str(values.get("password") or "") or stored
+    return draft
+
+
 def delete_mailbox(mailbox: ImapMailbox, *, by: User) -> None:
     check_manages(by, mailbox.domain_id)
     mailbox.delete()
@@ -311,7 +339,7 @@ def save_signature(
         signature = Signature(domain=domain)
     if signature.domain_id != domain.pk:
         raise PermissionDenied("not a signature of this domain")
-    signature.name, signature.text = name.strip(), text
+    signature.name, signature.text = name.strip(), clean_signature(text)
     signature.full_clean(exclude=["domain", "created_at"], validate_unique=False)
     others = Signature.objects.filter(domain=domain).exclude(pk=signature.pk)
     if others.filter(name=signature.name).exists():

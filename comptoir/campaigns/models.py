@@ -1,5 +1,6 @@
 """Campaigns: a queue of tickets and every setting used to handle them."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -54,6 +55,14 @@ class Campaign(models.Model):
     supervision_teams = models.ManyToManyField(
         Team, related_name="supervised_campaigns", blank=True
     )
+    # Optional: without one, the campaign qualifies with the four standard outcomes.
+    qualification_script = models.ForeignKey(
+        "QualificationScript",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
 
     class Meta:
         constraints = [
@@ -76,6 +85,9 @@ class Campaign(models.Model):
                     )
                 }
             )
+        script = self.qualification_script
+        if script is not None and script.domain_id != self.domain_id:
+            raise ValidationError({"qualification_script": _("Choose a script of this domain.")})
         signature = self.shared_signature
         if signature is not None and signature.domain_id != self.domain_id:
             raise ValidationError({"shared_signature": _("Choose a signature of this domain.")})
@@ -279,13 +291,56 @@ class OutcomeKind(models.TextChoices):
     NOT_FINISHED = "not_finished", _("Not finished (back to the queue)")
 
 
-class QualificationOutcome(models.Model):
-    """One way to end a processing, in the campaign's qualification script."""
+class QualificationScript(models.Model):
+    """A qualification script of the domain (its library): outcomes and questions, shared live by
+    every campaign that uses it. Its content lives in versions; agents qualify with the newest."""
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="qualification_scripts"
+    )
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "name"], name="qualification_script_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScriptVersion(models.Model):
+    """One state of a script. A version some processing was qualified with is frozen: it never
+    changes again, and the next change to the script is made on a new version (a copy)."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="qualification_outcomes"
+    script = models.ForeignKey(
+        QualificationScript, on_delete=models.CASCADE, related_name="versions"
     )
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    frozen = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["script", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["script", "number"], name="script_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.script_id} v{self.number}"
+
+
+class QualificationOutcome(models.Model):
+    """One way to end a processing, in one version of a qualification script."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
+    version = models.ForeignKey(ScriptVersion, on_delete=models.CASCADE, related_name="outcomes")
     code = models.SlugField(max_length=63)
     label = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=OutcomeKind.choices)
@@ -295,7 +350,7 @@ class QualificationOutcome(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "code"], name="qualification_outcome_code_unique"
+                fields=["version", "code"], name="qualification_outcome_code_per_version"
             )
         ]
 
@@ -313,12 +368,10 @@ class FieldType(models.TextChoices):
 
 
 class QualificationField(models.Model):
-    """One question of the campaign's qualification script, answered when qualifying."""
+    """One question of one version of a qualification script, answered when qualifying."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="qualification_fields"
-    )
+    version = models.ForeignKey(ScriptVersion, on_delete=models.CASCADE, related_name="questions")
     name = models.SlugField(max_length=63)
     label = models.CharField(max_length=200)
     field_type = models.CharField(max_length=16, choices=FieldType.choices, default=FieldType.TEXT)
@@ -330,7 +383,7 @@ class QualificationField(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "name"], name="qualification_field_name_unique"
+                fields=["version", "name"], name="qualification_field_name_per_version"
             )
         ]
 

@@ -6,6 +6,8 @@ from comptoir.campaigns.models import (
     OutcomeKind,
     QualificationField,
     QualificationOutcome,
+    QualificationScript,
+    ScriptVersion,
 )
 from comptoir.tenancy.models import Domain
 
@@ -37,6 +39,8 @@ QUESTIONS: dict[str, list[Question]] = {
         ("numero_commande", "Numéro de commande", FieldType.TEXT, [], False),
     ],
 }
+# campaign slug -> the name of its script in the domain's library
+SCRIPT_NAMES = {"support": "Support client", "commandes": "Commandes"}
 # campaign slug -> (priority, max attempts, blocking minutes)
 RULES = {"support": (10, 4, 30), "commandes": (5, 3, 60)}
 
@@ -45,31 +49,39 @@ def ensure_play_settings(domain: Domain) -> None:
     """Idempotent: rows are created once, never changed afterwards (a demo user may edit)."""
     for slug, (priority, attempts, blocking) in RULES.items():
         campaign = Campaign.objects.get(domain=domain, slug=slug)
-        if not QualificationOutcome.objects.filter(campaign=campaign).exists():
-            for position, (code, label, kind) in enumerate(OUTCOMES.get(slug, [])):
-                QualificationOutcome.objects.create(
-                    domain=domain,
-                    campaign=campaign,
-                    code=code,
-                    label=label,
-                    kind=kind,
-                    position=position,
-                )
-        if not QualificationField.objects.filter(campaign=campaign).exists():
-            for position, (name, label, field_type, choices, required) in enumerate(
-                QUESTIONS[slug]
-            ):
-                QualificationField.objects.create(
-                    domain=domain,
-                    campaign=campaign,
-                    name=name,
-                    label=label,
-                    field_type=field_type,
-                    choices=choices,
-                    required=required,
-                    position=position,
-                )
+        if campaign.qualification_script_id is None:
+            script, created = QualificationScript.objects.get_or_create(
+                domain=domain, name=SCRIPT_NAMES[slug]
+            )
+            if created:
+                fill_script(script, slug)
+            campaign.qualification_script = script
+            campaign.save(update_fields=["qualification_script"])
         if campaign.priority == 0:
             campaign.priority, campaign.max_attempts = priority, attempts
             campaign.blocking_minutes = blocking
             campaign.save(update_fields=["priority", "max_attempts", "blocking_minutes"])
+
+
+def fill_script(script: QualificationScript, slug: str) -> None:
+    version = ScriptVersion.objects.create(domain_id=script.domain_id, script=script, number=1)
+    for position, (code, label, kind) in enumerate(OUTCOMES.get(slug, [])):
+        QualificationOutcome.objects.create(
+            domain_id=script.domain_id,
+            version=version,
+            code=code,
+            label=label,
+            kind=kind,
+            position=position,
+        )
+    for position, (name, label, field_type, choices, required) in enumerate(QUESTIONS[slug]):
+        QualificationField.objects.create(
+            domain_id=script.domain_id,
+            version=version,
+            name=name,
+            label=label,
+            field_type=field_type,
+            choices=choices,
+            required=required,
+            position=position,
+        )

@@ -145,9 +145,12 @@ def qualify(
 ) -> Processing:
     """End a processing through the campaign's qualification script (SPEC §4)."""
     now = now or timezone.now()
-    chosen, cleaned = check(script_for(processing.campaign), outcome, answers, reopen_at, now)
     with transaction.atomic():
         ticket = held_ticket(processing, now)
+        # Read (and frozen) in this transaction: the processing records the exact version.
+        script = script_for(processing.campaign, freeze=True)
+        chosen, cleaned = check(script, outcome, answers, reopen_at, now)
+        processing.script_version_id = script.version_id
         # The outcome first: a final one is written on the ticket by apply_outcome.
         processing.outcome_code, processing.outcome_label = chosen.code, chosen.label
         processing.outcome_kind, processing.answers = chosen.kind, cleaned

@@ -31,6 +31,15 @@ class Processing(models.Model):
     outcome_label = models.CharField(max_length=200, blank=True)
     outcome_kind = models.CharField(max_length=32, blank=True)
     answers = models.JSONField(default=dict, blank=True)
+    # The version of the campaign's script it was qualified with (null: the standard outcomes,
+    # or qualified before scripts had versions). The copies above stay for exports.
+    script_version = models.ForeignKey(
+        "campaigns.ScriptVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="processings",
+    )
     reopen_at = models.DateTimeField(null=True, blank=True)
     counted_attempt = models.BooleanField(default=False)
     # The ticket was due because of an unread customer message: a pause gives that back.

@@ -1,5 +1,6 @@
 """A campaign's qualification script: the outcomes that end a processing and the questions
-answered on the way. Campaigns without their own outcomes use the four standard ones."""
+answered on the way. Campaigns without a script (or whose script has no outcome yet) use the
+four standard outcomes."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from comptoir.campaigns.models import (
     OutcomeKind,
     QualificationField,
     QualificationOutcome,
+    ScriptVersion,
 )
 
 STANDARD_OUTCOMES = [
@@ -44,6 +46,7 @@ class Question:
 class Script:
     outcomes: list[Outcome]
     questions: list[Question]
+    version_id: int | None = None  # None: the campaign has no script (standard outcomes)
 
     def outcome(self, code: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.code == code), None)
@@ -57,16 +60,48 @@ class QualificationError(Exception):
         self.errors = errors
 
 
-def script_for(campaign: Campaign) -> Script:
-    rows = QualificationOutcome.objects.filter(campaign=campaign)
+def script_for(campaign: Campaign, *, freeze: bool = False) -> Script:
+    """The newest version of the campaign's script. With `freeze` (inside the transaction
+    that records a qualification) that version is frozen first, so that what is read here is
+    what it will always hold (campaigns.script_actions explains the versioning)."""
+    script_id = campaign.qualification_script_id
+    if freeze:  # the campaign object may be stale: an administrator may have changed its script
+        script_id = (
+            Campaign.objects.filter(pk=campaign.pk)
+            .values_list("qualification_script_id", flat=True)
+            .get()
+        )
+    if script_id is None:
+        return standard_script()
+    version = (
+        ScriptVersion.objects.filter(script_id=script_id)
+        .order_by("-number")
+        .values("pk", "frozen")
+        .first()
+    )
+    if version is None:
+        return standard_script()
+    if freeze and not version["frozen"]:
+        # Waits for an edit in progress on this version (it holds the row's lock), then
+        # re-reads its rows below: they are final from now on.
+        ScriptVersion.objects.filter(pk=version["pk"], frozen=False).update(frozen=True)
+    rows = QualificationOutcome.objects.filter(version_id=version["pk"])
     outcomes = [Outcome(o.code, o.label, o.kind) for o in rows]
     if not outcomes:
-        outcomes = [Outcome(code, str(label), kind) for code, label, kind in STANDARD_OUTCOMES]
+        outcomes = standard_outcomes()
     questions = [
         Question(q.name, q.label, q.field_type, list(q.choices or []), q.required)
-        for q in QualificationField.objects.filter(campaign=campaign)
+        for q in QualificationField.objects.filter(version_id=version["pk"])
     ]
-    return Script(outcomes, questions)
+    return Script(outcomes, questions, version["pk"])
+
+
+def standard_outcomes() -> list[Outcome]:
+    return [Outcome(code, str(label), kind) for code, label, kind in STANDARD_OUTCOMES]
+
+
+def standard_script() -> Script:
+    return Script(standard_outcomes(), [])
 
 
 def check(

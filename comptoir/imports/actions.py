@@ -1,48 +1,41 @@
-"""Every state change of an import: queue it, claim it, run it chunk by chunk, record it.
+"""Every state change of an import but the worker's chunks (comptoir.imports.runner): queue
+it, cancel it, run it again, delete its file when the retention is over, record an import a
+command ran at once.
 
 Life of an import (docs/imports.md):
 
     queued --claim--> running --chunk, chunk, ...--> done
-                         |---archive or file refused---> failed (last_error says why)
-                         +--lease expired (the worker died)--> claimed again, resumed at `position`
-
-A chunk reads the stored file again, skips the `position` items done before, handles the next
-CHUNK_SIZE, then saves the position and the counts in one UPDATE that only succeeds while this
-worker still holds the import. A worker that dies between handling a chunk and saving it leaves
-the position where it was: the chunk is done again, and its messages come back as duplicates
-(ingest is idempotent) and its contacts as updates; nothing is counted twice.
+       |                 |---archive or file refused---> failed (last_error says why; the
+       |                 |                               file is deleted at once)
+       |                 |---lease expired (the worker died)--> claimed again, resumed
+       +-----------------+---cancel--> cancelled (at the next chunk boundary)
+    done, failed, cancelled --re-run--> a new queued import of the same stored file
+    ended + COMPTOIR_IMPORT_RETENTION_DAYS --> the file is deleted; the entry stays
 """
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
-from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.core.files import File
-from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign
-from comptoir.imports.archives import ArchiveError, read_archive
-from comptoir.imports.contacts import ContactRow, CsvError, RowError, open_csv, parse_row
-from comptoir.imports.models import ImportJob, ImportKind, ImportState
+from comptoir.imports.contacts import open_csv
+from comptoir.imports.models import ACTIVE_STATES, ImportJob, ImportKind, ImportState
 from comptoir.lib.text import clean
-from comptoir.mail.batch import ingest_many
 from comptoir.mail.ingest import IngestResult
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import Contact
 
-CHUNK_SIZE = 200
 # The error report keeps this many entries; the failed count goes on beyond it.
 MAX_REPORTED_ERRORS = 10_000
-# A long-running worker leaves its imports after this long, so that the other jobs get a turn;
-# it keeps the lease and picks them up again next round.
-ROUND_SECONDS = 20.0
-TABLE = ImportJob._meta.db_table
+
+
+class ImportRefused(Exception):
+    """An action that does not apply to this import (the message says why, translated)."""
 
 
 @dataclass
@@ -64,8 +57,17 @@ class Tally:
     def add_mail(self, label: str, result: IngestResult) -> None:
         if result.outcome in ("created", "appended", "duplicate"):
             setattr(self, result.outcome, getattr(self, result.outcome) + 1)
-        else:  # quarantined or rejected: stored, but in no ticket
-            self.fail(label, f"{result.outcome}: {result.reason}")
+        elif result.outcome == "rejected":  # stored, but in no ticket
+            self.fail(label, _("rejected: %(reason)s") % {"reason": result.reason})
+        else:
+            self.fail(label, _("quarantined: %(reason)s") % {"reason": result.reason})
+
+
+def report_language(user: User | None, campaign: Campaign) -> str:
+    """The error report speaks the language of who started the import."""
+    if user is not None:
+        return user.language or campaign.domain.language
+    return campaign.domain.language
 
 
 def create_import(
@@ -76,13 +78,17 @@ def create_import(
     filename: str,
     content: File,
     worker: str = "",
+    language: str = "",
 ) -> ImportJob:
     """Store the file and queue the import, or hand it straight to `worker` (a command that
     runs it at once). A contacts file is checked first: a file that cannot be a contacts CSV
-    raises CsvError and nothing is stored."""
+    raises CsvError and nothing is stored. The error report is written in `language`, by
+    default the user's (or the domain's)."""
+    language = language or report_language(user, campaign)
     if kind == ImportKind.CONTACTS:
         content.seek(0)
-        open_csv(content.read())
+        with translation.override(language):
+            open_csv(content.read())
         content.seek(0)
     job = ImportJob(
         domain_id=campaign.domain_id,
@@ -90,197 +96,117 @@ def create_import(
         created_by=user,
         kind=kind,
         filename=clean(filename, 1000),
+        language=language,
     )
     if worker:
         job.state, job.claimed_by, job.started_at = ImportState.RUNNING, worker, timezone.now()
         job.claimed_until = job.started_at + timedelta(seconds=settings.COMPTOIR_IMPORT_LEASE)
     job.file.save(f"{kind}.upload", content, save=False)
-    job.save()
+    try:
+        job.save()
+    except BaseException:
+        job.file.delete(save=False)  # no history entry: no file either
+        raise
     return job
 
 
-def db_time(moment: datetime) -> str | datetime:
-    value = connection.ops.adapt_datetimefield_value(moment)
-    return value if isinstance(value, datetime) else str(value)
-
-
-def claim_sql(limit: int) -> str:
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return (
-        f"UPDATE {TABLE} SET state = 'running', claimed_by = %s, claimed_until = %s, "
-        "started_at = COALESCE(started_at, %s) "
-        f"WHERE id IN (SELECT id FROM {TABLE} WHERE state = 'queued' "
-        "OR (state = 'running' AND (claimed_until < %s OR claimed_by = %s)) "
-        f"ORDER BY created_at, id LIMIT {int(limit)}{lock}) RETURNING id"
-    )
-
-
-def claim_imports(worker: str, *, limit: int = 1, now: datetime | None = None) -> list[int]:
-    """Claim queued imports, imports whose worker's lease expired, and this worker's own."""
+def cancel_import(job: ImportJob, *, now: datetime | None = None) -> bool:
+    """Stop a queued or running import. A running one stops at a chunk boundary: on
+    PostgreSQL the chunk in hand can no longer be saved and is rolled back; on SQLite this
+    waits for that chunk's transaction. Either way the counts are those of the chunks saved.
+    False when the import had already ended, or is a `comptoir ingest` run (no stored
+    file: that command does not stop at anyone's request)."""
     now = now or timezone.now()
-    until = now + timedelta(seconds=settings.COMPTOIR_IMPORT_LEASE)
-    params = [worker, db_time(until), db_time(now), db_time(now), worker]
-    with connection.cursor() as cursor:
-        cursor.execute(claim_sql(limit), params)
-        return sorted(row[0] for row in cursor.fetchall())
+    mine = ImportJob.objects.filter(pk=job.pk, state__in=ACTIVE_STATES).exclude(file="")
+    stopped = mine.update(
+        state=ImportState.CANCELLED, finished_at=now, claimed_by="", claimed_until=None
+    )
+    return stopped == 1
 
 
-def held(job_id: int, worker: str) -> ImportJob | None:
-    return (
-        ImportJob.objects.select_related("campaign", "campaign__domain")
-        .filter(pk=job_id, claimed_by=worker, state=ImportState.RUNNING)
-        .first()
+def rerun_import(job: ImportJob, *, user: User | None) -> ImportJob:
+    """Import the same stored file again, from its start, as a new entry of the history (the
+    first one keeps its counts). What was imported before comes back as duplicates (contacts
+    as updates): nothing is created twice. Raises ImportRefused while the import runs, or
+    once its file was deleted."""
+    if job.is_active:
+        raise ImportRefused(_("This import is still running: cancel it first."))
+    if not job.file.name or not job.file.storage.exists(job.file.name):
+        raise ImportRefused(_("The file of this import is no longer available."))
+    return ImportJob.objects.create(
+        domain_id=job.domain_id,
+        campaign_id=job.campaign_id,
+        created_by=user,
+        kind=job.kind,
+        filename=job.filename,
+        file=job.file.name,
+        language=report_language(user, job.campaign) if user else job.language,
+        rerun_of=job,
     )
 
 
-def run_import_chunk(job_id: int, worker: str, *, chunk: int | None = None) -> bool:
-    """Handle the next chunk of an import this worker holds; True while more remains."""
-    chunk = chunk or CHUNK_SIZE
-    job = held(job_id, worker)
-    if job is None:
-        return False  # finished, or taken over by another worker after our lease expired
-    try:
-        if job.kind == ImportKind.MAIL:
-            tally, total = mail_chunk(job, chunk)
-        else:
-            tally, total = contacts_chunk(job, chunk)
-    except (ArchiveError, CsvError) as exc:
-        fail_import(job, worker, str(exc))
-        return False
-    except OSError as exc:  # the stored file is gone or unreadable: retrying will not help
-        fail_import(job, worker, f"cannot read the stored file: {exc}")
-        return False
-    finished = tally.done < chunk
-    saved = save_chunk(job, worker, tally, total=total, finished=finished)
-    return saved and not finished
+def purge_import_files(*, now: datetime | None = None) -> int:
+    """Delete the files of imports that ended more than COMPTOIR_IMPORT_RETENTION_DAYS ago
+    (0 keeps them forever). The history entries and their error reports stay. A file shared
+    by a re-run is kept until every import of it is past the retention. Returns how many
+    files were deleted."""
+    days = settings.COMPTOIR_IMPORT_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    with_file = ImportJob.objects.exclude(file="")
+    kept = Q(state__in=ACTIVE_STATES) | Q(finished_at__isnull=True) | Q(finished_at__gte=cutoff)
+    still_used = with_file.filter(kept).values("file")
+    expired = with_file.filter(finished_at__lt=cutoff).exclude(file__in=still_used)
+    names = list(expired.order_by("file").values_list("file", flat=True).distinct()[:1000])
+    storage = ImportJob._meta.get_field("file").storage
+    for name in names:
+        # The file first: a worker that dies before the UPDATE finds the entry again next
+        # time (deleting a missing file does nothing).
+        storage.delete(name)
+        ImportJob.objects.filter(file=name).update(file="", file_deleted_at=now)
+    return len(names)
 
 
-def mail_chunk(job: ImportJob, chunk: int) -> tuple[Tally, int | None]:
-    tally = Tally()
-    with job.file.open("rb") as stored:
-        handle = cast(BinaryIO, stored)
-        total = job.total
-        if total is None:
-            total = count(read_archive(handle, job.filename))
-            handle.seek(0)
-        items = list(islice(read_archive(handle, job.filename), job.position, job.position + chunk))
-    tally.done = len(items)
-    for label, _raw, problem in items:
-        if problem:
-            tally.fail(label, problem)
-    good = [(label, raw) for label, raw, _problem in items if raw is not None]
-    # Archives never trigger automatic replies: their customers wrote long ago.
-    for label, result in ingest_many(
-        good, domain=job.campaign.domain, campaign=job.campaign, auto_reply=False
-    ):
-        tally.add_mail(label, result)
-    return tally, total
-
-
-def count(items: Iterator[object]) -> int:
-    return sum(1 for _item in items)
-
-
-def contacts_chunk(job: ImportJob, chunk: int) -> tuple[Tally, int | None]:
-    with job.file.open("rb") as handle:
-        content = handle.read()
-    columns, rows = open_csv(content)
-    total = job.total
-    if total is None:
-        total = count(open_csv(content)[1])
-    tally = Tally()
-    for number, cells in islice(rows, job.position, job.position + chunk):
-        tally.done += 1
-        try:
-            row = parse_row(columns, cells)
-            if row is not None:
-                outcome = import_contacts_row(job.domain_id, row)
-                setattr(tally, outcome, getattr(tally, outcome) + 1)
-        except RowError as exc:
-            tally.fail(f"line {number}", str(exc))
-    return tally, total
-
-
-def import_contacts_row(domain_id: int, row: ContactRow) -> str:
-    """Create or update the domain's contact for this row, in one transaction: a row is
-    saved whole or not at all. Empty cells leave what is known unchanged."""
-    with transaction.atomic():
-        contact = Contact.objects.select_for_update().filter(domain_id=domain_id, email=row.email)
-        found = contact.first()
-        if found is None:
-            Contact.objects.create(
-                domain_id=domain_id,
-                email=row.email,
-                name=row.name,
-                language=row.language,
-                extra=row.extra,
-            )
-            return "created"
-        found.name = row.name or found.name
-        found.language = row.language or found.language
-        found.extra = {**(found.extra or {}), **row.extra}
-        found.save(update_fields=["name", "language", "extra"])
-        return "updated"
-
-
-def save_chunk(
-    job: ImportJob, worker: str, tally: Tally, *, total: int | None, finished: bool
-) -> bool:
-    """Add the chunk to the import, if this worker still holds it; renew the lease."""
-    now = timezone.now()
-    room = max(0, MAX_REPORTED_ERRORS - len(job.errors))
-    changes: dict[str, object] = {
-        "position": F("position") + tally.done,
-        "total": total,
-        "created_count": F("created_count") + tally.created,
-        "appended_count": F("appended_count") + tally.appended,
-        "duplicate_count": F("duplicate_count") + tally.duplicate,
-        "updated_count": F("updated_count") + tally.updated,
-        "failed_count": F("failed_count") + tally.failed,
-        "errors": [*job.errors, *tally.errors[:room]],
-        "claimed_until": now + timedelta(seconds=settings.COMPTOIR_IMPORT_LEASE),
-    }
-    if finished:
-        changes.update(state=ImportState.DONE, finished_at=now, claimed_by="", claimed_until=None)
-    mine = ImportJob.objects.filter(pk=job.pk, claimed_by=worker, state=ImportState.RUNNING)
-    return mine.update(**changes) == 1
-
-
-def fail_import(job: ImportJob, worker: str, reason: str) -> None:
-    ImportJob.objects.filter(pk=job.pk, claimed_by=worker).update(
-        state=ImportState.FAILED,
-        last_error=clean(reason, 10_000),
-        finished_at=timezone.now(),
-        claimed_by="",
-        claimed_until=None,
-    )
-
-
-def run_due_imports(worker: str, *, once: bool) -> int:
-    """The worker's job: run claimed imports to the end (`once`), or for about ROUND_SECONDS.
-    Returns how many imports this call finished or left."""
-    deadline = time.monotonic() + ROUND_SECONDS
-    handled = 0
-    while ids := claim_imports(worker):
-        for job_id in ids:
-            while run_import_chunk(job_id, worker):
-                if not once and time.monotonic() > deadline:
-                    return handled + 1  # keeps its lease; resumed next round
-            handled += 1
-    return handled
+def drop_refused_file(job: ImportJob) -> None:
+    """A file refused as a whole (a zip bomb, not a CSV) is deleted at once: it can give
+    nothing, a re-run would refuse it again."""
+    if job.file and not ImportJob.objects.filter(file=job.file.name).exclude(pk=job.pk).exists():
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="", file_deleted_at=timezone.now())
 
 
 def import_job(worker_id: str, once: bool) -> object:
-    """`comptoir worker`'s job (ops.management.commands.worker.JOBS)."""
+    """`comptoir worker`'s imports job (ops.management.commands.worker.JOBS)."""
+    # Imported here: the runner builds on this module's Tally.
+    from comptoir.imports.runner import run_due_imports
+
     return run_due_imports(worker_id, once=once)
 
 
+# A worker looks for files past their retention at most this often (and at every --once).
+RETENTION_EVERY = 600.0
+_last_purge: list[float] = []
+
+
+def import_retention_job(worker_id: str, once: bool) -> object:
+    """`comptoir worker`'s periodic job: delete the files past COMPTOIR_IMPORT_RETENTION_DAYS.
+    Any number of workers may run it: deleting a file twice is harmless."""
+    if not once and _last_purge and time.monotonic() - _last_purge[-1] < RETENTION_EVERY:
+        return 0
+    _last_purge[:] = [time.monotonic()]
+    return purge_import_files()
+
+
 def start_command_import(*, campaign: Campaign, kind: str, filename: str) -> ImportJob:
-    """The history entry of an import run at once by a command (no file kept, no worker)."""
+    """The history entry of an import run at once by a command (no file kept, no worker).
+    Its reasons are written in the command's language (LANGUAGE_CODE)."""
     now = timezone.now()
     return ImportJob.objects.create(
         domain_id=campaign.domain_id,
         campaign=campaign,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         kind=kind,
         filename=clean(filename, 1000),
         state=ImportState.RUNNING,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from comptoir.lib.text import clean
 
@@ -53,13 +54,16 @@ def decode(content: bytes) -> str:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvError(
-            f"the file is not UTF-8 text (byte {exc.start} is not): save it as "
-            "'CSV UTF-8' and upload it again"
+            _(
+                "the file is not UTF-8 text (byte %(byte)s is not): save it as 'CSV UTF-8' "
+                "and upload it again"
+            )
+            % {"byte": exc.start}
         ) from exc
     if not text.strip():
-        raise CsvError("the file is empty")
+        raise CsvError(_("the file is empty"))
     if "\x00" in text:
-        raise CsvError("the file holds NUL bytes: it is not a CSV text file")
+        raise CsvError(_("the file holds NUL bytes: it is not a CSV text file"))
     return text
 
 
@@ -72,16 +76,19 @@ def sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
 
 def columns_of(header: list[str] | None) -> list[str]:
     if not header:
-        raise CsvError("the file has no header line")
+        raise CsvError(_("the file has no header line"))
     columns = [ALIASES.get(h.strip().lower(), h.strip()) for h in header]
     if "email" not in columns:
         found = ", ".join(repr(h) for h in header[:10])
         raise CsvError(
-            f"the first line must be a header with an 'email' column; found {found}. "
-            "Check the delimiter (comma, semicolon or tab) and that the file has a header"
+            _(
+                "the first line must be a header with an 'email' column; found %(found)s. "
+                "Check the delimiter (comma, semicolon or tab) and that the file has a header"
+            )
+            % {"found": found}
         )
     if len(set(columns)) != len(columns) or "" in columns:
-        raise CsvError("the header has an empty or repeated column name")
+        raise CsvError(_("the header has an empty or repeated column name"))
     return columns
 
 
@@ -93,7 +100,7 @@ def open_csv(content: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]
     try:
         columns = columns_of(next(reader, None))
     except csv.Error as exc:
-        raise CsvError(f"malformed CSV: {exc}") from exc
+        raise CsvError(_("malformed CSV: %(error)s") % {"error": exc}) from exc
     return columns, rows_of(reader)
 
 
@@ -105,7 +112,9 @@ def rows_of(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise CsvError(f"malformed CSV after line {number}: {exc}") from exc
+            raise CsvError(
+                _("malformed CSV after line %(line)s: %(error)s") % {"line": number, "error": exc}
+            ) from exc
         number += 1
         yield number, cells
 
@@ -115,21 +124,27 @@ def parse_row(columns: list[str], cells: list[str]) -> ContactRow | None:
     if not any(cell.strip() for cell in cells):
         return None
     if len(cells) > len(columns):
-        raise RowError(f"{len(cells)} cells, but the header names {len(columns)} columns")
+        raise RowError(
+            _("%(cells)s cells, but the header names %(columns)s columns")
+            % {"cells": len(cells), "columns": len(columns)}
+        )
     values = dict(zip(columns, [c.strip() for c in cells] + [""] * len(columns), strict=False))
     email = values.pop("email").lower()
     if not email:
-        raise RowError("no email address")
+        raise RowError(_("no email address"))
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise RowError(f"invalid email address {email!r}") from exc
+        raise RowError(_("invalid email address '%(address)s'") % {"address": email}) from exc
     language = values.pop("language", "").lower()
     codes = [code for code, _name in settings.LANGUAGES]
     if language and language not in codes:
-        raise RowError(f"unknown language {language!r} (expected one of {', '.join(codes)})")
+        raise RowError(
+            _("unknown language '%(language)s' (expected one of %(codes)s)")
+            % {"language": language, "codes": ", ".join(codes)}
+        )
     name = values.pop("name", "")
     if len(name) > 200:
-        raise RowError("name longer than 200 characters")
+        raise RowError(_("name longer than 200 characters"))
     extra = {key: clean(value, EXTRA_VALUE_LENGTH) for key, value in values.items() if value}
     return ContactRow(email=email, name=clean(name, 200), language=language, extra=extra)

@@ -19,11 +19,16 @@ class ImportState(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_STATES = (ImportState.QUEUED, ImportState.RUNNING)
 
 
 class ImportJob(models.Model):
     """One import: queued by the UI (the worker runs it, chunk by chunk, resumably) or
-    recorded by a command that ran it at once. `position` counts the messages or rows done."""
+    recorded by a command that ran it at once. `position` counts the messages or rows done;
+    `resume_*` say where the next chunk of a mail archive starts reading (archives.Cursor)."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="imports")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
@@ -34,10 +39,21 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=16, choices=ImportKind.choices)
     filename = models.CharField(max_length=1000)
+    # Emptied when the file is deleted (retention, or a file refused as a whole): see
+    # file_deleted_at. A re-run shares its original's file.
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True, max_length=500)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # The language of the error report: the one of who started the import.
+    language = models.CharField(max_length=8, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
     state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.QUEUED)
     position = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
+    resume_member = models.PositiveIntegerField(default=0)
+    resume_offset = models.PositiveBigIntegerField(default=0)
+    resume_number = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     appended_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
@@ -62,7 +78,11 @@ class ImportJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+        return self.state in ACTIVE_STATES
+
+    @property
+    def can_rerun(self) -> bool:
+        return not self.is_active and bool(self.file)
 
     @property
     def percent(self) -> int:

@@ -75,7 +75,9 @@ class Draft:
     cc: list[Person] = field(default_factory=list)
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
-    signature: str = ""
+    signature: str = ""  # the text part's signature, under "-- "
+    # The HTML part's signature, sanitised (campaigns.signatures); blank: `signature` escaped.
+    signature_html: str = ""
     quote: Quote | None = None
     attachments: list[OutgoingAttachment] = field(default_factory=list)
     automatic: bool = False
@@ -152,7 +154,9 @@ def paragraphs(text: str) -> str:
 
 def html_body(draft: Draft) -> str:
     parts = [f'<div class="comptoir-reply">\n{paragraphs(draft.text)}</div>']
-    if draft.signature.strip():
+    if draft.signature_html.strip():
+        parts.append(f'<div class="comptoir-signature">\n{draft.signature_html}</div>')
+    elif draft.signature.strip():
         parts.append(f'<div class="comptoir-signature">\n{paragraphs(draft.signature)}</div>')
     if draft.quote is not None:
         header = html.escape(quote_header(draft.quote, draft.language, draft.time_zone))

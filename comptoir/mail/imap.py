@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from comptoir.campaigns.models import ImapMailbox, ImapSecurity
 from comptoir.mail.ingest import TransientIngestError, ingest_email
@@ -35,6 +35,8 @@ BATCH_SIZE = 100
 LEASE = timedelta(minutes=5)
 # Socket timeout: a silent server must not hold the lease (and the worker) forever.
 TIMEOUT_SECONDS = 60
+# The editor's "test the connection" waits less: someone is looking at the page.
+TEST_TIMEOUT_SECONDS = 10
 
 
 class ImapConfigError(Exception):
@@ -131,7 +133,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def connect(mailbox: ImapMailbox) -> IMAPClient:
+def connect(mailbox: ImapMailbox, *, timeout: float = TIMEOUT_SECONDS) -> IMAPClient:
     """Open an authenticated session; certificates are verified against the system store."""
     password = mailbox_password(mailbox)
     if mailbox.security == ImapSecurity.NONE and not is_loopback(mailbox.host):
@@ -143,7 +145,7 @@ def connect(mailbox: ImapMailbox) -> IMAPClient:
         port=mailbox.port,
         ssl=use_tls,
         ssl_context=ssl.create_default_context() if use_tls else None,
-        timeout=TIMEOUT_SECONDS,
+        timeout=timeout,
     )
     try:
         if mailbox.security == ImapSecurity.STARTTLS:
@@ -313,20 +315,53 @@ def poll_due_mailboxes(
     ]
 
 
-def check_connection(mailbox: ImapMailbox) -> str:
-    """The campaign editor's "test connection": connect, log in, select the folder (read-only)
-    and say what went wrong, or "" when all worked. Nothing is fetched and nothing is logged:
-    the error is the server's or the socket's, which never holds the password."""
+@dataclass
+class ConnectionTest:
+    """How the editor's "test the connection" went. `problem` names what failed, for the
+    editor to say in the user's language: dns, refused, timeout, tls, login, folder, config,
+    other; "" when all worked. `detail` is the server's or the socket's own words."""
+
+    problem: str = ""
+    detail: str = ""
+    messages: int | None = None  # in the folder, when it was opened
+    folders: list[str] = field(default_factory=list)  # the account's, when the folder is missing
+
+
+def failure(error: BaseException) -> ConnectionTest:
+    problem = "other"
+    if isinstance(error, ImapConfigError):
+        problem = "config"
+    elif isinstance(error, socket.gaierror):
+        problem = "dns"
+    elif isinstance(error, ConnectionRefusedError):
+        problem = "refused"
+    elif isinstance(error, TimeoutError):  # socket.timeout too
+        problem = "timeout"
+    elif isinstance(error, ssl.SSLError) or "TLS" in str(error) or "SSL" in str(error):
+        problem = "tls"
+    elif isinstance(error, LoginError):
+        problem = "login"
+    return ConnectionTest(problem, f"{type(error).__name__}: {error}")
+
+
+def try_connection(
+    mailbox: ImapMailbox, *, timeout: float = TEST_TIMEOUT_SECONDS
+) -> ConnectionTest:
+    """The campaign editor's "test the connection", on a saved mailbox or on the settings of
+    a form (an ImapMailbox never saved): connect, log in, open the folder read-only and count
+    its messages. Nothing is fetched, changed or logged, and the answer never holds the
+    password (the errors are the server's or the socket's)."""
     try:
-        client = connect(mailbox)
-    except ImapConfigError as error:
-        return str(error)
-    except (IMAPClientError, OSError, ssl.SSLError) as error:
-        return f"{type(error).__name__}: {error}"
+        client = connect(mailbox, timeout=timeout)
+    except (ImapConfigError, IMAPClientError, OSError) as error:  # ssl.SSLError is an OSError
+        return failure(error)
     try:
-        client.select_folder(mailbox.folder, readonly=True)
+        if not client.folder_exists(mailbox.folder):
+            folders = sorted(str(f[2]) for f in client.list_folders())
+            return ConnectionTest("folder", mailbox.folder, folders=folders[:30])
+        selected = client.select_folder(mailbox.folder, readonly=True)
+        return ConnectionTest(messages=int(selected.get(b"EXISTS", 0)))
     except (IMAPClientError, OSError) as error:
-        return f"{type(error).__name__}: {error}"
+        return failure(error)
     finally:
         close_quietly(client)
-    return ""

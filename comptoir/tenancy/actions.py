@@ -4,18 +4,28 @@ Users are never deleted (tickets, messages and processings name them): they are 
 """
 
 from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.tenancy.links import domain_address, password_link
-from comptoir.tenancy.models import ROLE_RIGHTS, Domain, DomainHostname, Role, Team, User
+from comptoir.tenancy.models import (
+    ROLE_RIGHTS,
+    AccountEmail,
+    AccountEmailKind,
+    Domain,
+    DomainHostname,
+    Role,
+    Team,
+    User,
+)
 
 RIGHTS = sorted(ROLE_RIGHTS[Role.ADMIN])
 
@@ -129,8 +139,10 @@ def set_user_password(user: User, password: str) -> User:
     return user
 
 
-def send_password_email(user: User, *, invitation: bool) -> None:
-    """The invitation, or the reset asked for, with its link on the domain's own address."""
+def queue_password_email(user: User, *, invitation: bool) -> AccountEmail:
+    """The invitation, or the reset asked for, with its link on the domain's own address:
+    composed now, in the user's language, and queued in the caller's transaction; the worker
+    sends it (tenancy.account_mail), so an SMTP server that is down never fails the request."""
     if not user.email:
         raise PeopleError(_("This user has no email address."))
     context = {
@@ -143,15 +155,25 @@ def send_password_email(user: User, *, invitation: bool) -> None:
     with translation.override(user.language or user.domain.language):
         subject = render_to_string(f"tenancy/{name}_subject.txt", context).strip()
         body = render_to_string(f"tenancy/{name}_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    sender = settings.DEFAULT_FROM_EMAIL
+    return AccountEmail.objects.create(
+        domain_id=user.domain_id,
+        user=user,
+        kind=AccountEmailKind.INVITATION if invitation else AccountEmailKind.PASSWORD_RESET,
+        to_email=user.email,
+        from_email=sender,
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        message_id=make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None),
+        next_attempt_at=timezone.now(),
+    )
 
 
-def invite_user(user: User) -> User:
-    """Email the user a link to choose their password and log in to the domain."""
+def invite_user(user: User) -> AccountEmail:
+    """Queue an email with a link to choose a password and log in to the domain."""
     if not user.is_active:
         raise PeopleError(_("This user is deactivated."))
-    send_password_email(user, invitation=True)
-    return user
+    return queue_password_email(user, invitation=True)
 
 
 def users_for_reset(domain: Domain, login_or_email: str) -> list[User]:

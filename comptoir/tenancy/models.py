@@ -147,3 +147,52 @@ class PasswordResetEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.login} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountEmailKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class AccountEmailState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class AccountEmail(models.Model):
+    """An email to one of the domain's users (an invitation, a password reset), queued in the
+    transaction that asked for it and sent by the worker (tenancy.account_mail) with retries.
+
+    The body holds a link that sets the user's password: it is blanked once the message is
+    sent or given up, so that the database keeps no usable link."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="account_emails")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_emails")
+    kind = models.CharField(max_length=20, choices=AccountEmailKind.choices)
+    to_email = models.EmailField(max_length=254)
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=250)
+    state = models.CharField(
+        max_length=10, choices=AccountEmailState.choices, default=AccountEmailState.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When a queued message is next due, and the worker holding it (like the outbox's).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["domain", "user", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.state})"

@@ -26,13 +26,15 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
 
 
 def playable_campaigns(user: User) -> QuerySet[Campaign]:
-    """Campaigns the user may press play on: given to one of their agent teams."""
+    """Campaigns the user may press play on: active, given to one of their agent teams.
+    An inactive (archived) campaign is no longer offered to its agents; its tickets stay
+    visible (visible_tickets) to its supervisors."""
     if not user.can_process:
         return Campaign.objects.none()
     given = Campaign.objects.filter(
         domain_id=user.domain_id, agent_teams__members=user
     ).values_list("id", flat=True)
-    return Campaign.objects.filter(domain_id=user.domain_id, id__in=given)
+    return Campaign.objects.filter(domain_id=user.domain_id, id__in=given, active=True)
 
 
 def supervised_campaign_ids(user: User) -> QuerySet[Campaign, int]:

@@ -21,7 +21,7 @@ from comptoir.campaigns.models import InboundAddress
 from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
 from comptoir.tickets.models import Contact, Direction, Message, Ticket
-from comptoir.tickets.outbound import ReplyError, queue, sender_address, signature_text
+from comptoir.tickets.outbound import ReplyError, queue, sender_address, signature_for
 from comptoir.tickets.template_values import customer_language, render_for
 
 # The words may be joined by "-", "_", "." or nothing: no_reply@, do.not.reply@, noreply@.
@@ -109,6 +109,7 @@ def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
     language = customer_language(ticket)
     body = template.body if template else default_body(language)
     subject = render_for(template.subject, ticket, None) if template else ""
+    signature = signature_for(ticket, None)
     return Draft(
         sender=Person(campaign.sender_name or campaign.name, sender),
         to=[Person(ticket.contact.name, ticket.contact.email)],
@@ -121,7 +122,8 @@ def acknowledgement(ticket: Ticket, first: Message, sender: str) -> Draft:
         time_zone=ticket.domain.time_zone,
         in_reply_to=first.message_id.strip("<>"),
         references=[first.message_id.strip("<>")] if first.message_id else [],
-        signature=render_for(signature_text(campaign), ticket, None),
+        signature=signature.text,
+        signature_html=signature.html,
         automatic=True,
         ticket_number=ticket.number,
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
+from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean, message_id_key
 from comptoir.mail.compose import (
@@ -42,7 +43,7 @@ from comptoir.tickets.models import (
     RawState,
     Ticket,
 )
-from comptoir.tickets.template_values import customer_language, render_for
+from comptoir.tickets.template_values import customer_language, render_for, template_values
 
 
 class ReplyError(Exception):
@@ -57,6 +58,14 @@ def signature_text(campaign: Campaign) -> str:
     if signature is None or signature.domain_id != campaign.domain_id:
         return ""
     return signature.text
+
+
+def signature_for(ticket: Ticket, agent: User | None) -> RenderedSignature:
+    """The campaign's signature with this ticket's values: text (under "-- ") and HTML."""
+    signature = signature_text(ticket.campaign)
+    if not signature.strip():
+        return RenderedSignature("", "")
+    return render_signature(signature, template_values(ticket, agent))
 
 
 def sender_address(campaign: Campaign) -> str:
@@ -127,6 +136,7 @@ def reply(
     to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
     in_reply_to, references = threading_headers(ticket, parent)
     language, time_zone = customer_language(ticket), ticket.domain.time_zone
+    signature = signature_for(ticket, author)
     draft = Draft(
         sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
         to=to,
@@ -140,7 +150,8 @@ def reply(
         time_zone=time_zone,
         in_reply_to=in_reply_to,
         references=references,
-        signature=render_for(signature_text(campaign), ticket, author),
+        signature=signature.text,
+        signature_html=signature.html,
         quote=quote_of(parent) if campaign.quote_previous else None,
         attachments=list(attachments),
         ticket_number=ticket.number,

@@ -88,7 +88,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             for user in actions.users_for_reset(domain, form.cleaned_data["login_or_email"]):
                 # Past the hourly limit nothing is sent, and the answer stays the same.
                 if may_send_reset_email(user):
-                    actions.send_password_email(user, invitation=False)
+                    actions.queue_password_email(user, invitation=False)
         return page(request, "ui/people/password_reset_sent.html")
     return page(request, "ui/people/password_reset.html", {"form": form})
 

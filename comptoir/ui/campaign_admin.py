@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import Campaign, ImapMailbox
-from comptoir.mail.imap import check_connection
+from comptoir.mail.imap import try_connection
 from comptoir.ui.auth import current_user, login_required_in_domain
 from comptoir.ui.campaign_admin_forms import AddressForm, InfoForm, MailboxForm, NewCampaignForm
 from comptoir.ui.pages import with_csp
@@ -70,11 +70,20 @@ def refused(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+SHOWN = {"all": None, "active": True, "inactive": False}
+
+
 @manager_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign of the domain, inactive ones greyed; ?show=active or inactive filters."""
+    show = request.GET.get("show", "all")
+    show = show if show in SHOWN else "all"
     campaigns = Campaign.objects.filter(domain_id=current_user(request).domain_id).order_by("name")
-    context = {"campaigns": campaigns, "form": NewCampaignForm()}
+    wanted = SHOWN[show]
+    if wanted is not None:
+        campaigns = campaigns.filter(active=wanted)
+    context = {"campaigns": campaigns, "form": NewCampaignForm(), "show": show}
     return with_csp(render(request, "ui/manage/campaigns.html", context))
 
 
@@ -113,6 +122,7 @@ def info_initial(campaign: Campaign) -> dict[str, Any]:
         "auto_reply_daily_limit": campaign.auto_reply_daily_limit,
         "agent_teams": [t.pk for t in campaign.agent_teams.all()],
         "supervision_teams": [t.pk for t in campaign.supervision_teams.all()],
+        "qualification_script": campaign.qualification_script_id,
     }
 
 
@@ -130,6 +140,7 @@ def info_of(data: dict[str, Any]) -> actions.CampaignInfo:
         auto_reply_daily_limit=data["auto_reply_daily_limit"],
         agent_team_ids=data["agent_teams"],
         supervision_team_ids=data["supervision_teams"],
+        qualification_script_id=data.get("qualification_script"),
     )
 
 
@@ -242,12 +253,36 @@ def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResp
     return redirect("ui:manage_info", campaign.slug)
 
 
+def mailbox_test_answer(
+    request: HttpRequest, campaign: Campaign, mailbox: ImapMailbox | None
+) -> HttpResponse:
+    """htmx: try the settings of the mailbox form (posted, saved or not; nothing is saved),
+    or, without them, the saved mailbox; say how it went, next to the form."""
+    target, form = mailbox, None
+    if "host" in request.POST or mailbox is None:
+        form = MailboxForm(request.POST)
+        target = None
+        if form.is_valid():
+            user = current_user(request)
+            target = actions.mailbox_to_test(campaign, mailbox, form.cleaned_data, by=user)
+    result = try_connection(target) if target is not None else None
+    context = {"mailbox": target, "form": form, "result": result}
+    return with_csp(render(request, "ui/manage/mailbox_test.html", context))
+
+
 @manager_required
+@sensitive_post_parameters("password")
 @require_POST
 def mailbox_test(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
-    """htmx: connect, log in and open the folder of a saved mailbox; say how it went."""
+    """A saved mailbox, with the values of its form when posted (blank password: the stored one)."""
     campaign = managed_campaign(request, slug)
     mailbox = get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
-    error = check_connection(mailbox)
-    context = {"mailbox": mailbox, "error": error}
-    return with_csp(render(request, "ui/manage/mailbox_test.html", context))
+    return mailbox_test_answer(request, campaign, mailbox)
+
+
+@manager_required
+@sensitive_post_parameters("password")
+@require_POST
+def mailbox_test_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The form of a mailbox not saved yet."""
+    return mailbox_test_answer(request, managed_campaign(request, slug), None)

@@ -15,6 +15,7 @@ from comptoir.campaigns.models import (
     FieldType,
     ImapSecurity,
     OutcomeKind,
+    QualificationScript,
     Signature,
 )
 from comptoir.campaigns.templating import known_names
@@ -51,8 +52,11 @@ class InfoForm(forms.Form):
     signature = forms.CharField(
         label=_("Signature"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Plain text, with {{ variable }} placeholders as in templates."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            'Plain text, or HTML: <b>, <i>, <u>, <a href="https://…">, <img src="https://…">, '
+            "<p>, <br>; sanitised when saved. {{ variable }} placeholders as in templates."
+        ),
     )
     shared_signature = forms.TypedChoiceField(
         label=_("Shared signature"),
@@ -77,9 +81,23 @@ class InfoForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    qualification_script = forms.TypedChoiceField(
+        label=_("Qualification script"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Optional; edited in the Qualification tab."),
+    )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        scripts = QualificationScript.objects.filter(domain_id=campaign.domain_id)
+        script_field = self.fields["qualification_script"]
+        assert isinstance(script_field, forms.ChoiceField)
+        script_field.choices = [
+            ("", gettext("None: the four standard outcomes")),
+            *((s.pk, s.name) for s in scripts.order_by("name", "id")),
+        ]
         templates = usable_templates(campaign)
         template_field = self.fields["auto_reply_template"]
         assert isinstance(template_field, forms.ChoiceField)
@@ -158,7 +176,10 @@ class SignatureForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["text"].help_text = gettext("Variables: %(names)s") % {"names": known_names()}
+        self.fields["text"].help_text = gettext(
+            'Plain text, or HTML: <b>, <i>, <u>, <a href="https://…">, <img src="https://…">, '
+            "<p>, <br>; sanitised when saved. Variables: %(names)s"
+        ) % {"names": known_names()}
 
 
 class AdvancedForm(forms.Form):
@@ -211,14 +232,3 @@ class QuestionForm(forms.Form):
         help_text=_("For a choice question: one answer per line."),
     )
     required = forms.BooleanField(label=_("Required"), required=False)
-
-
-class CopyScriptForm(forms.Form):
-    source = forms.TypedChoiceField(label=_("Copy the script of"), coerce=int)
-
-    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        others = Campaign.objects.filter(domain_id=campaign.domain_id).exclude(pk=campaign.pk)
-        field = self.fields["source"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(c.pk, c.name) for c in others.order_by("name")]

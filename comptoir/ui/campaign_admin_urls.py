@@ -9,6 +9,8 @@ from comptoir.ui import (
     campaign_admin_advanced,
     campaign_admin_icon,
     campaign_admin_script,
+    campaign_admin_signature,
+    campaign_admin_status,
     campaign_library,
 )
 
@@ -17,6 +19,73 @@ C = "manage/campaigns/<slug:slug>/"
 urlpatterns: list[URLPattern] = [
     path("manage/campaigns/", campaign_admin.campaign_list, name="manage_campaigns"),
     path("manage/campaigns/new/", campaign_admin.campaign_create, name="manage_campaign_create"),
+    # The library's qualification scripts, their editor and versions
+    path("manage/library/scripts/", campaign_admin_script.script_list, name="manage_scripts"),
+    path(
+        "manage/library/scripts/new/",
+        campaign_admin_script.script_create,
+        name="manage_script_add",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/",
+        campaign_admin_script.script_detail,
+        name="manage_script",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/rename/",
+        campaign_admin_script.script_rename,
+        name="manage_script_rename",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/remove/",
+        campaign_admin_script.script_remove,
+        name="manage_script_remove",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/versions/<int:number>/",
+        campaign_admin_script.script_version,
+        name="manage_script_version",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/outcomes/",
+        campaign_admin_script.outcome_save,
+        name="manage_outcome_add",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/outcomes/<int:outcome_id>/",
+        campaign_admin_script.outcome_save,
+        name="manage_outcome",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/outcomes/<int:outcome_id>/move/",
+        campaign_admin_script.outcome_move,
+        name="manage_outcome_move",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/outcomes/<int:outcome_id>/remove/",
+        campaign_admin_script.outcome_remove,
+        name="manage_outcome_remove",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/questions/",
+        campaign_admin_script.question_save,
+        name="manage_question_add",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/questions/<int:question_id>/",
+        campaign_admin_script.question_save,
+        name="manage_question",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/questions/<int:question_id>/move/",
+        campaign_admin_script.question_move,
+        name="manage_question_move",
+    ),
+    path(
+        "manage/library/scripts/<int:script_id>/questions/<int:question_id>/remove/",
+        campaign_admin_script.question_remove,
+        name="manage_question_remove",
+    ),
     # The domain's library: shared templates and signatures
     path("manage/library/", campaign_library.library, name="manage_library"),
     path(
@@ -49,9 +118,23 @@ urlpatterns: list[URLPattern] = [
         campaign_library.signature_remove,
         name="manage_library_signature_remove",
     ),
+    path(
+        "manage/library/signatures/preview/",
+        campaign_admin_signature.library_signature_preview,
+        name="manage_library_signature_preview",
+    ),
     path(C, campaign_admin.campaign_edit, name="manage_campaign"),
     # Information
     path(C + "info/", campaign_admin.info, name="manage_info"),
+    path(
+        C + "info/signature/preview/",
+        campaign_admin_signature.campaign_signature_preview,
+        name="manage_signature_preview",
+    ),
+    # Deactivate, reactivate, delete (a confirmation page, then a POST)
+    path(C + "deactivate/", campaign_admin_status.deactivate, name="manage_deactivate"),
+    path(C + "reactivate/", campaign_admin_status.reactivate, name="manage_reactivate"),
+    path(C + "delete/", campaign_admin_status.delete, name="manage_delete"),
     path(C + "info/addresses/", campaign_admin.address_add, name="manage_address_add"),
     path(
         C + "info/addresses/<int:address_id>/remove/",
@@ -59,6 +142,11 @@ urlpatterns: list[URLPattern] = [
         name="manage_address_remove",
     ),
     path(C + "info/mailboxes/new/", campaign_admin.mailbox_edit, name="manage_mailbox_add"),
+    path(
+        C + "info/mailboxes/test/",
+        campaign_admin.mailbox_test_new,
+        name="manage_mailbox_test_new",
+    ),
     path(
         C + "info/mailboxes/<int:mailbox_id>/",
         campaign_admin.mailbox_edit,
@@ -116,47 +204,16 @@ urlpatterns: list[URLPattern] = [
     # Icon, import history
     path(C + "icon/", campaign_admin_icon.icon, name="manage_icon"),
     path(C + "history/", campaign_admin_icon.history, name="manage_history"),
-    # Qualification script
+    # Qualification script: the campaign's choice; the editor posts to the script's URLs
     path(C + "qualification/", campaign_admin_script.qualification, name="manage_qualification"),
     path(
-        C + "qualification/outcomes/",
-        campaign_admin_script.outcome_save,
-        name="manage_outcome_add",
+        C + "qualification/script/",
+        campaign_admin_script.script_assign,
+        name="manage_script_assign",
     ),
     path(
-        C + "qualification/outcomes/<int:outcome_id>/",
-        campaign_admin_script.outcome_save,
-        name="manage_outcome",
+        C + "qualification/new-script/",
+        campaign_admin_script.script_new_for_campaign,
+        name="manage_script_new_for_campaign",
     ),
-    path(
-        C + "qualification/outcomes/<int:outcome_id>/move/",
-        campaign_admin_script.outcome_move,
-        name="manage_outcome_move",
-    ),
-    path(
-        C + "qualification/outcomes/<int:outcome_id>/remove/",
-        campaign_admin_script.outcome_remove,
-        name="manage_outcome_remove",
-    ),
-    path(
-        C + "qualification/questions/",
-        campaign_admin_script.question_save,
-        name="manage_question_add",
-    ),
-    path(
-        C + "qualification/questions/<int:question_id>/",
-        campaign_admin_script.question_save,
-        name="manage_question",
-    ),
-    path(
-        C + "qualification/questions/<int:question_id>/move/",
-        campaign_admin_script.question_move,
-        name="manage_question_move",
-    ),
-    path(
-        C + "qualification/questions/<int:question_id>/remove/",
-        campaign_admin_script.question_remove,
-        name="manage_question_remove",
-    ),
-    path(C + "qualification/copy/", campaign_admin_script.copy_script, name="manage_script_copy"),
 ]

@@ -1,5 +1,5 @@
-"""A campaign's import history (SPEC §5): the list, the upload form, each import's progress
-and its error report. The worker runs the imports (comptoir.imports.actions)."""
+"""A campaign's import history (SPEC §5): the list, the upload form, each import's progress,
+its error report, cancel and re-run. The worker runs the imports (comptoir.imports.runner)."""
 
 import csv
 import io
@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.campaigns.models import Campaign
-from comptoir.imports.actions import create_import
+from comptoir.imports.actions import ImportRefused, cancel_import, create_import, rerun_import
 from comptoir.imports.contacts import CsvError
 from comptoir.imports.models import ImportJob, ImportKind
 from comptoir.ui.auth import current_user, login_required_in_domain
@@ -83,6 +85,7 @@ def import_history(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "campaign": campaign,
         "form": form,
+        "retention_days": settings.COMPTOIR_IMPORT_RETENTION_DAYS,
         "jobs": jobs.select_related("created_by").order_by("-created_at", "-id")[:HISTORY_LENGTH],
     }
     return with_csp(render(request, "ui/manage/imports.html", context))
@@ -119,11 +122,13 @@ def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResp
 @login_required_in_domain
 @require_GET
 def import_errors(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
-    """The error report as CSV: which message or row, and why."""
+    """The error report as CSV: which message or row, and why, in the language of who started
+    the import (the reasons were written in it)."""
     job = campaign_import(request, slug, import_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["item", "reason"])
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        writer.writerow([gettext("item"), gettext("reason")])
     for error in job.errors:
         writer.writerow([spreadsheet_safe(error["item"]), spreadsheet_safe(error["reason"])])
     if job.last_error:
@@ -138,3 +143,35 @@ def import_errors(request: HttpRequest, slug: str, import_id: int) -> HttpRespon
 def spreadsheet_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV injection)."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required_in_domain
+@require_POST
+def import_cancel(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    """Stop a queued or running import at its next chunk; what was imported stays."""
+    job = campaign_import(request, slug, import_id)
+    if cancel_import(job):
+        messages.success(request, _("The import is cancelled: it stops after its current chunk."))
+    else:
+        messages.error(request, _("This import cannot be cancelled: it has ended."))
+    return redirect("ui:imports", slug=slug)
+
+
+@login_required_in_domain
+@require_POST
+def import_rerun(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
+    """Import the same file again, as a new entry of the history."""
+    job = campaign_import(request, slug, import_id)
+    try:
+        rerun_import(job, user=current_user(request))
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "The file is queued again: what was imported before counts as duplicates "
+                "(contacts as updates)."
+            ),
+        )
+    return redirect("ui:imports", slug=slug)

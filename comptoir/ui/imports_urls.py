@@ -16,4 +16,14 @@ urlpatterns: list[URLPattern] = [
         imports.import_errors,
         name="import_errors",
     ),
+    path(
+        "manage/campaigns/<slug:slug>/imports/<int:import_id>/cancel/",
+        imports.import_cancel,
+        name="import_cancel",
+    ),
+    path(
+        "manage/campaigns/<slug:slug>/imports/<int:import_id>/rerun/",
+        imports.import_rerun,
+        name="import_rerun",
+    ),
 ]

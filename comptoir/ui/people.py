@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comptoir.api.actions import revoke_token
 from comptoir.api.models import ApiToken
 from comptoir.tenancy import actions
-from comptoir.tenancy.models import User
+from comptoir.tenancy.models import AccountEmail, User
 from comptoir.ui.auth import current_user, login_required_in_domain
 from comptoir.ui.pages import with_csp
 from comptoir.ui.people_forms import RIGHT_LABELS, NewPasswordForm, UserForm, user_initial
 
 GET_POST = ["GET", "POST"]
+ACCOUNT_EMAILS_SHOWN = 5
 
 
 def page(
@@ -84,8 +85,20 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("ui:user_edit", edited.pk)
     tokens = ApiToken.objects.filter(domain_id=edited.domain_id, user=edited).order_by("-pk")
-    context = {"form": form, "editing": True, "edited": edited, "tokens": tokens}
+    context = {
+        "form": form,
+        "editing": True,
+        "edited": edited,
+        "tokens": tokens,
+        "account_emails": account_emails(edited),
+    }
     return page(request, "ui/people/user_form.html", context)
+
+
+def account_emails(user: User) -> list[AccountEmail]:
+    """The user's latest invitations and password resets, with their delivery state."""
+    rows = AccountEmail.objects.filter(domain_id=user.domain_id, user=user)
+    return list(rows.order_by("-created_at", "-pk")[:ACCOUNT_EMAILS_SHOWN])
 
 
 @login_required_in_domain
@@ -130,7 +143,8 @@ def invite(request: HttpRequest, user: User) -> None:
     except actions.PeopleError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+        text = _("The invitation to %(email)s is on its way.") % {"email": user.email}
+        messages.success(request, text)
 
 
 @login_required_in_domain

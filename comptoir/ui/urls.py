@@ -55,4 +55,5 @@ urlpatterns = [
     path("", include("comptoir.ui.people_urls")),
     path("", include("comptoir.ui.campaign_admin_urls")),
     path("", include("comptoir.ui.imports_urls")),
+    path("", include("comptoir.ui.domain_holidays_urls")),
 ]

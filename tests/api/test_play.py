@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from comptoir.campaigns.models import QualificationOutcome
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.tickets.models import Ticket, TicketStatus
 from tests.api.conftest import Api, ApiAcme, new_ticket
+from tests.conftest import script_version
 
 
 def test_next_serves_a_ticket_locked_to_the_caller(world: ApiAcme, api: Api) -> None:
@@ -60,9 +62,22 @@ def test_qualify_with_a_final_outcome_closes_the_ticket(world: ApiAcme, api: Api
     assert answer.status == 200
     assert answer.body["outcome"]["code"] == "done"
     assert answer.body["end_reason"] == EndReason.QUALIFIED
+    assert answer.body["script"] is None  # the standard outcomes
     ticket = Ticket.objects.get(domain=world.acme.domain, number=number)
     assert ticket.status == TicketStatus.CLOSED
     assert ticket.locked_by is None
+
+
+def test_a_qualification_names_the_script_version_it_used(world: ApiAcme, api: Api) -> None:
+    version = script_version(world.acme.support)
+    QualificationOutcome.objects.create(
+        domain=world.acme.domain, version=version, code="ok", label="OK", kind="final"
+    )
+    number = served(world, api)
+    answer = api.post(f"/tickets/{number}/qualify", world.alice_token, {"outcome": "ok"})
+    assert answer.status == 200
+    expected = {"id": version.script_id, "name": version.script.name, "version": 1}
+    assert answer.body["script"] == expected
 
 
 def test_qualify_reopen_later_takes_an_iso_date(world: ApiAcme, api: Api) -> None:

@@ -102,6 +102,7 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     page = login(browser, contexts, base, "ada", "pw")
 
     # --- A team ---------------------------------------------------------------------------
+    page.get_by_test_id("nav-domain").click()  # the "Domain management" menu
     page.get_by_test_id("nav-teams").click()
     expect(page).to_have_url(base + "/teams/")
     page.locator("main a[href='/teams/new/']").click()
@@ -112,6 +113,7 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     team_url = page.url
 
     # --- A user, her password, her team ---------------------------------------------------
+    page.get_by_test_id("nav-domain").click()  # the "Domain management" menu
     page.get_by_test_id("nav-users").click()
     expect(page).to_have_url(base + "/users/")
     page.locator("main a[href='/users/new/']").click()
@@ -140,6 +142,7 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     shot(page, "admin-team.png")
 
     # --- A campaign: Information tab ------------------------------------------------------
+    page.get_by_test_id("nav-domain").click()  # the "Domain management" menu
     page.get_by_test_id("nav-manage-campaigns").click()
     expect(page).to_have_url(base + "/manage/campaigns/")
     page.locator("#id_name").fill("Retours")
@@ -208,6 +211,11 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     # --- Qualification tab: a final outcome and a question --------------------------------
     page.locator("nav.editor-tabs a[href$='/qualification/']").click()
     expect(page).to_have_url(base + "/manage/campaigns/retours/qualification/")
+    expect(page.get_by_test_id("standard-outcomes")).to_be_visible()
+    page.locator("details:has([data-testid=script-new-form]) > summary").click()
+    page.get_by_test_id("script-new-form").locator("[name=name]").fill("Retours clients")
+    submit(page, "[data-testid=script-new-form]")
+    expect(page.get_by_test_id("script-version")).to_be_visible()
     outcome = page.get_by_test_id("outcome-form")
     outcome.locator("[name=code]").fill("rembourse")
     outcome.locator("[name=label]").fill("Remboursé")
@@ -223,8 +231,12 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     question.locator("[name=required]").check()
     submit(page, "[data-testid=question-form]")
     expect(page.get_by_test_id("question-motif")).to_be_visible()
-    assert campaign.qualification_outcomes.filter(code="rembourse", kind="final").exists()
-    motif = campaign.qualification_fields.get(name="motif")
+    campaign.refresh_from_db()
+    script = campaign.qualification_script
+    assert script is not None and script.name == "Retours clients"
+    version = script.versions.get()  # unused so far: changed in place, version 1
+    assert version.outcomes.filter(code="rembourse", kind="final").exists()
+    motif = version.questions.get(name="motif")
     assert motif.required and motif.choices == ["Défectueux", "Taille", "Autre"]
     shot(page, "admin-qualification.png")
 

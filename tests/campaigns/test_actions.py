@@ -19,10 +19,10 @@ from comptoir.campaigns.models import (
     InboundAddress,
     OpeningHours,
     OutcomeKind,
-    QualificationOutcome,
+    QualificationScript,
+    ScriptVersion,
 )
 from comptoir.distribution.models import Processing
-from comptoir.distribution.qualification import script_for
 from comptoir.tenancy.models import Role, User
 from tests.conftest import Acme, make_acme
 from tests.ui.conftest import make_ticket
@@ -177,8 +177,12 @@ def test_a_header_claiming_a_huge_image_is_refused(size: tuple[int, int]) -> Non
     assert "at most 1024 × 1024 pixels" in icon_refusal(png_header_only(*size))
 
 
-def processing_with(acme: Acme, code: str) -> Processing:
+def processing_with(acme: Acme, code: str, version: ScriptVersion | None = None) -> Processing:
+    """A qualified processing of the support campaign (with that version of its script)."""
     ticket = make_ticket(acme.support)
+    if version is not None and not version.frozen:
+        version.frozen = True
+        version.save(update_fields=["frozen"])
     return Processing.objects.create(
         domain=acme.domain,
         ticket=ticket,
@@ -187,80 +191,8 @@ def processing_with(acme: Acme, code: str) -> Processing:
         outcome_code=code,
         outcome_label="Done",
         outcome_kind=OutcomeKind.FINAL,
+        script_version=version,
     )
-
-
-def test_a_code_used_by_past_processings_cannot_change(acme: Acme) -> None:
-    done = script_actions.save_outcome(
-        acme.support, None, code="done", label="Done", kind=OutcomeKind.FINAL, by=boss(acme)
-    )
-    processing_with(acme, "done")
-    with pytest.raises(ValidationError) as refused:
-        script_actions.save_outcome(
-            acme.support, done, code="closed", label="Closed", kind=OutcomeKind.FINAL, by=boss(acme)
-        )
-    assert "code" in refused.value.error_dict
-    # The label may change: the processing kept its own copy.
-    script_actions.save_outcome(
-        acme.support, done, code="done", label="Fini", kind="final", by=boss(acme)
-    )
-    done.refresh_from_db()
-    assert (done.code, done.label) == ("done", "Fini")
-    assert Processing.objects.get().outcome_label == "Done"
-
-
-def test_the_last_final_outcome_stays(acme: Acme) -> None:
-    with pytest.raises(ValidationError) as refused:  # the first outcome must close tickets
-        script_actions.save_outcome(
-            acme.support,
-            None,
-            code="later",
-            label="Later",
-            kind=OutcomeKind.REOPEN_LATER,
-            by=boss(acme),
-        )
-    assert "kind" in refused.value.error_dict
-    done = script_actions.save_outcome(
-        acme.support, None, code="done", label="Done", kind=OutcomeKind.FINAL, by=boss(acme)
-    )
-    with pytest.raises(ValidationError):
-        script_actions.delete_outcome(done, by=boss(acme))
-    with pytest.raises(ValidationError):
-        script_actions.save_outcome(
-            acme.support,
-            done,
-            code="done",
-            label="Done",
-            kind=OutcomeKind.NOT_FINISHED,
-            by=boss(acme),
-        )
-    assert QualificationOutcome.objects.get(pk=done.pk).kind == OutcomeKind.FINAL
-
-
-def test_outcomes_move_and_a_script_is_copied_to_another_campaign(acme: Acme) -> None:
-    for code, kind in (("done", "final"), ("later", "reopen_later"), ("wait", "waiting_customer")):
-        script_actions.save_outcome(
-            acme.support, None, code=code, label=code, kind=kind, by=boss(acme)
-        )
-    script_actions.save_field(
-        acme.support,
-        None,
-        name="reason",
-        label="Reason",
-        field_type="choice",
-        choices=["a", "b"],
-        required=True,
-        by=boss(acme),
-    )
-    wait = QualificationOutcome.objects.get(campaign=acme.support, code="wait")
-    script_actions.move_outcome(wait, up=True, by=boss(acme))
-    assert [o.code for o in script_for(acme.support).outcomes] == ["done", "wait", "later"]
-
-    script_actions.copy_script(acme.support, acme.orders, by=boss(acme))
-    copied = script_for(acme.orders)
-    assert [o.code for o in copied.outcomes] == ["done", "wait", "later"]
-    assert [(q.name, q.choices) for q in copied.questions] == [("reason", ["a", "b"])]
-    assert len(script_for(acme.support).outcomes) == 3
 
 
 def test_only_the_domains_campaign_managers_may_change_a_campaign(acme: Acme) -> None:
@@ -269,11 +201,9 @@ def test_only_the_domains_campaign_managers_may_change_a_campaign(acme: Acme) ->
         with pytest.raises(PermissionDenied):
             actions.add_inbound_address(acme.support, "new@acme.test", by=user)
         with pytest.raises(PermissionDenied):
-            script_actions.save_outcome(
-                acme.support, None, code="x", label="X", kind="final", by=user
-            )
+            script_actions.create_script(acme.domain.pk, "Mine", by=user)
     assert not InboundAddress.objects.filter(address="new@acme.test").exists()
-    assert not QualificationOutcome.objects.exists()
+    assert not QualificationScript.objects.exists()
 
 
 def test_holidays_are_changed_only_by_the_domains_campaign_managers(acme: Acme) -> None:

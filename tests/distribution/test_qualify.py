@@ -17,7 +17,7 @@ from comptoir.distribution.qualification import QualificationError
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket, TicketStatus
 from comptoir.tickets.outbound import add_note, reply
-from tests.conftest import Acme
+from tests.conftest import Acme, script_version
 from tests.distribution.conftest import (
     customer_writes,
     customer_writes_again,
@@ -207,7 +207,7 @@ def own_outcomes(campaign: Campaign) -> None:
     ):
         QualificationOutcome.objects.create(
             domain=campaign.domain,
-            campaign=campaign,
+            version=script_version(campaign),
             code=code,
             label=label,
             kind=kind,
@@ -248,7 +248,7 @@ def questions(campaign: Campaign) -> None:
     for position, (name, field_type, choices, required) in enumerate(rows):
         QualificationField.objects.create(
             domain=campaign.domain,
-            campaign=campaign,
+            version=script_version(campaign),
             name=name,
             label=name.capitalize(),
             field_type=field_type,
@@ -441,7 +441,7 @@ def test_a_date_answer_is_kept_as_an_iso_date_or_refused(
 ) -> None:
     QualificationField.objects.create(
         domain=acme.domain,
-        campaign=acme.support,
+        version=script_version(acme.support),
         name="callback",
         label="Rappel le",
         field_type=FieldType.DATE,

@@ -51,9 +51,17 @@ def zipped(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def queue(campaign: Campaign, kind: str, name: str, content: bytes) -> ImportJob:
+def queue(
+    campaign: Campaign, kind: str, name: str, content: bytes, *, language: str = "en"
+) -> ImportJob:
+    """An import queued as the upload form does (its error report in `language`)."""
     return create_import(
-        campaign=campaign, user=None, kind=kind, filename=name, content=ContentFile(content)
+        campaign=campaign,
+        user=None,
+        kind=kind,
+        filename=name,
+        content=ContentFile(content),
+        language=language,
     )
 
 

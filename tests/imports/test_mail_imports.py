@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from comptoir.imports.actions import claim_imports, run_import_chunk
 from comptoir.imports.models import ImportJob, ImportKind, ImportState
+from comptoir.imports.runner import claim_imports, run_import_chunk
 from comptoir.mail.batch import ingest_many
 from comptoir.tickets.models import Message, Ticket
 from tests.conftest import Acme
@@ -178,7 +178,7 @@ def test_ingest_command_without_campaign_records_nothing(acme: Acme, tmp_path: P
 def test_long_running_worker_leaves_an_import_between_rounds_and_takes_it_up_again(
     acme: Acme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from comptoir.imports import actions
+    from comptoir.imports import runner as actions
 
     monkeypatch.setattr(actions, "CHUNK_SIZE", 2)
     monkeypatch.setattr(actions, "ROUND_SECONDS", 0.0)

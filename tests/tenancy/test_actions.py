@@ -3,15 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from comptoir.tenancy import actions
 from comptoir.tenancy.actions import PeopleError, UserFields
 from comptoir.tenancy.lockout import clear_login_failures, locked_until, record_login_failure
-from comptoir.tenancy.models import LoginFailure, Role, Team, User
+from comptoir.tenancy.models import AccountEmail, LoginFailure, Role, Team, User
 from tests.conftest import Acme, make_acme
+from tests.tenancy.account_mail_helpers import sent_mail
 
 
 def test_new_user_gets_the_rights_of_their_role(acme: Acme) -> None:
@@ -65,18 +65,18 @@ def test_invitation_mail_links_to_the_domains_own_address(acme: Acme) -> None:
     acme.agent.email = "alice@acme.test"
     acme.agent.save()
     actions.invite_user(acme.agent)
-    (sent,) = mail.outbox
+    (sent,) = sent_mail()
     assert sent.to == ["alice@acme.test"]
     assert "http://acme.localhost:8000/invitation/" in sent.body
     acme.domain.hostnames.create(hostname="support.acme.example")
     actions.invite_user(acme.agent)
-    assert "https://support.acme.example/invitation/" in mail.outbox[1].body
+    assert "https://support.acme.example/invitation/" in sent_mail()[1].body
 
 
 def test_invitation_needs_an_email_address(acme: Acme) -> None:
     with pytest.raises(PeopleError):
         actions.invite_user(acme.agent)
-    assert mail.outbox == []
+    assert sent_mail() == [] and not AccountEmail.objects.exists()
 
 
 def test_team_names_are_unique_per_domain_and_members_stay_in_the_domain(acme: Acme) -> None:

@@ -18,11 +18,12 @@ from comptoir.campaigns.models import (
     OpeningHours,
     QualificationField,
     QualificationOutcome,
+    QualificationScript,
     Signature,
 )
 from comptoir.tenancy.models import Team
 from comptoir.ui import campaign_admin_urls
-from tests.conftest import Acme, make_acme
+from tests.conftest import Acme, make_acme, script_version
 from tests.mail import conftest as mail_fixtures
 from tests.ui.campaign_editor_helpers import manager, url
 from tests.ui.conftest import client_for
@@ -100,6 +101,23 @@ def test_information_tab_saves_the_account_signature_reply_and_teams(
     assert campaign.auto_reply_enabled and campaign.auto_reply_template == template
     assert list(campaign.supervision_teams.all()) == [leads]
     assert 'value="Support client"' in maud.get(url("manage_info", acme)).text
+
+
+def test_information_tab_chooses_the_qualification_script(acme: Acme, maud: Client) -> None:
+    script = QualificationScript.objects.create(domain=acme.domain, name="Retours")
+    theirs = QualificationScript.objects.create(domain=make_acme("globex").domain, name="G")
+    page = maud.get(url("manage_info", acme)).text
+    assert f'<option value="{script.pk}">Retours</option>' in page and ">G<" not in page
+    data = info_data(acme.support, qualification_script=script.pk)
+    assert maud.post(url("manage_info", acme), data).status_code == 302
+    assert Campaign.objects.get(pk=acme.support.pk).qualification_script == script
+    refused = maud.post(
+        url("manage_info", acme), info_data(acme.support, qualification_script=theirs.pk)
+    )
+    assert refused.status_code == 400 and 'id="id_qualification_script_error"' in refused.text
+    assert Campaign.objects.get(pk=acme.support.pk).qualification_script == script
+    assert maud.post(url("manage_info", acme), info_data(acme.support)).status_code == 302
+    assert Campaign.objects.get(pk=acme.support.pk).qualification_script is None
 
 
 def test_information_errors_are_shown_and_nothing_is_saved(acme: Acme, maud: Client) -> None:
@@ -240,15 +258,21 @@ def editor_urls(acme: Acme) -> list[str]:
             domain=acme.domain, campaign=acme.support, name="T", body="b"
         ).pk,
         "outcome_id": QualificationOutcome.objects.create(
-            domain=acme.domain, campaign=acme.support, code="c", label="C", kind="final"
+            domain=acme.domain,
+            version=script_version(acme.support),
+            code="c",
+            label="C",
+            kind="final",
         ).pk,
         "question_id": QualificationField.objects.create(
-            domain=acme.domain, campaign=acme.support, name="q", label="Q"
+            domain=acme.domain, version=script_version(acme.support), name="q", label="Q"
         ).pk,
         "shared_template_id": EmailTemplate.objects.create(
             domain=acme.domain, name="Shared", body="b"
         ).pk,
         "signature_id": Signature.objects.create(domain=acme.domain, name="S", text="t").pk,
+        "script_id": script_version(acme.support).script_id,
+        "number": 1,
     }
     urls = []
     for pattern in campaign_admin_urls.urlpatterns:
@@ -279,6 +303,8 @@ def test_another_domains_manager_finds_nothing(acme: Acme) -> None:
     before = InboundAddress.objects.count(), ImapMailbox.objects.count()
     for address in urls:
         pages = ("/manage/campaigns/", "/manage/campaigns/new/", "/manage/library/")
+        pages += ("/manage/library/scripts/",)
+        pages += ("/manage/library/signatures/preview/",)  # names no object: a preview
         new_in_library = address.startswith("/manage/library/") and address.endswith("/new/")
         if address.endswith(pages) or new_in_library:
             continue

@@ -14,9 +14,10 @@ from comptoir.campaigns.models import (
     EmailTemplate,
     Holiday,
     OpeningHours,
-    OutcomeKind,
     QualificationField,
     QualificationOutcome,
+    QualificationScript,
+    ScriptVersion,
 )
 from tests.campaigns.test_actions import PNG_1x1, encoded, png_header_only, processing_with
 from tests.conftest import Acme, make_acme
@@ -225,42 +226,113 @@ def test_a_builtin_icon_can_be_picked(acme: Acme, maud: Client, media: None) -> 
 # --- Qualification and history --------------------------------------------------------------
 
 
+def script_url(name: str, *args: object) -> str:
+    return reverse(f"ui:{name}", args=list(args))
+
+
+def new_script(acme: Acme, maud: Client, name: str = "Support") -> QualificationScript:
+    """Created from the campaign's tab: the campaign uses it at once."""
+    response = maud.post(url("manage_script_new_for_campaign", acme), {"name": name})
+    assert response.status_code == 302
+    script = QualificationScript.objects.get(domain=acme.domain, name=name)
+    assert Campaign.objects.get(pk=acme.support.pk).qualification_script_id == script.pk
+    return script
+
+
+def newest(script: QualificationScript) -> ScriptVersion:
+    return script.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
 def test_the_qualification_script_is_edited_and_reordered(acme: Acme, maud: Client) -> None:
+    page = maud.get(url("manage_qualification", acme)).text
+    assert 'data-testid="standard-outcomes"' in page
+    script = new_script(acme, maud)
+    back = {"campaign": "support"}
     for code, kind in (("done", "final"), ("later", "reopen_later")):
-        maud.post(url("manage_outcome_add", acme), {"code": code, "label": code, "kind": kind})
-    later = QualificationOutcome.objects.get(campaign=acme.support, code="later")
-    maud.post(url("manage_outcome_move", acme, later.pk), {"direction": "up"})
-    codes = list(acme.support.qualification_outcomes.values_list("code", flat=True))
-    assert codes == ["later", "done"]
+        response = maud.post(
+            script_url("manage_outcome_add", script.pk),
+            {"code": code, "label": code, "kind": kind, **back},
+        )
+        assert response["Location"].endswith("/support/qualification/#script")
+    later = QualificationOutcome.objects.get(version__script=script, code="later")
+    maud.post(script_url("manage_outcome_move", script.pk, later.pk), {"direction": "up"})
+    assert [o.code for o in newest(script).outcomes.all()] == ["later", "done"]
     question = {"name": "motif", "label": "Motif", "field_type": "choice", "choices": "a\nb"}
-    assert maud.post(url("manage_question_add", acme), question).status_code == 302
-    assert QualificationField.objects.get(campaign=acme.support).choices == ["a", "b"]
+    assert maud.post(script_url("manage_question_add", script.pk), question).status_code == 302
+    assert QualificationField.objects.get(version__script=script).choices == ["a", "b"]
     page = maud.get(url("manage_qualification", acme)).text
     assert 'data-testid="outcome-later"' in page and 'data-testid="question-motif"' in page
+    assert 'name="campaign" value="support"' in page
+    library = maud.get(script_url("manage_script", script.pk)).text
+    assert 'data-testid="outcome-later"' in library and "Support" in library
+    assert script.versions.count() == 1
 
 
-def test_script_changes_that_would_break_the_past_are_refused(acme: Acme, maud: Client) -> None:
-    maud.post(url("manage_outcome_add", acme), {"code": "done", "label": "Done", "kind": "final"})
-    done = QualificationOutcome.objects.get(campaign=acme.support)
-    processing_with(acme, "done")
-    rename = {"code": "closed", "label": "Done", "kind": "final"}
-    response = maud.post(url("manage_outcome", acme, done.pk), rename)
-    assert response.status_code == 400 and 'id="outcome_code_error"' in response.text
-    maud.post(url("manage_outcome_remove", acme, done.pk))
-    assert QualificationOutcome.objects.get(pk=done.pk).code == "done"
-    assert done.kind == OutcomeKind.FINAL
+def test_a_used_script_changes_in_a_new_version(acme: Acme, maud: Client) -> None:
+    script = new_script(acme, maud)
+    add = script_url("manage_outcome_add", script.pk)
+    maud.post(add, {"code": "done", "label": "Done", "kind": "final"})
+    done = QualificationOutcome.objects.get(version__script=script)
+    processing_with(acme, "done", version=done.version)
+    rename = {"code": "closed", "label": "Closed", "kind": "final"}
+    assert maud.post(script_url("manage_outcome", script.pk, done.pk), rename).status_code == 302
+    assert [o.code for o in newest(script).outcomes.all()] == ["closed"]
+    done.refresh_from_db()
+    assert (done.code, done.version.number) == ("done", 1)
+    page = maud.get(script_url("manage_script", script.pk)).text
+    assert 'data-testid="script-versions"' in page and "Version 2." in page
+    old = maud.get(script_url("manage_script_version", script.pk, 1)).text
+    assert "1 processing was qualified with this version." in old and "(done" in old
+    # The last final outcome stays, with its message; nothing changes.
+    maud.post(script_url("manage_outcome_remove", script.pk, done.pk))
+    assert [o.code for o in newest(script).outcomes.all()] == ["closed"]
+    assert script.versions.count() == 2
 
 
-def test_a_script_is_copied_from_another_campaign(acme: Acme, maud: Client) -> None:
-    QualificationOutcome.objects.create(
-        domain=acme.domain, campaign=acme.orders, code="shipped", label="Shipped", kind="final"
+def test_a_script_is_shared_or_copied_between_campaigns(acme: Acme, maud: Client) -> None:
+    script = new_script(acme, maud)
+    maud.post(
+        script_url("manage_outcome_add", script.pk), {"code": "ok", "label": "OK", "kind": "final"}
     )
-    maud.post(url("manage_script_copy", acme), {"source": acme.orders.pk})
-    codes = list(acme.support.qualification_outcomes.values_list("code", flat=True))
-    assert codes == ["shipped"]
+    orders = reverse("ui:manage_script_assign", args=["orders"])
+    assert maud.post(orders, {"script": script.pk}).status_code == 302
+    assert Campaign.objects.get(pk=acme.orders.pk).qualification_script_id == script.pk
+    page = maud.get(url("manage_qualification", acme)).text
+    assert 'data-testid="script-used-by"' in page and "Commandes" in page
+    copy = reverse("ui:manage_script_new_for_campaign", args=["orders"])
+    maud.post(copy, {"name": "Commandes", "copy_of": script.pk})
+    copied = QualificationScript.objects.get(name="Commandes")
+    assert Campaign.objects.get(pk=acme.orders.pk).qualification_script_id == copied.pk
+    assert [o.code for o in newest(copied).outcomes.all()] == ["ok"]
+    # Another domain's script is not a choice.
     globex = make_acme("globex")
-    maud.post(url("manage_script_copy", acme), {"source": globex.support.pk})
-    assert list(acme.support.qualification_outcomes.values_list("code", flat=True)) == codes
+    theirs = QualificationScript.objects.create(domain=globex.domain, name="Globex")
+    response = maud.post(orders, {"script": theirs.pk})
+    assert response.status_code == 400 and 'id="id_script_error"' in response.text
+    assert Campaign.objects.get(pk=acme.orders.pk).qualification_script_id == copied.pk
+    # Back to the standard outcomes.
+    maud.post(orders, {"script": ""})
+    assert Campaign.objects.get(pk=acme.orders.pk).qualification_script_id is None
+
+
+def test_library_lists_creates_renames_and_removes_scripts(acme: Acme, maud: Client) -> None:
+    response = maud.post(script_url("manage_script_add"), {"name": "Vente"})
+    vente = QualificationScript.objects.get(name="Vente")
+    assert response["Location"] == script_url("manage_script", vente.pk)
+    duplicate = maud.post(script_url("manage_script_add"), {"name": "Vente"})
+    assert duplicate.status_code == 400 and 'id="id_name_error"' in duplicate.text
+    listing = maud.get(script_url("manage_scripts")).text
+    assert f'data-testid="script-{vente.pk}"' in listing and "no campaign" in listing
+    renamed = maud.post(script_url("manage_script_rename", vente.pk), {"name": "Ventes"})
+    assert renamed.status_code == 302
+    script_actions_used = new_script(acme, maud)
+    refused = maud.post(script_url("manage_script_remove", script_actions_used.pk))
+    assert (
+        refused.status_code == 302
+        and QualificationScript.objects.filter(pk=script_actions_used.pk).exists()
+    )
+    maud.post(script_url("manage_script_remove", vente.pk))
+    assert list(QualificationScript.objects.values_list("name", flat=True)) == ["Support"]
 
 
 def test_history_tab_lists_the_campaigns_imports(acme: Acme, maud: Client) -> None:
@@ -282,20 +354,23 @@ def test_history_tab_lists_the_campaigns_imports(acme: Acme, maud: Client) -> No
 
 
 def test_a_question_is_changed_in_place(acme: Acme, maud: Client) -> None:
+    script = new_script(acme, maud)
     question = {"name": "motif", "label": "Motif", "field_type": "choice", "choices": "a\nb"}
-    maud.post(url("manage_question_add", acme), question)
-    saved = QualificationField.objects.get(campaign=acme.support)
+    maud.post(script_url("manage_question_add", script.pk), question)
+    saved = QualificationField.objects.get(version__script=script)
     page = maud.get(url("manage_qualification", acme)).text
     assert ">a\nb\n</textarea>" in page
     changed = {**question, "label": "Reason", "required": "on", "choices": "a\nb\nc"}
-    assert maud.post(url("manage_question", acme, saved.pk), changed).status_code == 302
+    question_url = script_url("manage_question", script.pk, saved.pk)
+    assert maud.post(question_url, changed).status_code == 302
     saved.refresh_from_db()
     assert (saved.label, saved.required, saved.choices) == ("Reason", True, ["a", "b", "c"])
-    no_choices = {**question, "choices": ""}
-    response = maud.post(url("manage_question", acme, saved.pk), no_choices)
+    no_choices = {**question, "choices": "", "campaign": "support"}
+    response = maud.post(question_url, no_choices)
     assert response.status_code == 400 and 'id="question_choices_error"' in response.text
     # The form shown again saves the same question, not a new one.
     form_tag = response.text.split('data-testid="question-form"')[0].rsplit("<form", 1)[1]
-    assert f'action="{url("manage_question", acme, saved.pk)}"' in form_tag
+    assert f'action="{question_url}"' in form_tag
+    assert 'data-testid="script-assign-form"' in response.text  # the campaign's tab
     saved.refresh_from_db()
     assert saved.choices == ["a", "b", "c"]

@@ -20,7 +20,7 @@ from comptoir.campaigns.models import (
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.tenancy.models import Role, Team, User
 from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
-from tests.conftest import Acme, make_acme
+from tests.conftest import Acme, make_acme, script_version
 from tests.ui.conftest import add_message, client_for, make_ticket
 from tests.ui.test_tickets import attach
 
@@ -227,7 +227,7 @@ def script(acme: Acme) -> None:
     ):
         QualificationOutcome.objects.create(
             domain=acme.domain,
-            campaign=acme.support,
+            version=script_version(acme.support),
             code=code,
             label=label,
             kind=kind,
@@ -235,7 +235,7 @@ def script(acme: Acme) -> None:
         )
     QualificationField.objects.create(
         domain=acme.domain,
-        campaign=acme.support,
+        version=script_version(acme.support),
         name="motif",
         label="Motif",
         field_type=FieldType.CHOICE,
@@ -244,7 +244,7 @@ def script(acme: Acme) -> None:
     )
     QualificationField.objects.create(
         domain=acme.domain,
-        campaign=acme.support,
+        version=script_version(acme.support),
         name="satisfait",
         label="Client satisfait",
         field_type=FieldType.YES_NO,

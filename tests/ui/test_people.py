@@ -14,6 +14,7 @@ from comptoir.api.models import ApiToken
 from comptoir.tenancy.models import LoginFailure, Role, Team, User
 from comptoir.ui import people_urls
 from tests.conftest import Acme, make_acme
+from tests.tenancy.account_mail_helpers import sent_mail
 from tests.ui.conftest import client_for
 
 STRONG = "Vraiment-Solide-2026"
@@ -75,8 +76,11 @@ def test_bad_user_input_is_shown_and_nothing_is_saved(
 
 def test_admin_creates_a_user_and_invites_them_at_once(acme: Acme, admin: User) -> None:
     data = {"login": "zoe", "email": "zoe@acme.test", "role": "agent", "invite": "on"}
-    client_for(admin).post(reverse("ui:user_create"), data)
-    (invitation,) = mail.outbox
+    response = client_for(admin).post(reverse("ui:user_create"), data, follow=True)
+    assert "invitation à zoe@acme.test est en route." in response.text  # (the page is French)
+    assert 'data-state="queued"' in response.text and "En route" in response.text
+    assert mail.outbox == []  # queued: the worker sends it
+    (invitation,) = sent_mail()
     assert invitation.to == ["zoe@acme.test"]
     assert "/invitation/" in invitation.body
 
@@ -139,7 +143,7 @@ def test_invitation_link_sets_the_password_then_the_user_logs_in(acme: Acme, adm
     )
     zoe = User.objects.get(login="zoe")
     client_for(admin).post(reverse("ui:user_invite", args=[zoe.pk]))
-    (invitation,) = mail.outbox
+    (invitation,) = sent_mail()
     assert invitation.to == ["zoe@acme.test"] and "zoe" in invitation.body
     assert "http://acme.localhost:8000/login/" in invitation.body
     link = password_link(invitation)
@@ -159,7 +163,7 @@ def test_invitation_expires_after_the_configured_days(acme: Acme, admin: User, s
     acme.agent.email = "alice@acme.test"
     acme.agent.save()
     client_for(admin).post(reverse("ui:user_invite", args=[acme.agent.pk]))
-    link = password_link(mail.outbox[0])
+    link = password_link(sent_mail()[0])
     settings.COMPTOIR_INVITATION_DAYS = -1
     assert Client(HTTP_HOST="acme.localhost").get(link).status_code == 400
 
@@ -173,7 +177,7 @@ def test_password_reset_by_login_or_email_on_the_domains_address(acme: Acme) -> 
     unknown = browser.post(reverse("ui:password_reset"), {"login_or_email": "nobody"})
     # The same answer: it never tells which logins exist.
     assert unknown.text.split("<main", 1)[1] == sent.text.split("<main", 1)[1]
-    (message,) = mail.outbox
+    (message,) = sent_mail()
     link = password_link(message)
     browser.post(link, {"password1": STRONG, "password2": STRONG})
     assert User.objects.get(pk=acme.agent.pk).check_password(STRONG)
@@ -188,7 +192,7 @@ def test_password_reset_from_a_bare_host_asks_for_the_domain(acme: Acme) -> None
     acme.supervisor.email = "sam@acme.test"
     acme.supervisor.save()
     browser.post(reverse("ui:password_reset"), {"domain": "acme", "login_or_email": "sam"})
-    assert mail.outbox[0].to == ["sam@acme.test"]
+    assert sent_mail()[0].to == ["sam@acme.test"]
 
 
 def test_user_changes_their_own_password_and_stays_logged_in(acme: Acme) -> None:

@@ -10,9 +10,10 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from comptoir.campaigns.models import Campaign
-from comptoir.imports.actions import create_import, run_import_chunk
+from comptoir.imports.actions import create_import
 from comptoir.imports.contacts import CsvError
 from comptoir.imports.models import ImportJob, ImportKind, ImportState
+from comptoir.imports.runner import run_import_chunk
 
 EX_DATAERR = 65  # some rows were refused (sysexits.h)
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                     filename=path.name,
                     content=File(handle),
                     worker=me,
+                    language="en",  # like the rest of the command line
                 )
         except CsvError as exc:
             raise CommandError(f"{path}: refused, nothing imported: {exc}") from exc

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from comptoir.imports.actions import import_job
+from comptoir.imports.actions import import_job, import_retention_job
 from comptoir.lib.shutdown import stop_requested
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,13 @@ def send_outbox(worker_id: str, once: bool) -> object:
     return send_due(worker_id, once=once)
 
 
+def send_account_mail(worker_id: str, once: bool) -> object:
+    """Invitations and password resets; without COMPTOIR_SMTP_URL, printed on the console."""
+    from comptoir.tenancy.account_mail import send_due
+
+    return send_due(worker_id, once=once)
+
+
 _warned: list[bool] = []
 
 
@@ -54,7 +61,9 @@ def warn_no_smtp() -> None:
 JOBS: list[tuple[str, Job]] = [
     ("imap", poll_imap),
     ("outbox", send_outbox),
+    ("account-mail", send_account_mail),
     ("imports", import_job),
+    ("import-retention", import_retention_job),
 ]
 
 
@@ -64,7 +73,8 @@ def worker_id() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Run the background jobs (IMAP polling, the outbox, imports) until SIGTERM; "
+        "Run the background jobs (IMAP polling, the outbox, invitations and password "
+        "resets, imports) until SIGTERM; "
         "--once runs what is due."
     )
 

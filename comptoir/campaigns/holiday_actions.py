@@ -1,0 +1,69 @@
+"""The domain's public holidays (campaign null): every campaign of the domain is closed all
+that day, in the domain's time zone. A campaign's own holidays are in actions.py.
+
+A date is a domain-wide holiday once at most (a constraint says so too). A campaign may list
+the same date as its own holiday: it is closed either way, and removing one keeps the other.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from comptoir.campaigns.actions import check_manages
+from comptoir.campaigns.holidays import french_holidays
+from comptoir.campaigns.models import Holiday
+from comptoir.tenancy.models import Domain, User
+
+# France's rules (Easter's date) hold for these years; outside, a year is surely a typo.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def domain_holidays(domain: Domain) -> list[Holiday]:
+    return list(Holiday.objects.filter(domain=domain, campaign__isnull=True).order_by("date"))
+
+
+def add_domain_holiday(domain: Domain, *, date: date, name: str, by: User) -> Holiday:
+    """Close every campaign of the domain all that day; a date once only."""
+    check_manages(by, domain.pk)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A holiday needs a name.")})
+    taken = ValidationError({"date": _("This date is already a public holiday of the domain.")})
+    if Holiday.objects.filter(domain=domain, campaign__isnull=True, date=date).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return Holiday.objects.create(domain=domain, campaign=None, date=date, name=name[:200])
+    except IntegrityError:  # added by someone else meanwhile
+        raise taken from None
+
+
+def remove_domain_holiday(domain: Domain, holiday_id: int, *, by: User) -> None:
+    check_manages(by, domain.pk)
+    Holiday.objects.filter(domain=domain, campaign__isnull=True, pk=holiday_id).delete()
+
+
+def add_french_domain_holidays(domain: Domain, *, year: int, by: User) -> int:
+    """France's public holidays of `year` for the whole domain, but the dates listed already:
+    adding them twice adds nothing. How many were added."""
+    check_manages(by, domain.pk)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        text = _("Choose a year between %(first)d and %(last)d.")
+        raise ValidationError({"year": text % {"first": FIRST_YEAR, "last": LAST_YEAR}})
+    rows = Holiday.objects.filter(domain=domain, campaign__isnull=True)
+    try:
+        with transaction.atomic():
+            listed = set(rows.values_list("date", flat=True))
+            new = [
+                Holiday(domain=domain, campaign=None, date=day, name=name)
+                for day, name in french_holidays(year)
+                if day not in listed
+            ]
+            Holiday.objects.bulk_create(new)
+    except IntegrityError:  # one of them added by someone else meanwhile: nothing is saved
+        raise ValidationError(
+            {"year": _("The holidays changed meanwhile; nothing was added: try again.")}
+        ) from None
+    return len(new)

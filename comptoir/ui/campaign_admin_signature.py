@@ -1,0 +1,61 @@
+"""The signature editor's live preview (htmx): the signature being typed, sanitised and
+rendered on sample values by the server, as the customer's mail client will show it (HTML)
+and as its text part will read. Nothing is saved here; the right to manage campaigns."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.campaigns.signatures import render_signature
+from comptoir.campaigns.templating import template_errors
+from comptoir.tenancy.models import User
+from comptoir.tickets.template_values import local_date
+from comptoir.ui.auth import current_user
+from comptoir.ui.campaign_admin import managed_campaign, manager_required
+from comptoir.ui.campaign_admin_advanced import sample_values
+from comptoir.ui.pages import with_csp
+
+
+def preview_of(signature: str, values: dict[str, str]) -> dict[str, Any]:
+    rendered = render_signature(signature, values)
+    return {"html": rendered.html, "text": rendered.text, "errors": template_errors(signature)}
+
+
+def preview_response(request: HttpRequest, preview: dict[str, Any]) -> HttpResponse:
+    return with_csp(render(request, "ui/manage/signature_preview.html", {"preview": preview}))
+
+
+@manager_required
+@require_POST
+def campaign_signature_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Information tab's signature, on the campaign's latest ticket (or a sample one)."""
+    campaign = managed_campaign(request, slug)
+    values = sample_values(campaign, current_user(request))
+    return preview_response(request, preview_of(request.POST.get("signature", ""), values))
+
+
+def library_values(user: User) -> dict[str, str]:
+    """A made-up ticket: a shared signature belongs to no campaign."""
+    domain = user.domain
+    today = local_date(timezone.now(), domain.language or "fr", domain.time_zone)
+    return {
+        "customer_name": "Claire Martin",
+        "customer_email": "claire.martin@example.com",
+        "ticket_number": "12345",
+        "ticket_subject": _("My order has not arrived"),
+        "ticket_date": today,
+        "agent_name": user.display_name or user.login,
+        "campaign_name": _("Customer service"),
+        "today": today,
+    }
+
+
+@manager_required
+@require_POST
+def library_signature_preview(request: HttpRequest) -> HttpResponse:
+    values = library_values(current_user(request))
+    return preview_response(request, preview_of(request.POST.get("text", ""), values))

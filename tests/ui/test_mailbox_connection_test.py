@@ -1,0 +1,177 @@
+""" "Test the connection" on the IMAP mailbox form, with the values typed (saved or not),
+against the real Dovecot of the IMAP tests: what worked or what failed is said next to the
+form, and nothing is saved."""
+
+import pytest
+from django.test import Client
+
+from comptoir.campaigns.models import Campaign, ImapMailbox, ImapSecurity
+from tests.conftest import Acme, make_acme
+from tests.dovecot import free_port
+from tests.mail import conftest as mail_fixtures
+from tests.ui.campaign_editor_helpers import manager, url
+from tests.ui.conftest import client_for
+
+# The real Dovecot of the IMAP tests (skipped where Dovecot is not installed).
+dovecot = mail_fixtures.dovecot
+imap_account = mail_fixtures.imap_account
+
+MESSAGE = b"From: a@client.test\r\nTo: support@acme.test\r\nSubject: %d\r\n\r\nBonjour\r\n"
+
+
+@pytest.fixture
+def maud(acme: Acme) -> Client:
+    return client_for(manager(acme))
+
+
+def form(account: mail_fixtures.ImapAccount, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "host": account.server.host,
+        "port": account.server.port,
+        "security": ImapSecurity.NONE,
+        "username": account.username,
+        "password": account.password,
+        "password_env": "",
+        "folder": "INBOX",
+        "move_to": "",
+        "enabled": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def tried(client: Client, address: str, data: dict[str, object]) -> str:
+    response = client.post(address, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'data-testid="mailbox-test-result"' in response.text
+    return response.text
+
+
+def test_the_values_of_a_new_mailbox_are_tried_without_saving_anything(
+    acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
+) -> None:
+    imap_account.append("INBOX", MESSAGE % 1, MESSAGE % 2, MESSAGE % 3)
+    answer = tried(maud, url("manage_mailbox_test_new", acme), form(imap_account))
+    assert "Connection OK: logged in and opened INBOX, which holds 3 messages." in answer
+    assert not ImapMailbox.objects.exists()
+
+
+def test_a_wrong_password_is_said_and_never_shown(
+    acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
+) -> None:
+    data = form(imap_account, password="Wr0ng-Passw0rd")
+    answer = tried(maud, url("manage_mailbox_test_new", acme), data)
+    assert 'data-problem="login"' in answer
+    assert "the server refuses this user name and password" in answer
+    assert "Wr0ng-Passw0rd" not in answer
+
+
+def test_a_missing_folder_is_said_with_the_accounts_folders(
+    acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
+) -> None:
+    imap_account.append("Support", MESSAGE % 1)
+    data = form(imap_account, folder="Suport")
+    answer = tried(maud, url("manage_mailbox_test_new", acme), data)
+    assert 'data-problem="folder"' in answer
+    assert "logged in, but the folder Suport does not exist." in answer
+    assert "Folders of this account: INBOX, Support" in answer
+
+
+def test_a_closed_port_is_said(acme: Acme, maud: Client) -> None:
+    data = {
+        "host": "127.0.0.1",
+        "port": free_port(),
+        "security": ImapSecurity.NONE,
+        "username": "u",
+        "password": "p",
+        "folder": "INBOX",
+    }
+    answer = tried(maud, url("manage_mailbox_test_new", acme), data)
+    assert 'data-problem="refused"' in answer
+    assert f"127.0.0.1 refuses connections on port {data['port']}" in answer
+
+
+def test_tls_on_a_plaintext_port_and_an_untrusted_certificate_are_said(
+    acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
+) -> None:
+    data = form(imap_account, security=ImapSecurity.TLS)
+    assert 'data-problem="tls"' in tried(maud, url("manage_mailbox_test_new", acme), data)
+    if imap_account.server.tls_port:  # self-signed: refused by the system's trust store
+        data["port"] = imap_account.server.tls_port
+        assert 'data-problem="tls"' in tried(maud, url("manage_mailbox_test_new", acme), data)
+
+
+def test_an_unknown_server_name_is_said(acme: Acme, maud: Client) -> None:
+    data = {"host": "imap.nowhere.invalid", "port": 993, "security": "tls", "username": "u"}
+    answer = tried(
+        maud, url("manage_mailbox_test_new", acme), {**data, "password": "p", "folder": "INBOX"}
+    )
+    assert 'data-problem="dns"' in answer
+    assert "the server name imap.nowhere.invalid is not found" in answer
+
+
+def test_plaintext_to_a_remote_server_is_refused_before_connecting(
+    acme: Acme, maud: Client
+) -> None:
+    data = {"host": "imap.acme.test", "port": 143, "security": "none", "username": "u"}
+    answer = tried(
+        maud, url("manage_mailbox_test_new", acme), {**data, "password": "p", "folder": "INBOX"}
+    )
+    assert 'data-problem="config"' in answer and "plaintext IMAP refused" in answer
+
+
+def test_an_invalid_form_is_not_tried(acme: Acme, maud: Client) -> None:
+    answer = tried(maud, url("manage_mailbox_test_new", acme), {"host": "", "port": "x"})
+    assert "Connection not tried: correct the form first." in answer
+    assert "Port:" in answer
+
+
+def test_a_saved_mailbox_is_tried_with_the_values_typed_and_its_stored_password(
+    acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
+) -> None:
+    imap_account.append("Support", MESSAGE % 1)
+    mailbox = ImapMailbox.objects.create(
+        domain=acme.domain,
+        campaign=acme.support,
+        host=imap_account.server.host,
+        port=imap_account.server.port,
+        security=ImapSecurity.NONE,
+        username=imap_account.username,
+        password=imap_account.password,
+    )
+    address = url("manage_mailbox_test", acme, mailbox.pk)
+    # A blank password: the stored one; the folder typed, not the saved one.
+    answer = tried(maud, address, form(imap_account, password="", folder="Support"))
+    assert "opened Support, which holds 1 message." in answer
+    # A password typed is the one tried.
+    answer = tried(maud, address, form(imap_account, password="not-it", folder="Support"))
+    assert 'data-problem="login"' in answer
+    mailbox.refresh_from_db()
+    assert (mailbox.folder, mailbox.password) == ("INBOX", imap_account.password)
+    # Without the form's values (the list's button): the saved mailbox.
+    assert "opened INBOX, which holds 0 messages." in tried(maud, address, {})
+
+
+def test_the_mailbox_form_has_the_test_button(acme: Acme, maud: Client) -> None:
+    page = maud.get(url("manage_mailbox_add", acme)).text
+    assert f'hx-post="{url("manage_mailbox_test_new", acme)}"' in page
+    assert 'id="mailbox-test"' in page
+
+
+def test_only_campaign_managers_test_and_only_their_domains_mailboxes(acme: Acme) -> None:
+    mailbox = ImapMailbox.objects.create(
+        domain=acme.domain, campaign=acme.support, host="127.0.0.1", username="u", password="p"
+    )
+    addresses = [url("manage_mailbox_test_new", acme), url("manage_mailbox_test", acme, mailbox.pk)]
+    data = {"host": "127.0.0.1", "port": free_port(), "security": "none", "username": "u"}
+    for user in (acme.agent, acme.supervisor):
+        for address in addresses:
+            assert client_for(user).post(address, data).status_code == 403
+    globex = make_acme("globex")
+    Campaign.objects.filter(pk=globex.support.pk).update(slug="globex-support")
+    intruder = client_for(manager(globex))
+    for address in addresses:
+        assert intruder.post(address, data).status_code == 404
+    # Globex's own campaign does not reach Acme's mailbox either.
+    foreign = f"/manage/campaigns/globex-support/info/mailboxes/{mailbox.pk}/test/"
+    assert intruder.post(foreign, data).status_code == 404
