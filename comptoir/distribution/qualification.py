@@ -64,17 +64,12 @@ def script_for(campaign: Campaign, *, freeze: bool = False) -> Script:
     """The newest version of the campaign's script. With `freeze` (inside the transaction
     that records a qualification) that version is frozen first, so that what is read here is
     what it will always hold (campaigns.script_actions explains the versioning)."""
-    script_id = campaign.qualification_script_id
-    if freeze:  # the campaign object may be stale: an administrator may have changed its script
-        script_id = (
-            Campaign.objects.filter(pk=campaign.pk)
-            .values_list("qualification_script_id", flat=True)
-            .get()
-        )
-    if script_id is None:
+    if campaign.qualification_script_id is None and not freeze:
         return standard_script()
+    # Through the campaign's row, not the object's attribute: in a qualification the object
+    # may be stale (an administrator may have changed the campaign's script since).
     version = (
-        ScriptVersion.objects.filter(script_id=script_id)
+        ScriptVersion.objects.filter(script__campaigns=campaign.pk)
         .order_by("-number")
         .values("pk", "frozen")
         .first()
