@@ -1,4 +1,4 @@
-"""`python -m bench [ingest|outbox|play] [options]` (and `make bench BENCH_ARGS=...`).
+"""`python -m bench [ingest|outbox|play|imports] [options]` (and `make bench BENCH_ARGS=...`).
 
 Without a name every benchmark runs, one after the other, each taking the options it knows
 (`--quick` and `--keep` are understood by all); `python -m bench NAME --help` lists them.
@@ -6,9 +6,9 @@ Without a name every benchmark runs, one after the other, each taking the option
 
 import sys
 
-from bench import ingest, outbox, play
+from bench import imports, ingest, outbox, play
 
-BENCHMARKS = {"ingest": ingest, "outbox": outbox, "play": play}
+BENCHMARKS = {"ingest": ingest, "outbox": outbox, "play": play, "imports": imports}
 
 
 def unknown_to_all(argv: list[str]) -> list[str]:

@@ -33,7 +33,7 @@ from bench import profiling
 from bench.corpus import Shares, build_corpus, write_corpus
 from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
 from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import OUT_DIR, format_table
+from bench.report import OUT_DIR, format_table, machine_line, save_json
 from bench.smtp_client import read_envelopes, write_envelopes
 from bench.worker import RESULT
 
@@ -405,14 +405,11 @@ def print_report(rows: list[Row], context: dict[str, Any]) -> None:
         f"\n  target: {TARGET_PER_WORKER:.0f} messages/s per worker, start-up included (the"
         f" sink alone: {SINK_MARGIN:.0f}x that per connection). 'w/o start-up' takes the idle"
         " worker's start-up off the wall time."
-        f"\n  machine: {context['cpus']} CPU(s), PostgreSQL {context['postgresql']}; load ="
-        " 1-minute load average at the end of each phase (figures on shared cores are noisy)."
     )
+    print(machine_line(context))
 
 
 def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
-    OUT_DIR.mkdir(exist_ok=True)
-    path = OUT_DIR / name
     data = {
         **context,
         "results": [
@@ -427,8 +424,7 @@ def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
         ],
         "ratios": {k: round(v, 3) for k, v in ratios(rows, context["sink"]).items()},
     }
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return path
+    return save_json(name, data)
 
 
 def build_parser() -> argparse.ArgumentParser:

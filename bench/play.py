@@ -19,7 +19,6 @@ ticket closed. Targets (issue): p99 under 20 ms; p99 at 100,000 tickets within 2
 """
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -43,7 +42,7 @@ from bench.databases import (
     run_checked,
 )
 from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import OUT_DIR, format_table
+from bench.report import format_table, machine_line, save_json
 
 PG_NAME = "comptoir_bench_play"
 PG_TEMPLATE = "comptoir_bench_play_template"
@@ -327,14 +326,11 @@ def print_report(rows: list[Row], context: dict[str, Any]) -> None:
         f"\n  agents: {processes * threads} = {processes} processes x {threads} threads, one"
         f" database connection each; paced = a pause of 0-{2 * PACED_THINK_MS / 1000:.0f} s after"
         " each qualify; latency = claim_next_ticket alone."
-        f"\n  machine: {context['cpus']} CPU(s), PostgreSQL {context['postgresql']}; load ="
-        " 1-minute load average at the end of each phase (figures on shared cores are noisy)."
     )
+    print(machine_line(context))
 
 
 def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
-    OUT_DIR.mkdir(exist_ok=True)
-    path = OUT_DIR / name
     results = []
     for r in rows:
         data = asdict(r)
@@ -348,8 +344,7 @@ def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
         results.append(data)
     data = {**context, "results": results}
     data["ratios"] = {k: round(v, 3) for k, v in context["ratios"].items()}
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return path
+    return save_json(name, data)
 
 
 def build_parser() -> argparse.ArgumentParser:

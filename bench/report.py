@@ -71,6 +71,21 @@ def checks(measurements: list[Measurement]) -> list[str]:
     return [f"{m.phase} {m.database} x{m.processes}: {m.check}" for m in measurements if m.check]
 
 
+def machine_line(context: dict[str, Any]) -> str:
+    return (
+        f"\n  machine: {context['cpus']} CPU(s), PostgreSQL {context['postgresql']}; load ="
+        " 1-minute load average at the end of each phase (figures on shared cores are noisy)."
+    )
+
+
+def save_json(name: str, data: dict[str, Any]) -> Path:
+    """bench/out/<name>, pretty-printed."""
+    OUT_DIR.mkdir(exist_ok=True)
+    path = OUT_DIR / name
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
 def print_report(measurements: list[Measurement], context: dict[str, Any]) -> None:
     print()
     print(table(measurements))
@@ -82,16 +97,10 @@ def print_report(measurements: list[Measurement], context: dict[str, Any]) -> No
         print(f"  check {line}")
     if context.get("pg_options"):
         print(f"  PostgreSQL ingest workers ran with OPTIONS {context['pg_options']}")
-    print(
-        f"\n  machine: {context['cpus']} CPU(s), PostgreSQL {context['postgresql']};"
-        " load = 1-minute load average at the end of each phase (figures on shared cores"
-        " are noisy)."
-    )
+    print(machine_line(context))
 
 
 def write_json(measurements: list[Measurement], context: dict[str, Any], name: str) -> Path:
-    OUT_DIR.mkdir(exist_ok=True)
-    path = OUT_DIR / name
     data = {
         **context,
         "results": [
@@ -100,5 +109,4 @@ def write_json(measurements: list[Measurement], context: dict[str, Any], name: s
         ],
         "ratios": {k: round(v, 3) for k, v in ratios(measurements).items()},
     }
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return path
+    return save_json(name, data)

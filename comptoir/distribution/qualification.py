@@ -60,6 +60,12 @@ class QualificationError(Exception):
         self.errors = errors
 
 
+# Frozen versions' own outcomes and questions by (id, creation time): the time keeps a
+# reused id (SQLite reuses the ids of rolled-back rows) from finding another version's rows.
+FROZEN: dict[tuple[int, datetime], tuple[list[Outcome], list[Question]]] = {}
+FROZEN_LIMIT = 512
+
+
 def script_for(campaign: Campaign, *, freeze: bool = False) -> Script:
     """The newest version of the campaign's script. With `freeze` (inside the transaction
     that records a qualification) that version is frozen first, so that what is read here is
@@ -71,24 +77,32 @@ def script_for(campaign: Campaign, *, freeze: bool = False) -> Script:
     version = (
         ScriptVersion.objects.filter(script__campaigns=campaign.pk)
         .order_by("-number")
-        .values("pk", "frozen")
+        .values("pk", "frozen", "created_at")
         .first()
     )
     if version is None:
         return standard_script()
+    # A version frozen (and committed) never changes: its content is read once per process.
+    key = (version["pk"], version["created_at"])
+    if version["frozen"] and key in FROZEN:
+        own, questions = FROZEN[key]
+        return Script(list(own) or standard_outcomes(), list(questions), version["pk"])
     if freeze and not version["frozen"]:
         # Waits for an edit in progress on this version (it holds the row's lock), then
         # re-reads its rows below: they are final from now on.
         ScriptVersion.objects.filter(pk=version["pk"], frozen=False).update(frozen=True)
     rows = QualificationOutcome.objects.filter(version_id=version["pk"])
-    outcomes = [Outcome(o.code, o.label, o.kind) for o in rows]
-    if not outcomes:
-        outcomes = standard_outcomes()
+    own = [Outcome(o.code, o.label, o.kind) for o in rows]
     questions = [
         Question(q.name, q.label, q.field_type, list(q.choices or []), q.required)
         for q in QualificationField.objects.filter(version_id=version["pk"])
     ]
-    return Script(outcomes, questions, version["pk"])
+    if version["frozen"]:  # not one this transaction froze: it could still roll back
+        if len(FROZEN) >= FROZEN_LIMIT:
+            FROZEN.clear()
+        FROZEN[key] = (own, questions)
+    # Without outcomes of its own, the standard four (labels in the current language).
+    return Script(list(own) or standard_outcomes(), list(questions), version["pk"])
 
 
 def standard_outcomes() -> list[Outcome]:

@@ -3,6 +3,7 @@ breaks what past processings were qualified with."""
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -303,3 +304,18 @@ def test_an_edit_racing_a_qualification_never_changes_the_version_it_used(
     versions = ScriptVersion.objects.filter(script=script)
     # Every version is either the newest or was frozen by a processing before it was copied.
     assert all(v.frozen for v in versions.order_by("-number")[1:])
+
+
+def test_a_frozen_version_is_read_once_per_process_and_never_served_stale(
+    acme: Acme, clock: datetime, django_assert_num_queries: Any
+) -> None:
+    script = support_script(acme, ("done", OutcomeKind.FINAL))
+    qualified(acme, "done", clock)  # freezes version 1
+    assert [o.code for o in script_for(acme.support).outcomes] == ["done"]
+    with django_assert_num_queries(1):  # the version's id only: its rows are known
+        assert [o.code for o in script_for(acme.support).outcomes] == ["done"]
+    v1 = script_actions.current_version(script)
+    script_actions.save_outcome(
+        script, v1.outcomes.get(), code="closed", label="Clos", kind="final", by=boss(acme)
+    )
+    assert [o.code for o in script_for(acme.support).outcomes] == ["closed"]
