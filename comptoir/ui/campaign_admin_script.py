@@ -24,6 +24,7 @@ from comptoir.campaigns.models import (
     QualificationScript,
     ScriptVersion,
 )
+from comptoir.campaigns.script_actions import Row
 from comptoir.ui.auth import current_user
 from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
 from comptoir.ui.campaign_admin_forms import OutcomeForm, QuestionForm
@@ -294,33 +295,6 @@ def outcome_save(
 
 @manager_required
 @require_POST
-def outcome_move(request: HttpRequest, script_id: int, outcome_id: int) -> HttpResponse:
-    script = domain_script(request, script_id)
-    outcome = script_outcome(script, outcome_id)
-    up = request.POST.get("direction") == "up"
-    try:
-        script_actions.move_row(script, outcome, up=up, by=current_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return back(request, script)
-
-
-@manager_required
-@require_POST
-def outcome_remove(request: HttpRequest, script_id: int, outcome_id: int) -> HttpResponse:
-    script = domain_script(request, script_id)
-    outcome = script_outcome(script, outcome_id)
-    try:
-        script_actions.delete_outcome(script, outcome, by=current_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The outcome is removed."))
-    return back(request, script)
-
-
-@manager_required
-@require_POST
 def question_save(
     request: HttpRequest, script_id: int, question_id: int | None = None
 ) -> HttpResponse:
@@ -339,14 +313,22 @@ def question_save(
     return refused_page(request, script, question_form=form, failed_question_id=question_id)
 
 
+def script_row(script: QualificationScript, ids: dict[str, int]) -> Row:
+    """The outcome (`outcome_id`) or question (`question_id`) of the URL, of this script."""
+    if "outcome_id" in ids:
+        return script_outcome(script, ids["outcome_id"])
+    return script_question(script, ids["question_id"])
+
+
 @manager_required
 @require_POST
-def question_move(request: HttpRequest, script_id: int, question_id: int) -> HttpResponse:
+def row_move(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
+    """An outcome or a question up or down."""
     script = domain_script(request, script_id)
-    question = script_question(script, question_id)
+    row = script_row(script, ids)
     up = request.POST.get("direction") == "up"
     try:
-        script_actions.move_row(script, question, up=up, by=current_user(request))
+        script_actions.move_row(script, row, up=up, by=current_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return back(request, script)
@@ -354,13 +336,21 @@ def question_move(request: HttpRequest, script_id: int, question_id: int) -> Htt
 
 @manager_required
 @require_POST
-def question_remove(request: HttpRequest, script_id: int, question_id: int) -> HttpResponse:
+def row_remove(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
+    """An outcome (the last final one stays) or a question out of the script."""
     script = domain_script(request, script_id)
-    question = script_question(script, question_id)
+    row = script_row(script, ids)
+    user = current_user(request)
     try:
-        script_actions.delete_field(script, question, by=current_user(request))
+        if isinstance(row, QualificationOutcome):
+            script_actions.delete_outcome(script, row, by=user)
+        else:
+            script_actions.delete_field(script, row, by=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The question is removed."))
+        if isinstance(row, QualificationOutcome):
+            messages.success(request, _("The outcome is removed."))
+        else:
+            messages.success(request, _("The question is removed."))
     return back(request, script)

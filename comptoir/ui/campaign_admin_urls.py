@@ -58,12 +58,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "manage/library/scripts/<int:script_id>/outcomes/<int:outcome_id>/move/",
-        campaign_admin_script.outcome_move,
+        campaign_admin_script.row_move,
         name="manage_outcome_move",
     ),
     path(
         "manage/library/scripts/<int:script_id>/outcomes/<int:outcome_id>/remove/",
-        campaign_admin_script.outcome_remove,
+        campaign_admin_script.row_remove,
         name="manage_outcome_remove",
     ),
     path(
@@ -78,12 +78,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "manage/library/scripts/<int:script_id>/questions/<int:question_id>/move/",
-        campaign_admin_script.question_move,
+        campaign_admin_script.row_move,
         name="manage_question_move",
     ),
     path(
         "manage/library/scripts/<int:script_id>/questions/<int:question_id>/remove/",
-        campaign_admin_script.question_remove,
+        campaign_admin_script.row_remove,
         name="manage_question_remove",
     ),
     # The domain's library: shared templates and signatures

@@ -374,3 +374,11 @@ def test_a_question_is_changed_in_place(acme: Acme, maud: Client) -> None:
     assert 'data-testid="script-assign-form"' in response.text  # the campaign's tab
     saved.refresh_from_db()
     assert saved.choices == ["a", "b", "c"]
+    other = {"name": "note", "label": "Note", "field_type": "number"}
+    maud.post(script_url("manage_question_add", script.pk), other)
+    note = QualificationField.objects.get(version__script=script, name="note")
+    maud.post(script_url("manage_question_move", script.pk, note.pk), {"direction": "up"})
+    assert [q.name for q in newest(script).questions.all()] == ["note", "motif"]
+    removed = maud.post(script_url("manage_question_remove", script.pk, saved.pk))
+    assert removed.status_code == 302
+    assert [q.name for q in newest(script).questions.all()] == ["note"]
