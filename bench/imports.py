@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 from bench.corpus import Shares, iter_corpus, write_mbox
 from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
 from bench.phases import PhaseError
-from bench.report import format_table, machine_line, save_json
+from bench.report import format_table, machine_line, parse_args, run_context, save_json
 from bench.worker import RESULT
 
 MBOX_SEED = 20250307
@@ -286,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
     parser = build_parser()
-    args = parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
+    args = parse_args(parser, argv, known_only)
     count = args.messages or (2_000 if args.quick else 20_000)
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-imports-"))
     dbs = Databases(workdir, pg_name=PG_NAME)
@@ -294,15 +293,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
     if pg is None:
         say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
     kinds = ([] if args.no_sqlite and pg else ["sqlite"]) + (["postgresql"] if pg else [])
-    context: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "postgresql": pg,
-        "quick": args.quick,
-        "messages": count,
-        "load_at_start": round(os.getloadavg()[0], 2),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    context = run_context(pg, args.quick, messages=count)
     rows: list[Row] = []
     try:
         mbox = workdir / "archive.mbox"

@@ -10,11 +10,8 @@ Targets (PostgreSQL): 400 emails/s in one process, 700 with two.
 """
 
 import argparse
-import os
 import shutil
-import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,7 @@ from bench.phases import (
     threading_check,
     worker_command,
 )
-from bench.report import print_report, write_json
+from bench.report import parse_args, print_report, run_context, write_json
 
 # The issue's targets, compared with the bulk path (archives, backlogs); the per-message path
 # (SMTP: one commit per message before each 250) is reported beside it.
@@ -154,22 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
     parser = build_parser()
-    args = parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
+    args = parse_args(parser, argv, known_only)
     size, mbox_size = (300, 2_000) if args.quick else (2_000, 20_000)
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     dbs = Databases(workdir, args.pg_options)
     pg = postgres_version()
     if pg is None:
         say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
-    context: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "postgresql": pg,
-        "quick": args.quick,
-        "pg_options": args.pg_options,
-        "load_at_start": round(os.getloadavg()[0], 2),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    context = run_context(pg, args.quick, pg_options=args.pg_options)
     try:
         measurements = run_all(args, workdir, dbs, size, mbox_size, context, pg is not None)
     except (SetupError, PhaseError) as exc:

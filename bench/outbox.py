@@ -33,7 +33,7 @@ from bench import profiling
 from bench.corpus import Shares, build_corpus, write_corpus
 from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
 from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import OUT_DIR, format_table, machine_line, save_json
+from bench.report import OUT_DIR, format_table, machine_line, parse_args, run_context, save_json
 from bench.smtp_client import read_envelopes, write_envelopes
 from bench.worker import RESULT
 
@@ -450,7 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
     parser = build_parser()
-    args = parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
+    args = parse_args(parser, argv, known_only)
     count = args.messages or (500 if args.quick else 3_000)
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-outbox-"))
     dbs = Databases(workdir, pg_name=PG_NAME)
@@ -458,16 +458,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
     if pg is None:
         say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
     kinds = (["postgresql"] if pg else []) + ([] if args.no_sqlite and pg else ["sqlite"])
-    context: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "postgresql": pg,
-        "quick": args.quick,
-        "messages": count,
-        "sink": args.sink,
-        "load_at_start": round(os.getloadavg()[0], 2),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    context = run_context(pg, args.quick, messages=count, sink=args.sink)
     rows: list[Row] = []
     sink: Sink | None = None
     try:

@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from bench.databases import (
     run_checked,
 )
 from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import format_table, machine_line, save_json
+from bench.report import format_table, machine_line, parse_args, run_context, save_json
 
 PG_NAME = "comptoir_bench_play"
 PG_TEMPLATE = "comptoir_bench_play_template"
@@ -374,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
     parser = build_parser()
-    args = parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
+    args = parse_args(parser, argv, known_only)
     sizes: tuple[int, ...] = QUICK_SIZES if args.quick else SIZES
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(","))
@@ -386,17 +385,9 @@ def main(argv: list[str], known_only: bool = False) -> int:
     if pg is None:
         say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: the play benchmark needs it; skipped.")
         return 0
-    context: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "postgresql": pg,
-        "quick": args.quick,
-        "layout": list(args.layout),
-        "duration_seconds": args.duration,
-        "sizes": list(sizes),
-        "load_at_start": round(os.getloadavg()[0], 2),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+    context = run_context(
+        pg, args.quick, layout=list(args.layout), duration_seconds=args.duration, sizes=list(sizes)
+    )
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-play-"))
     rows: list[Row] = []
     try:

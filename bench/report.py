@@ -1,6 +1,11 @@
-"""The figures: a table on stdout and bench/out/ingest.json."""
+"""The figures: a table on stdout and bench/out/ingest.json; what every benchmark shares
+(its arguments, the context of its run, the machine line, the JSON file)."""
 
+import argparse
 import json
+import os
+import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -69,6 +74,26 @@ def ratios(measurements: list[Measurement]) -> dict[str, float]:
 
 def checks(measurements: list[Measurement]) -> list[str]:
     return [f"{m.phase} {m.database} x{m.processes}: {m.check}" for m in measurements if m.check]
+
+
+def run_context(postgresql: str | None, quick: bool, **settings: Any) -> dict[str, Any]:
+    """What every benchmark's JSON starts with: the machine, the run's settings, the load."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "postgresql": postgresql,
+        "quick": quick,
+        **settings,
+        "load_at_start": round(os.getloadavg()[0], 2),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def parse_args(
+    parser: argparse.ArgumentParser, argv: list[str], known_only: bool
+) -> argparse.Namespace:
+    """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
+    return parser.parse_known_args(argv)[0] if known_only else parser.parse_args(argv)
 
 
 def machine_line(context: dict[str, Any]) -> str:
