@@ -70,6 +70,22 @@ def refused(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def applied(
+    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], object], done: str
+) -> bool:
+    """Run `action` with a valid form's data: True when it succeeded (`done` is then shown),
+    False when the form or the action refused (the errors are then next to its fields)."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        refused(form, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
 SHOWN = {"all": None, "active": True, "inactive": False}
 
 
@@ -153,16 +169,15 @@ def info(request: HttpRequest, slug: str) -> HttpResponse:
             request, campaign, InfoForm(initial=info_initial(campaign), campaign=campaign)
         )
     form = InfoForm(request.POST, campaign=campaign)
-    if form.is_valid():
-        try:
-            actions.update_campaign_info(
-                campaign, info_of(form.cleaned_data), by=current_user(request)
-            )
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The campaign's information is saved."))
-            return redirect("ui:manage_info", campaign.slug)
+    if applied(
+        request,
+        form,
+        lambda data: actions.update_campaign_info(
+            campaign, info_of(data), by=current_user(request)
+        ),
+        _("The campaign's information is saved."),
+    ):
+        return redirect("ui:manage_info", campaign.slug)
     campaign.refresh_from_db()
     return info_page(request, campaign, form, status=400)
 
@@ -189,16 +204,15 @@ def info_page(
 def address_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = AddressForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_inbound_address(
-                campaign, form.cleaned_data["address"], by=current_user(request)
-            )
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The address is added."))
-            return redirect("ui:manage_info", campaign.slug)
+    if applied(
+        request,
+        form,
+        lambda data: actions.add_inbound_address(
+            campaign, data["address"], by=current_user(request)
+        ),
+        _("The address is added."),
+    ):
+        return redirect("ui:manage_info", campaign.slug)
     info_form = InfoForm(initial=info_initial(campaign), campaign=campaign)
     return info_page(request, campaign, info_form, address_form=form, status=400)
 
@@ -230,14 +244,13 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
         form = MailboxForm(initial=mailbox_initial(mailbox) if mailbox else None)
     else:
         form = MailboxForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.save_mailbox(campaign, mailbox, form.cleaned_data, by=current_user(request))
-            except ValidationError as error:
-                refused(form, error)
-            else:
-                messages.success(request, _("The mailbox is saved."))
-                return redirect("ui:manage_info", campaign.slug)
+        if applied(
+            request,
+            form,
+            lambda data: actions.save_mailbox(campaign, mailbox, data, by=current_user(request)),
+            _("The mailbox is saved."),
+        ):
+            return redirect("ui:manage_info", campaign.slug)
     status = 400 if form.errors else 200
     context = {"form": form, "mailbox": mailbox}
     return tab_page(request, campaign, "info", context, status, template="ui/manage/mailbox.html")

@@ -28,7 +28,13 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.template_values import local_date, template_values
 from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
+from comptoir.ui.campaign_admin import (
+    applied,
+    managed_campaign,
+    manager_required,
+    refused,
+    tab_page,
+)
 from comptoir.ui.campaign_admin_forms import (
     WEEKDAYS,
     AdvancedForm,
@@ -108,14 +114,13 @@ def advanced(request: HttpRequest, slug: str) -> HttpResponse:
 def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = HoursForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_opening_hours(campaign, **form.cleaned_data, by=current_user(request))
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The opening hours are added."))
-            return redirect("ui:manage_advanced", campaign.slug)
+    if applied(
+        request,
+        form,
+        lambda data: actions.add_opening_hours(campaign, **data, by=current_user(request)),
+        _("The opening hours are added."),
+    ):
+        return redirect("ui:manage_advanced", campaign.slug)
     with domain_time(campaign):
         return advanced_page(request, campaign, hours_form=form, status=400)
 
@@ -135,14 +140,13 @@ def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse
 def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = HolidayForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_holiday(campaign, **form.cleaned_data, by=current_user(request))
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The holiday is added."))
-            return redirect("ui:manage_advanced", campaign.slug)
+    if applied(
+        request,
+        form,
+        lambda data: actions.add_holiday(campaign, **data, by=current_user(request)),
+        _("The holiday is added."),
+    ):
+        return redirect("ui:manage_advanced", campaign.slug)
     with domain_time(campaign):
         return advanced_page(request, campaign, holiday_form=form, status=400)
 
@@ -218,16 +222,15 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
         form = TemplateForm(initial=initial)
     else:
         form = TemplateForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.save_template(
-                    campaign, template, **form.cleaned_data, by=current_user(request)
-                )
-            except ValidationError as error:
-                refused(form, error)
-            else:
-                messages.success(request, _("The template is saved."))
-                return redirect("ui:manage_advanced", campaign.slug)
+        if applied(
+            request,
+            form,
+            lambda data: actions.save_template(
+                campaign, template, **data, by=current_user(request)
+            ),
+            _("The template is saved."),
+        ):
+            return redirect("ui:manage_advanced", campaign.slug)
     preview = None
     if template is not None:
         preview = preview_of(request, campaign, template.subject, template.body)

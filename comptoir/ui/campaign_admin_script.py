@@ -26,7 +26,13 @@ from comptoir.campaigns.models import (
 )
 from comptoir.campaigns.script_actions import Row
 from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
+from comptoir.ui.campaign_admin import (
+    applied,
+    managed_campaign,
+    manager_required,
+    refused,
+    tab_page,
+)
 from comptoir.ui.campaign_admin_forms import OutcomeForm, QuestionForm
 from comptoir.ui.pages import with_csp
 from comptoir.ui.script_forms import AssignScriptForm, NewScriptForm, RenameScriptForm
@@ -194,16 +200,13 @@ def script_detail(request: HttpRequest, script_id: int) -> HttpResponse:
 def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
     script = domain_script(request, script_id)
     form = RenameScriptForm(request.POST)
-    if form.is_valid():
-        try:
-            script_actions.rename_script(
-                script, form.cleaned_data["name"], by=current_user(request)
-            )
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The script is renamed."))
-            return redirect("ui:manage_script", script.pk)
+    if applied(
+        request,
+        form,
+        lambda data: script_actions.rename_script(script, data["name"], by=current_user(request)),
+        _("The script is renamed."),
+    ):
+        return redirect("ui:manage_script", script.pk)
     script.refresh_from_db()
     return script_page(request, script, 400, rename_form=form)
 
@@ -280,16 +283,13 @@ def outcome_save(
     script = domain_script(request, script_id)
     outcome = script_outcome(script, outcome_id) if outcome_id is not None else None
     form = OutcomeForm(request.POST, auto_id=OUTCOME_IDS)
-    if form.is_valid():
-        try:
-            script_actions.save_outcome(
-                script, outcome, **form.cleaned_data, by=current_user(request)
-            )
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The outcome is saved."))
-            return back(request, script)
+    if applied(
+        request,
+        form,
+        lambda data: script_actions.save_outcome(script, outcome, **data, by=current_user(request)),
+        _("The outcome is saved."),
+    ):
+        return back(request, script)
     return refused_page(request, script, outcome_form=form, failed_id=outcome_id)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import EmailTemplate, Signature
 from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import manager_required, refused
+from comptoir.ui.campaign_admin import applied, manager_required
 from comptoir.ui.campaign_admin_forms import SignatureForm, TemplateForm
 from comptoir.ui.pages import with_csp
 
@@ -57,14 +57,13 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
         form = TemplateForm(initial=initial)
     else:
         form = TemplateForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.save_shared_template(user.domain, template, **form.cleaned_data, by=user)
-            except ValidationError as error:
-                refused(form, error)
-            else:
-                messages.success(request, _("The template is saved."))
-                return redirect("ui:manage_library")
+        if applied(
+            request,
+            form,
+            lambda data: actions.save_shared_template(user.domain, template, **data, by=user),
+            _("The template is saved."),
+        ):
+            return redirect("ui:manage_library")
     context = {"form": form, "template": template}
     status = 400 if form.errors else 200
     return with_csp(render(request, "ui/manage/library_template.html", context, status=status))
@@ -93,14 +92,13 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
         form = SignatureForm(initial=initial)
     else:
         form = SignatureForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.save_signature(user.domain, signature, **form.cleaned_data, by=user)
-            except ValidationError as error:
-                refused(form, error)
-            else:
-                messages.success(request, _("The signature is saved."))
-                return redirect("ui:manage_library")
+        if applied(
+            request,
+            form,
+            lambda data: actions.save_signature(user.domain, signature, **data, by=user),
+            _("The signature is saved."),
+        ):
+            return redirect("ui:manage_library")
     context = {"form": form, "signature": signature}
     status = 400 if form.errors else 200
     return with_csp(render(request, "ui/manage/library_signature.html", context, status=status))

@@ -18,7 +18,7 @@ from comptoir.campaigns import holiday_actions
 from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
 from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import manager_required, refused
+from comptoir.ui.campaign_admin import applied, manager_required, refused
 from comptoir.ui.campaign_admin_forms import HolidayForm
 from comptoir.ui.pages import with_csp
 
@@ -62,14 +62,13 @@ def holidays(request: HttpRequest) -> HttpResponse:
 def holiday_add(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = HolidayForm(request.POST)
-    if form.is_valid():
-        try:
-            holiday_actions.add_domain_holiday(user.domain, **form.cleaned_data, by=user)
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The holiday is added."))
-            return redirect("ui:manage_domain_holidays")
+    if applied(
+        request,
+        form,
+        lambda data: holiday_actions.add_domain_holiday(user.domain, **data, by=user),
+        _("The holiday is added."),
+    ):
+        return redirect("ui:manage_domain_holidays")
     return holidays_page(request, form=form, status=400)
 
 
