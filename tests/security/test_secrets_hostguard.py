@@ -176,3 +176,18 @@ def test_an_internal_host_typed_in_the_form_is_refused_when_saving(
     data = {"host": host, "port": 993, "security": "tls", "username": "u", "password": "p"}
     response = maud.post(url("manage_mailbox_add", acme), {**data, "folder": "INBOX"})
     assert response.status_code == 400 and 'id="id_host_error"' in response.text
+
+
+def test_the_generic_answer_is_in_the_readers_language(acme: Acme) -> None:
+    from comptoir.tenancy.models import Role, User
+
+    fanny = User.objects.create_user(
+        domain=acme.domain,
+        login="fanny",
+        password="pw",
+        role=Role.ADMIN,
+        can_manage_campaigns=True,
+        language="fr",
+    )
+    answer = post_test(client_for(fanny), acme, "10.0.0.1", 993, ImapSecurity.TLS)
+    assert "Connexion à ce serveur impossible" in answer
