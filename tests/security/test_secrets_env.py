@@ -111,6 +111,9 @@ def test_an_operator_binds_a_prefixed_variable_with_the_command(
     mailbox.refresh_from_db()
     assert mailbox.password_env == "COMPTOIR_IMAP_SECRET_ACME"
     assert poll_mailbox(mailbox).outcomes == {"created": 1}
+    out = io.StringIO()
+    call_command("mailbox_secret", mailbox=mailbox.pk, show=True, stdout=out)
+    assert "password from $COMPTOIR_IMAP_SECRET_ACME" in out.getvalue()
     # The operator can take the binding back.
     call_command("mailbox_secret", mailbox=mailbox.pk, clear_env=True, stdout=io.StringIO())
     mailbox.refresh_from_db()
