@@ -174,6 +174,20 @@ COMPTOIR_MAX_MESSAGE_SIZE = env_int("COMPTOIR_MAX_MESSAGE_SIZE", 50 * 1024 * 102
 COMPTOIR_MAX_MIME_PARTS = env_int("COMPTOIR_MAX_MIME_PARTS", 1000)
 COMPTOIR_MAX_MIME_DEPTH = env_int("COMPTOIR_MAX_MIME_DEPTH", 20)
 COMPTOIR_IMAP_POLL_INTERVAL = env_int("COMPTOIR_IMAP_POLL_INTERVAL", 60)
+# Networks the IMAP poller and "test the connection" may reach although they are internal
+# (loopback, private, link-local, reserved...): comma-separated CIDRs, e.g. "10.0.0.0/8". Empty
+# (the default): only public addresses, and never plaintext IMAP (docs/security.md).
+COMPTOIR_IMAP_ALLOWED_NETWORKS = [
+    net.strip()
+    for net in os.environ.get("COMPTOIR_IMAP_ALLOWED_NETWORKS", "").split(",")
+    if net.strip()
+]
+# Keys that encrypt stored secrets (IMAP passwords): comma-separated Fernet keys; the first
+# encrypts, all decrypt (rotation: put the new key first, run `comptoir rotate-secrets`, then
+# drop the old one). Unset: one key derived from SECRET_KEY (docs/operations.md).
+COMPTOIR_SECRET_KEYS = [
+    key.strip() for key in os.environ.get("COMPTOIR_SECRET_KEYS", "").split(",") if key.strip()
+]
 # Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or
 # maildir:///path (development: messages are written to a Maildir). Unset: mail waits queued.
 COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")

@@ -104,7 +104,7 @@ def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def
         domain=domain, campaign=campaign, name="Secret", body="Bonjour"
     )
     mailbox = ImapMailbox.objects.create(
-        domain=domain, campaign=campaign, host="127.0.0.1", username="u", password="p"
+        domain=domain, campaign=campaign, host="127.0.0.1", username="u", password_encrypted=""
     )
     hours = OpeningHours.objects.create(
         domain=domain, campaign=campaign, weekday=0, opens=time(9), closes=time(18)

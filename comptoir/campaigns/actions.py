@@ -4,7 +4,8 @@ Each function checks what it is given (ValidationError by field, for the editor 
 to the field) before writing anything, and writes in one transaction: nothing is half-saved.
 Each checks the right first (`by` manages the campaigns of the campaign's domain, else
 PermissionDenied), and that what it links (teams, templates) is of that domain too.
-The qualification script's changes are in campaigns.script_actions, icons in campaigns.icons.
+The qualification script's changes are in campaigns.script_actions, icons in campaigns.icons,
+IMAP mailboxes in campaigns.mailbox_actions.
 """
 
 from collections.abc import Iterable
@@ -25,8 +26,6 @@ from comptoir.campaigns.models import (
     Campaign,
     EmailTemplate,
     Holiday,
-    ImapMailbox,
-    ImapSecurity,
     InboundAddress,
     OpeningHours,
     QualificationScript,
@@ -196,72 +195,6 @@ def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> Inboun
 def remove_inbound_address(campaign: Campaign, address_id: int, *, by: User) -> None:
     check_manages(by, campaign.domain_id)
     InboundAddress.objects.filter(campaign=campaign, pk=address_id).delete()
-
-
-# --- IMAP mailboxes -------------------------------------------------------------------------
-
-MAILBOX_FIELDS = (
-    "host",
-    "port",
-    "security",
-    "username",
-    "password_env",
-    "folder",
-    "move_to",
-    "enabled",
-)
-
-
-def save_mailbox(
-    campaign: Campaign, mailbox: ImapMailbox | None, values: dict[str, object], *, by: User
-) -> ImapMailbox:
-    """Create (mailbox None) or change a polled mailbox. A blank password keeps the stored one;
-    a password_env replaces a stored password (the secret then lives in the environment)."""
-    check_manages(by, campaign.domain_id)
-    if mailbox is None:
-        mailbox = ImapMailbox(domain_id=campaign.domain_id, campaign=campaign)
-    before = [getattr(mailbox, name) for name in ("host", "port", "username", "folder")]
-    for name in MAILBOX_FIELDS:
-        setattr(mailbox, name, values[name])
-    if before != [getattr(mailbox, name) for name in ("host", "port", "username", "folder")]:
-        # Another folder: its UIDs mean nothing to the old resume point. The first poll
-        # adopts the folder's UIDs; messages stored already come back as duplicates.
-        mailbox.uid_validity, mailbox.last_uid = None, 0
-    password = str(values.get("password") or "")
-    if mailbox.password_env:
-        mailbox.password = ""
-    elif password:
-        mailbox.password = password
-    errors = {}
-    if not mailbox.password and not mailbox.password_env:
-        errors["password"] = _("Give a password or the environment variable that holds it.")
-    if mailbox.security not in ImapSecurity.values:
-        errors["security"] = _("Choose a security mode.")
-    if errors:
-        raise ValidationError(errors)
-    mailbox.save()
-    return mailbox
-
-
-def mailbox_to_test(
-    campaign: Campaign, mailbox: ImapMailbox | None, values: dict[str, object], *, by: User
-) -> ImapMailbox:
-    """The settings typed in the mailbox form, as a mailbox that is never saved, for "test
-    the connection". As when saving, a blank password is the stored one (mailbox given) and
-    a password_env wins over a password."""
-    check_manages(by, campaign.domain_id)
-    draft = ImapMailbox(domain_id=campaign.domain_id, campaign=campaign)
-    for name in MAILBOX_FIELDS:
-        setattr(draft, name, values[name])
-    if not draft.password_env:
-        stored = mailbox.password if mailbox is not None else ""
-        draft.password = str(values.get("password") or "") or stored
-    return draft
-
-
-def delete_mailbox(mailbox: ImapMailbox, *, by: User) -> None:
-    check_manages(by, mailbox.domain_id)
-    mailbox.delete()
 
 
 # --- Email templates ------------------------------------------------------------------------

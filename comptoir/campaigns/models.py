@@ -211,8 +211,11 @@ class ImapMailbox(models.Model):
         max_length=16, choices=ImapSecurity.choices, default=ImapSecurity.TLS
     )
     username = models.CharField(max_length=255)
-    # Either a password stored here, or the name of an environment variable holding it.
-    password = models.CharField(max_length=255, blank=True)
+    # The password, encrypted with COMPTOIR_SECRET_KEYS (lib.sealed); never stored in clear.
+    password_encrypted = models.TextField(blank=True)
+    # Or the name of an environment variable holding it: set by an operator only (`comptoir
+    # mailbox-secret`), always COMPTOIR_IMAP_SECRET_…, checked again when it is read
+    # (campaigns.mailbox_secret): a tenant must never name the server's variables.
     password_env = models.CharField(max_length=100, blank=True)
     folder = models.CharField(max_length=255, default="INBOX")
     # After a message is stored: flag it \Seen (and keep it), or move it to this folder.

@@ -8,12 +8,9 @@ Several workers on several machines may run side by side: a worker claims a mail
 conditional UPDATE (a lease, renewed after each message) before it opens a connection.
 """
 
-import contextlib
-import ipaddress
 import logging
 import os
 import socket
-import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,9 +18,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientError
 
-from comptoir.campaigns.models import ImapMailbox, ImapSecurity
+from comptoir.campaigns.models import ImapMailbox
+from comptoir.lib.hostguard import HostRefused
+from comptoir.mail.imap_connect import ImapConfigError, close_quietly, connect
 from comptoir.mail.ingest import TransientIngestError, ingest_email
 
 logger = logging.getLogger(__name__)
@@ -33,14 +32,6 @@ BATCH_SIZE = 100
 # How long a claim holds without renewal; renewed after each message, so it only has to
 # outlast one fetch + ingest. A worker that dies frees the mailbox when the lease runs out.
 LEASE = timedelta(minutes=5)
-# Socket timeout: a silent server must not hold the lease (and the worker) forever.
-TIMEOUT_SECONDS = 60
-# The editor's "test the connection" waits less: someone is looking at the page.
-TEST_TIMEOUT_SECONDS = 10
-
-
-class ImapConfigError(Exception):
-    """The mailbox settings cannot work (missing password, plaintext to a remote host)."""
 
 
 class LostClaimError(Exception):
@@ -106,65 +97,6 @@ def save_progress(mailbox: ImapMailbox, worker_id: str) -> None:
     )
     if updated != 1:
         raise LostClaimError(f"mailbox {mailbox.pk} was claimed by another worker")
-
-
-# --- Connecting -----------------------------------------------------------------------
-
-
-def mailbox_password(mailbox: ImapMailbox) -> str:
-    if mailbox.password_env:
-        try:
-            return os.environ[mailbox.password_env]
-        except KeyError:
-            raise ImapConfigError(
-                f"environment variable {mailbox.password_env} is not set"
-            ) from None
-    if mailbox.password:
-        return mailbox.password
-    raise ImapConfigError("no password and no password_env configured")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def connect(mailbox: ImapMailbox, *, timeout: float = TIMEOUT_SECONDS) -> IMAPClient:
-    """Open an authenticated session; certificates are verified against the system store."""
-    password = mailbox_password(mailbox)
-    if mailbox.security == ImapSecurity.NONE and not is_loopback(mailbox.host):
-        # The password would cross the network in clear.
-        raise ImapConfigError(f"plaintext IMAP refused for non-loopback host {mailbox.host}")
-    use_tls = mailbox.security == ImapSecurity.TLS
-    client = IMAPClient(
-        mailbox.host,
-        port=mailbox.port,
-        ssl=use_tls,
-        ssl_context=ssl.create_default_context() if use_tls else None,
-        timeout=timeout,
-    )
-    try:
-        if mailbox.security == ImapSecurity.STARTTLS:
-            client.starttls(ssl.create_default_context())
-        client.login(mailbox.username, password)
-    except BaseException:
-        close_quietly(client)
-        raise
-    return client
-
-
-def close_quietly(client: IMAPClient) -> None:
-    # The run's outcome is already decided; a failing LOGOUT must not replace it.
-    try:
-        client.logout()
-    except (IMAPClientError, OSError):
-        # The socket may be gone already (a failed TLS handshake closes it).
-        with contextlib.suppress(OSError):
-            client.shutdown()
 
 
 # --- Polling --------------------------------------------------------------------------
@@ -269,7 +201,7 @@ def run_claimed(mailbox: ImapMailbox, worker_id: str, batch_size: int, report: P
             close_quietly(client)
     except TransientIngestError as exc:
         report.error = f"ingest failed temporarily, will retry: {exc}"
-    except (IMAPClientError, OSError, ImapConfigError, LostClaimError) as exc:
+    except (IMAPClientError, OSError, ImapConfigError, HostRefused, LostClaimError) as exc:
         report.error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:
         # A bug must not kill the loop that serves every other mailbox; nothing was
@@ -313,55 +245,3 @@ def poll_due_mailboxes(
         poll_mailbox(mailbox, worker_id=worker_id, batch_size=batch_size)
         for mailbox in mailboxes.order_by("last_polled_at", "pk")
     ]
-
-
-@dataclass
-class ConnectionTest:
-    """How the editor's "test the connection" went. `problem` names what failed, for the
-    editor to say in the user's language: dns, refused, timeout, tls, login, folder, config,
-    other; "" when all worked. `detail` is the server's or the socket's own words."""
-
-    problem: str = ""
-    detail: str = ""
-    messages: int | None = None  # in the folder, when it was opened
-    folders: list[str] = field(default_factory=list)  # the account's, when the folder is missing
-
-
-def failure(error: BaseException) -> ConnectionTest:
-    problem = "other"
-    if isinstance(error, ImapConfigError):
-        problem = "config"
-    elif isinstance(error, socket.gaierror):
-        problem = "dns"
-    elif isinstance(error, ConnectionRefusedError):
-        problem = "refused"
-    elif isinstance(error, TimeoutError):  # socket.timeout too
-        problem = "timeout"
-    elif isinstance(error, ssl.SSLError) or "TLS" in str(error) or "SSL" in str(error):
-        problem = "tls"
-    elif isinstance(error, LoginError):
-        problem = "login"
-    return ConnectionTest(problem, f"{type(error).__name__}: {error}")
-
-
-def try_connection(
-    mailbox: ImapMailbox, *, timeout: float = TEST_TIMEOUT_SECONDS
-) -> ConnectionTest:
-    """The campaign editor's "test the connection", on a saved mailbox or on the settings of
-    a form (an ImapMailbox never saved): connect, log in, open the folder read-only and count
-    its messages. Nothing is fetched, changed or logged, and the answer never holds the
-    password (the errors are the server's or the socket's)."""
-    try:
-        client = connect(mailbox, timeout=timeout)
-    except (ImapConfigError, IMAPClientError, OSError) as error:  # ssl.SSLError is an OSError
-        return failure(error)
-    try:
-        if not client.folder_exists(mailbox.folder):
-            folders = sorted(str(f[2]) for f in client.list_folders())
-            return ConnectionTest("folder", mailbox.folder, folders=folders[:30])
-        selected = client.select_folder(mailbox.folder, readonly=True)
-        return ConnectionTest(messages=int(selected.get(b"EXISTS", 0)))
-    except (IMAPClientError, OSError) as error:
-        return failure(error)
-    finally:
-        close_quietly(client)

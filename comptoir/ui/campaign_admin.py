@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptoir.campaigns import actions
+from comptoir.campaigns import actions, mailbox_actions
 from comptoir.campaigns.models import Campaign, ImapMailbox
-from comptoir.mail.imap import try_connection
+from comptoir.mail.imap_check import try_connection
 from comptoir.ui.auth import current_user, login_required_in_domain
 from comptoir.ui.campaign_admin_forms import AddressForm, InfoForm, MailboxForm, NewCampaignForm
 from comptoir.ui.pages import with_csp
@@ -228,7 +228,7 @@ def address_remove(request: HttpRequest, slug: str, address_id: int) -> HttpResp
 
 
 def mailbox_initial(mailbox: ImapMailbox) -> dict[str, Any]:
-    return {name: getattr(mailbox, name) for name in actions.MAILBOX_FIELDS}
+    return {name: getattr(mailbox, name) for name in mailbox_actions.MAILBOX_FIELDS}
 
 
 @manager_required
@@ -247,7 +247,9 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
         if applied(
             request,
             form,
-            lambda data: actions.save_mailbox(campaign, mailbox, data, by=current_user(request)),
+            lambda data: mailbox_actions.save_mailbox(
+                campaign, mailbox, data, by=current_user(request)
+            ),
             _("The mailbox is saved."),
         ):
             return redirect("ui:manage_info", campaign.slug)
@@ -261,7 +263,7 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
 def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     mailbox = get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
-    actions.delete_mailbox(mailbox, by=current_user(request))
+    mailbox_actions.delete_mailbox(mailbox, by=current_user(request))
     messages.success(request, _("The mailbox is removed."))
     return redirect("ui:manage_info", campaign.slug)
 
@@ -277,7 +279,12 @@ def mailbox_test_answer(
         target = None
         if form.is_valid():
             user = current_user(request)
-            target = actions.mailbox_to_test(campaign, mailbox, form.cleaned_data, by=user)
+            try:
+                target = mailbox_actions.mailbox_to_test(
+                    campaign, mailbox, form.cleaned_data, by=user
+                )
+            except ValidationError as error:
+                refused(form, error)
     result = try_connection(target) if target is not None else None
     context = {"mailbox": target, "form": form, "result": result}
     return with_csp(render(request, "ui/manage/mailbox_test.html", context))

@@ -132,13 +132,12 @@ class MailboxForm(forms.Form):
         max_length=255,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave blank to keep the stored password."),
-    )
-    password_env = forms.RegexField(
-        label=_("…or environment variable holding the password"),
-        regex=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        max_length=100,
-        required=False,
+        # Write-only: never shown back; where it comes from, only an operator decides
+        # (issue 10: a domain never names the server's environment variables).
+        help_text=_(
+            "Stored encrypted and never shown back. Leave blank to keep the stored password "
+            "(it is asked again when the server, port, security or user name changes)."
+        ),
     )
     folder = forms.CharField(label=_("Folder"), max_length=255, initial="INBOX")
     move_to = forms.CharField(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from pytest_django.fixtures import Settings
 
 from tests.dovecot import Dovecot, dovecot_binary, start_dovecot
 
@@ -53,7 +54,10 @@ _accounts = itertools.count(1)
 
 
 @pytest.fixture
-def imap_account(dovecot: Dovecot) -> ImapAccount:
-    """An empty mailbox of its own, so tests never see each other's messages."""
+def imap_account(dovecot: Dovecot, settings: Settings) -> ImapAccount:
+    """An empty mailbox of its own, so tests never see each other's messages. The test Dovecot
+    listens on loopback, which polling refuses unless the operator allows it: allowed here
+    (tests/security/test_secrets_hostguard.py runs with it off)."""
+    settings.COMPTOIR_IMAP_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     # Dovecot accepts any user name with its one password; a new name is an empty mailbox.
     return ImapAccount(dovecot, f"user{next(_accounts)}", dovecot.password)

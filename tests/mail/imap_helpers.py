@@ -7,6 +7,7 @@ from django.db import connection
 from imapclient import IMAPClient
 
 from comptoir.campaigns.models import ImapMailbox, ImapSecurity
+from comptoir.lib import sealed
 from comptoir.tickets.models import Message, RawMessage
 from tests.conftest import Acme
 from tests.mail.conftest import ImapAccount
@@ -27,17 +28,17 @@ def customer_email(n: int, *, to: str = "support@acme.test") -> bytes:
     ).encode()
 
 
-def make_mailbox(acme: Acme, account: ImapAccount, **fields: object) -> ImapMailbox:
-    values: dict[str, object] = {
-        "domain": acme.domain,
-        "campaign": acme.support,
-        "host": account.server.host,
-        "port": account.server.port,
-        "security": ImapSecurity.NONE,
-        "username": account.username,
-        "password": account.password,
-    }
+def make_mailbox(acme: Acme, account: ImapAccount | None, **fields: object) -> ImapMailbox:
+    """A mailbox of Acme's support campaign on the test Dovecot (or, account None, wherever
+    `fields` say); `password` is stored encrypted, as the editor stores it."""
+    values: dict[str, object] = {"domain": acme.domain, "campaign": acme.support}
+    if account is not None:
+        values["host"], values["port"] = account.server.host, account.server.port
+        values["username"], values["password"] = account.username, account.password
+    values["security"] = ImapSecurity.NONE
     values.update(fields)
+    password = str(values.pop("password", "") or "")
+    values["password_encrypted"] = sealed.seal(password) if password else ""
     return ImapMailbox.objects.create(**values)
 
 

@@ -4,8 +4,10 @@ form, and nothing is saved."""
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from comptoir.campaigns.models import Campaign, ImapMailbox, ImapSecurity
+from comptoir.lib import sealed
 from tests.conftest import Acme, make_acme
 from tests.dovecot import free_port
 from tests.mail import conftest as mail_fixtures
@@ -31,7 +33,6 @@ def form(account: mail_fixtures.ImapAccount, **changes: object) -> dict[str, obj
         "security": ImapSecurity.NONE,
         "username": account.username,
         "password": account.password,
-        "password_env": "",
         "folder": "INBOX",
         "move_to": "",
         "enabled": "on",
@@ -73,51 +74,35 @@ def test_a_missing_folder_is_said_with_the_accounts_folders(
     data = form(imap_account, folder="Suport")
     answer = tried(maud, url("manage_mailbox_test_new", acme), data)
     assert 'data-problem="folder"' in answer
-    assert "logged in, but the folder Suport does not exist." in answer
+    assert "Logged in, but the folder Suport does not exist." in answer
     assert "Folders of this account: INBOX, Support" in answer
 
 
-def test_a_closed_port_is_said(acme: Acme, maud: Client) -> None:
-    data = {
-        "host": "127.0.0.1",
-        "port": free_port(),
-        "security": ImapSecurity.NONE,
-        "username": "u",
-        "password": "p",
-        "folder": "INBOX",
-    }
-    answer = tried(maud, url("manage_mailbox_test_new", acme), data)
-    assert 'data-problem="refused"' in answer
-    assert f"127.0.0.1 refuses connections on port {data['port']}" in answer
-
-
-def test_tls_on_a_plaintext_port_and_an_untrusted_certificate_are_said(
+def test_a_closed_port_a_tls_failure_and_an_unknown_name_get_one_generic_answer(
     acme: Acme, maud: Client, imap_account: mail_fixtures.ImapAccount
 ) -> None:
-    data = form(imap_account, security=ImapSecurity.TLS)
-    assert 'data-problem="tls"' in tried(maud, url("manage_mailbox_test_new", acme), data)
+    """Told apart, they made the test a port scanner (issue 10): the same words for all,
+    never what the server or the socket said (tests/security/test_secrets_hostguard.py)."""
+    probes = [form(imap_account, port=free_port()), form(imap_account, security="tls")]
+    probes.append(form(imap_account, host="imap.nowhere.invalid", security="tls"))
     if imap_account.server.tls_port:  # self-signed: refused by the system's trust store
-        data["port"] = imap_account.server.tls_port
-        assert 'data-problem="tls"' in tried(maud, url("manage_mailbox_test_new", acme), data)
+        probes.append(form(imap_account, security="tls", port=imap_account.server.tls_port))
+    answers = {tried(maud, url("manage_mailbox_test_new", acme), data) for data in probes}
+    assert len(answers) == 1
+    answer = answers.pop()
+    assert 'data-problem="unreachable"' in answer
+    assert "Could not connect to this server: check its name, the port" in answer
 
 
-def test_an_unknown_server_name_is_said(acme: Acme, maud: Client) -> None:
-    data = {"host": "imap.nowhere.invalid", "port": 993, "security": "tls", "username": "u"}
-    answer = tried(
-        maud, url("manage_mailbox_test_new", acme), {**data, "password": "p", "folder": "INBOX"}
-    )
-    assert 'data-problem="dns"' in answer
-    assert "the server name imap.nowhere.invalid is not found" in answer
-
-
-def test_plaintext_to_a_remote_server_is_refused_before_connecting(
-    acme: Acme, maud: Client
+def test_plaintext_is_refused_before_connecting_unless_internal_hosts_are_allowed(
+    acme: Acme, maud: Client, settings: Settings
 ) -> None:
+    settings.COMPTOIR_IMAP_ALLOWED_NETWORKS = []
     data = {"host": "imap.acme.test", "port": 143, "security": "none", "username": "u"}
     answer = tried(
         maud, url("manage_mailbox_test_new", acme), {**data, "password": "p", "folder": "INBOX"}
     )
-    assert 'data-problem="config"' in answer and "plaintext IMAP refused" in answer
+    assert "Connection not tried" in answer and "Unencrypted IMAP is not allowed" in answer
 
 
 def test_an_invalid_form_is_not_tried(acme: Acme, maud: Client) -> None:
@@ -137,7 +122,7 @@ def test_a_saved_mailbox_is_tried_with_the_values_typed_and_its_stored_password(
         port=imap_account.server.port,
         security=ImapSecurity.NONE,
         username=imap_account.username,
-        password=imap_account.password,
+        password_encrypted=sealed.seal(imap_account.password),
     )
     address = url("manage_mailbox_test", acme, mailbox.pk)
     # A blank password: the stored one; the folder typed, not the saved one.
@@ -147,7 +132,11 @@ def test_a_saved_mailbox_is_tried_with_the_values_typed_and_its_stored_password(
     answer = tried(maud, address, form(imap_account, password="not-it", folder="Support"))
     assert 'data-problem="login"' in answer
     mailbox.refresh_from_db()
-    assert (mailbox.folder, mailbox.password) == ("INBOX", imap_account.password)
+    assert mailbox.folder == "INBOX"
+    assert sealed.unseal(mailbox.password_encrypted) == imap_account.password
+    # Another server with the stored password: refused, the password goes nowhere else.
+    answer = tried(maud, address, form(imap_account, password="", username="someone-else"))
+    assert "Connection not tried" in answer and "Type the password again" in answer
     # Without the form's values (the list's button): the saved mailbox.
     assert "opened INBOX, which holds 0 messages." in tried(maud, address, {})
 
@@ -160,7 +149,11 @@ def test_the_mailbox_form_has_the_test_button(acme: Acme, maud: Client) -> None:
 
 def test_only_campaign_managers_test_and_only_their_domains_mailboxes(acme: Acme) -> None:
     mailbox = ImapMailbox.objects.create(
-        domain=acme.domain, campaign=acme.support, host="127.0.0.1", username="u", password="p"
+        domain=acme.domain,
+        campaign=acme.support,
+        host="127.0.0.1",
+        username="u",
+        password_encrypted=sealed.seal("p"),
     )
     addresses = [url("manage_mailbox_test_new", acme), url("manage_mailbox_test", acme, mailbox.pk)]
     data = {"host": "127.0.0.1", "port": free_port(), "security": "none", "username": "u"}
