@@ -35,3 +35,8 @@ def record_login_failure(domain: Domain, login: str, *, now: datetime | None = N
 
 def clear_login_failures(domain: Domain, login: str) -> None:
     LoginFailure.objects.filter(domain=domain, login=login).delete()
+
+
+def clear_account_failures(domain: Domain, login: str) -> None:
+    """A new password: the failures counted against the login say nothing any more."""
+    clear_login_failures(domain, login)

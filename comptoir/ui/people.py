@@ -123,8 +123,12 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
     form = NewPasswordForm(request.POST or None, user=edited)
     if request.method == "POST" and form.is_valid():
-        actions.set_user_password(edited, form.cleaned_data["password1"])
-        messages.success(request, _("The password of %(user)s is set.") % {"user": edited})
+        actions.reset_user_password(edited, form.cleaned_data["password1"])
+        text = _(
+            "The password of %(user)s is set; their sessions are closed and their API tokens "
+            "revoked."
+        )
+        messages.success(request, text % {"user": edited})
         return redirect("ui:user_edit", edited.pk)
     return page(request, "ui/people/user_password.html", {"form": form, "edited": edited})
 
