@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so static files carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "comptoir.tenancy.middleware.DomainMiddleware",
@@ -68,6 +71,46 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- The web behind TLS (docs/operations.md, "Behind a TLS proxy") -------------------------
+# How many reverse proxies stand in front of the web processes (0: clients connect directly).
+# With 1 or more, X-Forwarded-Proto: https from the proxy makes a request secure (CSRF origin
+# checks, HSTS, secure redirects) and the client's address is read from X-Forwarded-For (the
+# entry added by the nearest trusted proxy): never set it when clients can reach the web port.
+COMPTOIR_TRUSTED_PROXY = env_int("COMPTOIR_TRUSTED_PROXY", 0)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if COMPTOIR_TRUSTED_PROXY > 0 else None
+)
+# Session and CSRF cookies sent over HTTPS only (set it once the site is served over TLS).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("COMPTOIR_SECURE_COOKIES", False)
+SECURE_HSTS_SECONDS = env_int("COMPTOIR_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("COMPTOIR_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("COMPTOIR_HSTS_PRELOAD", False)
+# Origins (https://host) whose POSTs are accepted besides the request's own host.
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("COMPTOIR_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+# Every response's Content-Security-Policy, unless the view set its own stricter one (icons,
+# email HTML, downloads). Pages show customers' HTML (sanitised with nh3): scripts only from
+# our own static files (htmx, console.js), never inline nor eval'd; no image fetched from
+# elsewhere (a remote image is a read receipt for whoever sent it); no plugin; frames only
+# from us (a PDF preview); nobody frames us.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "frame-src": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Django's own admin (/django-admin/), for operators: off unless enabled; its login goes
+# through the same throttle as the UI's.
+COMPTOIR_DJANGO_ADMIN = env_bool("COMPTOIR_DJANGO_ADMIN", False)
 
 ROOT_URLCONF = "comptoir.urls"
 WSGI_APPLICATION = "comptoir.wsgi.application"
