@@ -178,10 +178,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins: this many failures of one login within the window lock it for the duration.
-COMPTOIR_LOCKOUT_FAILURES = env_int("COMPTOIR_LOCKOUT_FAILURES", 5)
-COMPTOIR_LOCKOUT_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
-COMPTOIR_LOCKOUT_DURATION = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
+# Failed logins (tenancy.throttle, docs/security.md): failures within the window are counted
+# per (login, client address), per login over addresses it never logged in from, and per
+# address over every login. Past the free failures of a count, each attempt waits 2**k
+# seconds after the last failure (k: failures past the free ones), at most the cap.
+COMPTOIR_LOGIN_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOGIN_WINDOW_MINUTES", 60))
+COMPTOIR_LOGIN_FREE_FAILURES = env_int("COMPTOIR_LOGIN_FREE_FAILURES", 5)
+COMPTOIR_LOGIN_MAX_DELAY = env_int("COMPTOIR_LOGIN_MAX_DELAY", 900)
+COMPTOIR_LOGIN_ACCOUNT_FAILURES = env_int("COMPTOIR_LOGIN_ACCOUNT_FAILURES", 20)
+# Short: it also delays the real user on a new address, so an outsider gains little from it.
+COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY = env_int("COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY", 60)
+COMPTOIR_LOGIN_ADDRESS_FAILURES = env_int("COMPTOIR_LOGIN_ADDRESS_FAILURES", 30)
+# How long an address a login succeeded from stays known (exempt from the last two counts).
+COMPTOIR_LOGIN_KNOWN_ADDRESS_DAYS = env_int("COMPTOIR_LOGIN_KNOWN_ADDRESS_DAYS", 30)
 # Password reset emails asked for on the login page: at most this many to one login an hour.
 COMPTOIR_RESET_EMAILS_PER_HOUR = env_int("COMPTOIR_RESET_EMAILS_PER_HOUR", 3)
 # Links mailed to users: a password reset lives an hour, an invitation some days.

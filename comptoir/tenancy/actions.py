@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from comptoir.api.models import ApiToken
 from comptoir.tenancy.links import domain_address, password_link
-from comptoir.tenancy.lockout import clear_account_failures
 from comptoir.tenancy.models import (
     ROLE_RIGHTS,
     AccountEmail,
@@ -28,6 +27,7 @@ from comptoir.tenancy.models import (
     Team,
     User,
 )
+from comptoir.tenancy.throttle import clear_account_failures
 
 RIGHTS = sorted(ROLE_RIGHTS[Role.ADMIN])
 
