@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so static files carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "comptoir.tenancy.middleware.DomainMiddleware",
@@ -68,6 +71,46 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- The web behind TLS (docs/operations.md, "Behind a TLS proxy") -------------------------
+# How many reverse proxies stand in front of the web processes (0: clients connect directly).
+# With 1 or more, X-Forwarded-Proto: https from the proxy makes a request secure (CSRF origin
+# checks, HSTS, secure redirects) and the client's address is read from X-Forwarded-For (the
+# entry added by the nearest trusted proxy): never set it when clients can reach the web port.
+COMPTOIR_TRUSTED_PROXY = env_int("COMPTOIR_TRUSTED_PROXY", 0)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if COMPTOIR_TRUSTED_PROXY > 0 else None
+)
+# Session and CSRF cookies sent over HTTPS only (set it once the site is served over TLS).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("COMPTOIR_SECURE_COOKIES", False)
+SECURE_HSTS_SECONDS = env_int("COMPTOIR_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("COMPTOIR_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("COMPTOIR_HSTS_PRELOAD", False)
+# Origins (https://host) whose POSTs are accepted besides the request's own host.
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("COMPTOIR_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+# Every response's Content-Security-Policy, unless the view set its own stricter one (icons,
+# email HTML, downloads). Pages show customers' HTML (sanitised with nh3): scripts only from
+# our own static files (htmx, console.js), never inline nor eval'd; no image fetched from
+# elsewhere (a remote image is a read receipt for whoever sent it); no plugin; frames only
+# from us (a PDF preview); nobody frames us.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "frame-src": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Django's own admin (/django-admin/), for operators: off unless enabled; its login goes
+# through the same throttle as the UI's.
+COMPTOIR_DJANGO_ADMIN = env_bool("COMPTOIR_DJANGO_ADMIN", False)
 
 ROOT_URLCONF = "comptoir.urls"
 WSGI_APPLICATION = "comptoir.wsgi.application"
@@ -135,10 +178,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins: this many failures of one login within the window lock it for the duration.
-COMPTOIR_LOCKOUT_FAILURES = env_int("COMPTOIR_LOCKOUT_FAILURES", 5)
-COMPTOIR_LOCKOUT_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
-COMPTOIR_LOCKOUT_DURATION = timedelta(minutes=env_int("COMPTOIR_LOCKOUT_MINUTES", 15))
+# Failed logins (tenancy.throttle, docs/security.md): failures within the window are counted
+# per (login, client address), per login over addresses it never logged in from, and per
+# address over every login. Past the free failures of a count, each attempt waits 2**k
+# seconds after the last failure (k: failures past the free ones), at most the cap.
+COMPTOIR_LOGIN_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOGIN_WINDOW_MINUTES", 60))
+COMPTOIR_LOGIN_FREE_FAILURES = env_int("COMPTOIR_LOGIN_FREE_FAILURES", 5)
+COMPTOIR_LOGIN_MAX_DELAY = env_int("COMPTOIR_LOGIN_MAX_DELAY", 900)
+COMPTOIR_LOGIN_ACCOUNT_FAILURES = env_int("COMPTOIR_LOGIN_ACCOUNT_FAILURES", 20)
+# Short: it also delays the real user on a new address, so an outsider gains little from it.
+COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY = env_int("COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY", 60)
+COMPTOIR_LOGIN_ADDRESS_FAILURES = env_int("COMPTOIR_LOGIN_ADDRESS_FAILURES", 30)
+# How long an address a login succeeded from stays known (exempt from the last two counts).
+COMPTOIR_LOGIN_KNOWN_ADDRESS_DAYS = env_int("COMPTOIR_LOGIN_KNOWN_ADDRESS_DAYS", 30)
 # Password reset emails asked for on the login page: at most this many to one login an hour.
 COMPTOIR_RESET_EMAILS_PER_HOUR = env_int("COMPTOIR_RESET_EMAILS_PER_HOUR", 3)
 # Links mailed to users: a password reset lives an hour, an invitation some days.

@@ -6,14 +6,17 @@ decode (load), so a valid header on a broken body is refused; a file that merely
 is refused too. What is stored is the uploaded file as it is, once it decoded. An SVG is parsed
 and rebuilt from a whitelist of drawing elements and attributes: anything else (scripts,
 event handlers, <foreignObject>, links outside the file, DTDs) refuses the upload with its
-reason, so what is stored is exactly what was checked. It is served with a CSP that forbids
+reason, so what is stored is exactly what was checked (only UTF-8 is read, so the checks see
+the text the parser reads). It is served with a CSP that forbids
 everything but inline styles (ui.campaigns.campaign_icon).
 """
 
+import re
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from io import BytesIO
+from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -113,11 +116,50 @@ def check_bitmap(content: bytes, extension: str, damaged: str) -> None:
             raise icon_error(damaged) from None
 
 
-def clean_svg(content: bytes) -> bytes:
-    text = content.decode("utf-8", errors="replace")
-    # No DTD: entities are how XML files read local files or explode in memory.
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+UTF8_BOM = b"\xef\xbb\xbf"
+# The encoding named by an XML declaration (the declaration is ASCII in any ASCII-compatible
+# encoding; UTF-16 and UTF-32 are refused before this is read).
+XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def check_svg_encoding(content: bytes) -> None:
+    """Only UTF-8 (with or without a BOM): what is checked below is then exactly the text the
+    XML parser reads. A UTF-16 or UTF-32 file (a BOM, NUL bytes) or a declared encoding other
+    than UTF-8 is refused rather than decoded, so no check runs on text the parser reads
+    otherwise (a DTD hidden in UTF-16 was invisible to a search of the UTF-8 reading)."""
+    refused = _("The SVG file must be encoded in UTF-8.")
+    body = content.removeprefix(UTF8_BOM)
+    if b"\x00" in body or body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise icon_error(refused)
+    declared = XML_ENCODING.match(body)
+    if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        raise icon_error(refused)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise icon_error(refused) from None
+
+
+def check_no_dtd(content: bytes) -> None:
+    """No DTD: entities are how XML files read local files or explode in memory. Asked of
+    expat itself (the parser ElementTree uses), not of a text search, so no spelling of a
+    doctype or an entity declaration gets past it."""
+
+    def refuse(*_args: object) -> None:
         raise icon_error(_("SVG files with a DTD are not accepted."))
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError:
+        raise icon_error(_("The SVG file is not valid XML.")) from None
+
+
+def clean_svg(content: bytes) -> bytes:
+    check_svg_encoding(content)
+    check_no_dtd(content)
     try:
         root = ET.fromstring(content)
     except ET.ParseError:

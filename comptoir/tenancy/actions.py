@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.api.models import ApiToken
 from comptoir.tenancy.links import domain_address, password_link
 from comptoir.tenancy.models import (
     ROLE_RIGHTS,
@@ -26,6 +27,7 @@ from comptoir.tenancy.models import (
     Team,
     User,
 )
+from comptoir.tenancy.throttle import clear_account_failures
 
 RIGHTS = sorted(ROLE_RIGHTS[Role.ADMIN])
 
@@ -133,9 +135,27 @@ def reactivate_user(user: User) -> User:
 
 
 def set_user_password(user: User, password: str) -> User:
-    """A new password (already validated by the form that asked for it)."""
+    """The user's own change, the old password proven (already validated by the form that
+    asked for it). Every session of the user's ends, because Django checks on each request a
+    hash of the password stored in the session (the view keeps the current one with
+    update_session_auth_hash); the user's API tokens keep working: the user, who knows the
+    password, revokes on their account page the ones they no longer trust. The failed logins
+    counted against the login are forgotten."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    clear_account_failures(user.domain, user.login)
+    return user
+
+
+def reset_user_password(user: User, password: str) -> User:
+    """A password set without the old one: from a mailed reset or invitation link, or by an
+    administrator. It means the account may be in other hands, so besides ending every
+    session (as above) it revokes all the user's API tokens."""
+    with transaction.atomic():
+        set_user_password(user, password)
+        ApiToken.objects.filter(domain_id=user.domain_id, user=user, revoked=False).update(
+            revoked=True
+        )
     return user
 
 

@@ -120,17 +120,43 @@ class Team(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login for (domain, login): counted to lock out password guessing."""
+    """One failed login for (domain, login) from a client address: counted to slow password
+    guessing down (tenancy.throttle), kept a day to show administrators."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="login_failures")
     login = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["domain", "login", "at"])]
+        indexes = [
+            models.Index(fields=["domain", "login", "at"]),
+            models.Index(fields=["address", "at"]),
+            models.Index(fields=["at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.login} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.login} {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class KnownLoginAddress(models.Model):
+    """A client address a login last succeeded from: from there, only that (login, address)
+    pair's own failures slow it down, so outsiders cannot delay a user at their usual place."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="known_addresses")
+    login = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    last_success_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "login", "address"], name="known_login_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.login} {self.address}"
 
 
 class PasswordResetEmail(models.Model):

@@ -1,6 +1,6 @@
 """A limit on the password reset emails asked for before logging in: at most
 COMPTOIR_RESET_EMAILS_PER_HOUR to one (domain, login) within an hour, so that the form cannot
-be used to flood someone's mailbox. Counted in the database like failed logins (lockout.py),
+be used to flood someone's mailbox. Counted in the database like failed logins (throttle.py),
 so that it holds across processes and machines. Past the limit nothing is sent, and the page
 still answers as if it had been: it never tells which logins exist."""
 

@@ -44,7 +44,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.set_user_password(me, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, me)  # stay logged in here, out everywhere else
-        messages.success(request, _("Your password is changed."))
+        text = _(
+            "Your password is changed; your other sessions are closed. Your API tokens still "
+            "work: revoke below any you no longer trust."
+        )
+        messages.success(request, text)
         return redirect("ui:account")
     return page(request, "ui/people/password_change.html", {"form": form})
 
@@ -113,7 +117,7 @@ def set_password_from_link(
         return page(request, "ui/people/link_invalid.html", status=400)
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        actions.set_user_password(user, form.cleaned_data["password1"])
+        actions.reset_user_password(user, form.cleaned_data["password1"])
         messages.success(request, _("Your password is set: log in with it."))
         return redirect("ui:login")
     context = {"form": form, "linked": user, "invitation": generator is invitation_tokens}

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import redirect_to_login
@@ -19,8 +18,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from comptoir.tenancy.lockout import clear_login_failures, locked_until, record_login_failure
+from comptoir.tenancy.backends import client_address
 from comptoir.tenancy.models import Domain, User
+from comptoir.tenancy.throttle import LoginAttempt, attempt_login
 
 View = Callable[..., HttpResponse]
 
@@ -74,34 +74,16 @@ def login_required_in_domain(view: View) -> View:
     return wrapper
 
 
-def check_credentials(request: HttpRequest, data: dict[str, str]) -> User | None:
-    """The user these credentials open, in the host's domain or the one typed in the form."""
+def try_credentials(request: HttpRequest, data: dict[str, str]) -> LoginAttempt:
+    """The credentials, tried through the throttle in the host's domain or the one typed in
+    the form: the user they open, or how many seconds to wait before trying again."""
     domain = host_domain(request) or Domain.objects.filter(slug=data.get("domain", "")).first()
     if domain is None:
         # Same cost and message as a wrong password: the form does not tell which domains exist.
         User().set_password(data["password"])
-        return None
-    user = authenticate(request, username=data["login"], password=data["password"], domain=domain)
-    if not isinstance(user, User) or user.domain_id != domain.pk:
-        return None
-    return user
-
-
-def guarded_credentials(request: HttpRequest, data: dict[str, str]) -> tuple[User | None, bool]:
-    """(the user, False) when the credentials are right and the login is not locked out;
-    (None, True) when it is locked out (the password is not even checked); else (None, False),
-    and the failure is counted."""
-    domain = host_domain(request) or Domain.objects.filter(slug=data.get("domain", "")).first()
-    if domain is not None and locked_until(domain, data["login"]) is not None:
-        return None, True
-    user = check_credentials(request, data)
-    if domain is None:
-        return user, False
-    if user is None:
-        record_login_failure(domain, data["login"])
-    else:
-        clear_login_failures(domain, data["login"])
-    return user, False
+        return LoginAttempt(user=None, wait=0)
+    address = client_address(request)
+    return attempt_login(domain, login=data["login"], password=data["password"], address=address)
 
 
 def next_url(request: HttpRequest, user: User | None = None) -> str:
@@ -127,22 +109,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url(request, current_user(request)))
     domain = host_domain(request)
     form = LoginForm(request.POST or None, ask_domain=domain is None)
-    failed = locked = False
+    attempt = LoginAttempt(user=None, wait=0)
     if request.method == "POST" and form.is_valid():
-        found, locked = guarded_credentials(request, form.cleaned_data)
-        if found is not None:
-            auth_login(request, found)
-            return redirect(next_url(request, found))
-        failed = not locked
+        attempt = try_credentials(request, form.cleaned_data)
+        if attempt.user is not None:
+            auth_login(request, attempt.user)
+            return redirect(next_url(request, attempt.user))
     context = {
         "form": form,
-        "failed": failed,
-        "locked": locked,
-        "lockout_minutes": int(settings.COMPTOIR_LOCKOUT_DURATION.total_seconds() // 60),
+        "failed": request.method == "POST" and form.is_valid() and not attempt.wait,
+        "wait_seconds": attempt.wait,
         "host_domain": domain,
         "next": request.POST.get("next") or request.GET.get("next") or "",
     }
-    return render(request, "ui/login.html", context, status=429 if locked else 200)
+    response = render(request, "ui/login.html", context, status=429 if attempt.wait else 200)
+    if attempt.wait:
+        response["Retry-After"] = str(attempt.wait)
+    return response
 
 
 @require_POST

@@ -1,21 +1,17 @@
 """What every page of the agents' UI shares: its Content-Security-Policy, how an htmx request
 is told from a plain one, and where a POST sends the browser back to."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.csp import build_policy
 from django.utils.http import url_has_allowed_host_and_scheme
-
-# Pages show customers' HTML (sanitised with nh3): scripts only from our own static files
-# (htmx, console.js), never inline nor eval'd; no image fetched from elsewhere (a remote image
-# is a read receipt for whoever sent it); no plugin; frames only from us (a PDF preview).
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; object-src 'none'; img-src 'self'; "
-    "style-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
 
 
 def with_csp(response: HttpResponse) -> HttpResponse:
-    response["Content-Security-Policy"] = PAGE_CSP
+    """The UI's policy (settings.SECURE_CSP, which the CSP middleware also puts on every
+    other response): said again by the pages that show customers' HTML, so that their
+    policy never depends on the middleware list alone."""
+    response["Content-Security-Policy"] = build_policy(settings.SECURE_CSP)
     return response
 
 

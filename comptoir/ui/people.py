@@ -14,6 +14,7 @@ from comptoir.api.actions import revoke_token
 from comptoir.api.models import ApiToken
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import AccountEmail, User
+from comptoir.tenancy.throttle import recent_failures
 from comptoir.ui.auth import current_user, login_required_in_domain
 from comptoir.ui.pages import with_csp
 from comptoir.ui.people_forms import RIGHT_LABELS, NewPasswordForm, UserForm, user_initial
@@ -47,7 +48,11 @@ def managed_user(request: HttpRequest, user_id: int) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     me = manager(request)
     users = User.objects.filter(domain_id=me.domain_id).order_by("-is_active", "login")
-    context = {"users": users.prefetch_related("teams"), "rights": RIGHT_LABELS}
+    context = {
+        "users": users.prefetch_related("teams"),
+        "rights": RIGHT_LABELS,
+        "failures": recent_failures(me.domain),
+    }
     return page(request, "ui/people/user_list.html", context)
 
 
@@ -123,8 +128,12 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
     form = NewPasswordForm(request.POST or None, user=edited)
     if request.method == "POST" and form.is_valid():
-        actions.set_user_password(edited, form.cleaned_data["password1"])
-        messages.success(request, _("The password of %(user)s is set.") % {"user": edited})
+        actions.reset_user_password(edited, form.cleaned_data["password1"])
+        text = _(
+            "The password of %(user)s is set; their sessions are closed and their API tokens "
+            "revoked."
+        )
+        messages.success(request, text % {"user": edited})
         return redirect("ui:user_edit", edited.pk)
     return page(request, "ui/people/user_password.html", {"form": form, "edited": edited})
 
