@@ -179,7 +179,9 @@ def test_an_automatic_reply_is_never_queued_from_another_domains_address(
     Campaign.objects.filter(pk=globex.support.pk).update(
         sender_email="support@acme.test", auto_reply_enabled=True
     )
-    raw = customer_mail("claire@client.test", "Bonjour", "<c1@client.test>", to="support@globex.test")
+    raw = customer_mail(
+        "claire@client.test", "Bonjour", "<c1@client.test>", to="support@globex.test"
+    )
     result = ingest_email(raw, recipients=["support@globex.test"])
     assert result.outcome == "created"
     assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()

@@ -44,7 +44,7 @@ def test_a_campaign_sends_at_most_its_hourly_limit_of_automatic_replies(acme: Ac
     assert "3 automatic replies in the last hour" in capped.first().detail  # type: ignore[union-attr]
     with translation.override("fr"):
         assert event_label("auto_reply_capped") != event_label("auto_reply_skipped")
-        assert "heure" in event_label("auto_reply_capped")
+        assert "horaire" in event_label("auto_reply_capped")
     # Another campaign of the domain keeps its own allowance.
     Campaign.objects.filter(pk=acme.orders.pk).update(auto_reply_enabled=True)
     raw = customer_mail("other@target.test", "Commande", "<o@target.test>", to="orders@acme.test")
