@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from comptoir.campaigns.models import Campaign, InboundAddress, ScriptVersion
-from comptoir.tenancy.models import Domain, Role, Team, User
+from comptoir.tenancy.models import Domain, MailDomain, Role, Team, User
 
 EMAILS = Path(__file__).parent / "emails"
 
@@ -29,6 +29,8 @@ class Acme:
 
 def make_acme(slug: str = "acme") -> Acme:
     domain = Domain.objects.create(slug=slug, name=f"{slug.capitalize()} SA")
+    # The mail domain its addresses are in: only it may receive mail on it and send from it.
+    MailDomain.objects.create(domain=domain, name=f"{slug}.test")
     team = Team.objects.create(domain=domain, name="Agents")
     support = Campaign.objects.create(
         domain=domain, slug="support", name="Support", sender_name="Support Acme"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from comptoir.campaigns.addresses import may_use, normalise_address
 from comptoir.campaigns.holidays import french_holidays
 from comptoir.campaigns.models import (
     AttachmentDisplay,
@@ -77,6 +78,7 @@ class CampaignInfo:
     supervision_team_ids: list[int]
     shared_signature_id: int | None = None
     qualification_script_id: int | None = None
+    auto_reply_hourly_limit: int = 100
 
 
 INFO_FIELDS = [
@@ -90,6 +92,7 @@ INFO_FIELDS = [
     "auto_reply_enabled",
     "auto_reply_template",
     "auto_reply_daily_limit",
+    "auto_reply_hourly_limit",
     "qualification_script",
 ]
 
@@ -111,6 +114,7 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         errors["signature"] = template_errors(info.signature)
     if info.attachment_display not in AttachmentDisplay.values:
         errors["attachment_display"] = [_("Choose list or preview.")]
+    sender_errors(campaign, info, errors)
     template = None
     if info.auto_reply_template_id is not None:
         template = usable_templates(campaign).filter(pk=info.auto_reply_template_id).first()
@@ -139,18 +143,30 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
     with transaction.atomic():
         campaign.name = info.name.strip()
         campaign.sender_name = info.sender_name.strip()
-        campaign.sender_email = info.sender_email.strip().lower()
-        campaign.reply_to = info.reply_to.strip().lower()
+        campaign.sender_email = normalise_address(info.sender_email)
+        campaign.reply_to = normalise_address(info.reply_to)
         campaign.attachment_display = info.attachment_display
         campaign.signature = clean_signature(info.signature)
         campaign.shared_signature = shared_signature
         campaign.auto_reply_enabled = info.auto_reply_enabled
         campaign.auto_reply_template = template
         campaign.auto_reply_daily_limit = info.auto_reply_daily_limit
+        campaign.auto_reply_hourly_limit = info.auto_reply_hourly_limit
         campaign.qualification_script = script
         campaign.save(update_fields=INFO_FIELDS)
         campaign.agent_teams.set(agents)
         campaign.supervision_teams.set(supervisors)
+
+
+def sender_errors(campaign: Campaign, info: CampaignInfo, errors: dict[str, list[str]]) -> None:
+    """Replies go out from the sender address and invite answers to the reply-to: both must
+    be the domain's own (issue 10, finding 6); blank means the first inbound address."""
+    for field in ("sender_email", "reply_to"):
+        address = getattr(info, field).strip()
+        if address and not may_use(campaign.domain_id, address):
+            errors[field] = [not_yours()]
+    if info.auto_reply_hourly_limit < 0:
+        errors["auto_reply_hourly_limit"] = [_("A limit cannot be negative.")]
 
 
 def domain_teams(
@@ -167,20 +183,19 @@ def domain_teams(
 
 
 def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> InboundAddress:
-    """Route `address` to the campaign; an address routes to one campaign across all domains."""
+    """Route `address` to the campaign: only an address of one of the domain's mail domains
+    (campaigns.addresses), so that no domain takes another's mail (issue 10, finding 5)."""
     check_manages(by, campaign.domain_id)
-    address = address.strip().lower()
+    address = normalise_address(address)
     try:
         validate_email(address)
     except ValidationError:
         raise ValidationError({"address": _("Enter a valid email address.")}) from None
-    taken = ValidationError(
-        {
-            "address": _("%(address)s already receives mail for another campaign.")
-            % {"address": address}
-        }
-    )
-    # The other campaign may be of another domain: say it is taken, never which one.
+    # Taken or free, an address of another domain (or of nobody's mail domain) gets the same
+    # answer, which names nobody: the editor cannot be used to list other domains' addresses.
+    if not may_use(campaign.domain_id, address):
+        raise ValidationError({"address": not_yours()})
+    taken = ValidationError({"address": _("This address is already used.")})
     if InboundAddress.objects.filter(address=address).exists():
         raise taken
     try:
@@ -190,6 +205,13 @@ def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> Inboun
             )
     except IntegrityError:  # added by someone else meanwhile
         raise taken from None
+
+
+def not_yours() -> str:
+    return _(
+        "This address is not in one of your domain's mail domains. "
+        "The domain's settings list them; an operator adds others."
+    )
 
 
 def remove_inbound_address(campaign: Campaign, address_id: int, *, by: User) -> None:

@@ -3,9 +3,10 @@
 from django.db import transaction
 
 from comptoir.campaigns.models import Campaign, InboundAddress
-from comptoir.tenancy.models import Domain, Role, Team, User
+from comptoir.tenancy.models import Domain, MailDomain, Role, Team, User
 
 DEMO_PASSWORD = "demo"
+DEMO_MAIL_DOMAIN = "demo.localhost"
 CAMPAIGNS = [
     # slug, name, inbound address, sender name, auto-reply
     ("support", "Support client", "support@demo.localhost", "Service client Demo", True),
@@ -29,6 +30,8 @@ def ensure_people(agents: int) -> Domain:
     domain, _created = Domain.objects.get_or_create(
         slug="demo", defaults={"name": "Démo SARL", "language": "fr"}
     )
+    # The demo's addresses are in demo.localhost: the demo domain owns that mail domain.
+    MailDomain.objects.get_or_create(name=DEMO_MAIL_DOMAIN, defaults={"domain": domain})
     admin = ensure_user(domain, "admin", Role.ADMIN, "Administratrice Démo")
     supervisor = ensure_user(domain, "superviseur", Role.SUPERVISOR, "Sophie Martin")
     people = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from comptoir.campaigns.addresses import routed_address
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.lib.fastsql import insert, select_id
 from comptoir.lib.text import clean, message_id_key, raw_key
@@ -49,20 +50,10 @@ class _Duplicate(Exception):
 
 
 def route_address(address: str, domain: Domain | None = None) -> Campaign | None:
-    """The campaign an address delivers to; `support+anything@` routes like `support@`."""
-    address = address.strip().strip("<>").strip().lower()
-    local, at, host = address.rpartition("@")
-    candidates = [address]
-    if at and "+" in local:
-        candidates.append(f"{local.split('+', 1)[0]}@{host}")
-    for candidate in candidates:
-        rows = InboundAddress.objects.filter(address=candidate).select_related("campaign__domain")
-        if domain is not None:
-            rows = rows.filter(domain=domain)
-        found = rows.first()
-        if found is not None:
-            return found.campaign
-    return None
+    """The campaign an address delivers to; `support+anything@` routes like `support@`, and
+    only to the domain that owns the address (campaigns.addresses)."""
+    row = routed_address(address, domain.pk if domain is not None else None)
+    return row.campaign if row is not None else None
 
 
 def route_first(addresses: Sequence[str], domain: Domain | None) -> Campaign | None:

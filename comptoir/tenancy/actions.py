@@ -3,6 +3,7 @@
 Users are never deleted (tickets, messages and processings name them): they are deactivated.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.api.models import ApiToken
 from comptoir.tenancy.links import domain_address, password_link
+from comptoir.tenancy.mail_domains import MailDomainError, add_mail_domain
 from comptoir.tenancy.models import (
     ROLE_RIGHTS,
     AccountEmail,
@@ -55,8 +57,10 @@ def create_domain(
     admin_login: str,
     admin_email: str,
     password: str,
+    mail_domains: Sequence[str] = (),
 ) -> tuple[Domain, User]:
-    """A new domain and its first administrator; refuses a slug or a hostname already taken."""
+    """A new domain and its first administrator; refuses a slug or a hostname already taken,
+    and a mail domain that another domain owns or uses (then nothing is created)."""
     if Domain.objects.filter(slug=slug).exists():
         raise PeopleError(_("A domain with the slug %(slug)s already exists.") % {"slug": slug})
     taken = DomainHostname.objects.filter(hostname__in=hostnames).values_list("hostname", flat=True)
@@ -66,6 +70,11 @@ def create_domain(
         domain = Domain.objects.create(slug=slug, name=name)
         for hostname in hostnames:
             DomainHostname.objects.create(domain=domain, hostname=hostname)
+        for mail_domain in mail_domains:
+            try:
+                add_mail_domain(domain=domain, name=mail_domain)
+            except MailDomainError as error:
+                raise PeopleError(str(error)) from error
         admin = create_user(
             domain,
             login=admin_login,

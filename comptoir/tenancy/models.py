@@ -29,6 +29,23 @@ class DomainHostname(models.Model):
         return self.hostname
 
 
+class MailDomain(models.Model):
+    """A mail domain (the part of an address after "@") given to one Comptoir domain by an
+    operator (`comptoir mail-domain add`). Only that domain may receive mail on it and send
+    from it (campaigns.addresses); no other domain may register any of its addresses."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="mail_domains")
+    # Lower-case, IDNA (punycode) form, without a trailing dot (tenancy.mail_domains).
+    name = models.CharField(max_length=253, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     SUPERVISOR = "supervisor", _("Supervisor")

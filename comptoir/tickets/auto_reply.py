@@ -6,7 +6,11 @@ queued exactly when the ticket exists. It is never sent:
   bounces, null senders: whatever mail.classify recognised);
 - to an address Comptoir receives mail on (any domain of this installation) or to a
   no-reply / postmaster style address;
-- more than the campaign's daily limit to one address in 24 hours, across the domain.
+- more than the campaign's daily limit to one address in 24 hours, across the domain;
+- more than the campaign's hourly limit in an hour, to anyone: a forger who writes from many
+  addresses aims acknowledgements at many victims, the hourly limit bounds what one campaign
+  sends for them (the history says "automatic reply withheld", kind `auto_reply_capped`);
+- from an address that is not in the domain's own mail domains (tickets.outbound.queue).
 It carries `Auto-Submitted: auto-replied` and `X-Auto-Response-Suppress: All`, so that
 well-behaved systems never answer it, and the daily limit stops the ones that do.
 """
@@ -17,7 +21,7 @@ from datetime import timedelta
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.models import InboundAddress
+from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
 from comptoir.tickets.models import Contact, Direction, Message, Ticket
@@ -81,22 +85,55 @@ def sent_today(domain_id: int, contact: Contact) -> int:
     ).count()
 
 
+def sent_this_hour(campaign: Campaign) -> int:
+    # Locks the campaign (PostgreSQL) so that new tickets arriving together are counted one
+    # after the other, as sent_today does with the contact (always contact, then campaign).
+    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
+    since = timezone.now() - timedelta(hours=1)
+    return Message.objects.filter(
+        domain_id=campaign.domain_id,
+        direction=Direction.OUTBOUND,
+        is_automatic=True,
+        ticket__campaign_id=campaign.pk,
+        created_at__gte=since,
+    ).count()
+
+
+def hourly_cap(campaign: Campaign) -> str:
+    """Why the campaign sends no more automatic replies this hour; empty when it may."""
+    limit = campaign.auto_reply_hourly_limit
+    if sent_this_hour(campaign) >= limit:
+        return f"campaign {campaign.name} already sent {limit} automatic replies in the last hour"
+    return ""
+
+
 def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> Message | None:
     """Acknowledge a new ticket when its campaign says so and the rules allow it."""
     campaign = ticket.campaign
     if not campaign.auto_reply_enabled:
         return None
-    why_not, sender = refusal(ticket, automatic_reason), ""
+    why_not = refusal(ticket, automatic_reason)
+    capped = "" if why_not else hourly_cap(campaign)
+    if capped:
+        record_event(ticket, first, "auto_reply_capped", f"no automatic reply: {capped}")
+        return None
     if not why_not:
         try:
-            with translation.override("en"):  # the history is written in English
-                sender = sender_address(campaign)
-        except ReplyError as exc:  # a missing setting must not cost the customer's message
+            return acknowledge(ticket, first)
+        except ReplyError as exc:  # a missing or foreign sender must not cost the message
             why_not = str(exc)
-    if why_not:
-        record_event(ticket, first, "auto_reply_skipped", f"no automatic reply: {why_not}")
-        return None
-    message = queue(ticket, acknowledgement(ticket, first, sender), author=None)
+    record_event(ticket, first, "auto_reply_skipped", f"no automatic reply: {why_not}")
+    return None
+
+
+def acknowledge(ticket: Ticket, first: Message) -> Message:
+    """Queue the acknowledgement; ReplyError (in English: the history's language) when the
+    campaign's settings refuse it."""
+    with translation.override("en"):
+        sender = sender_address(ticket.campaign)
+    draft = acknowledgement(ticket, first, sender)
+    with translation.override("en"):
+        message = queue(ticket, draft, author=None)
     record_event(ticket, message, "auto_reply_queued", f"automatic reply to {ticket.contact.email}")
     return message
 

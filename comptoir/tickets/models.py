@@ -215,6 +215,13 @@ class Message(models.Model):
                 name="message_outbox_due",
                 condition=models.Q(delivery_state__in=["queued", "sending"]),
             ),
+            # The automatic replies of the last hour or day, counted for their caps
+            # (tickets.auto_reply): few rows, read at every new ticket.
+            models.Index(
+                fields=["domain", "created_at"],
+                name="message_automatic_replies",
+                condition=models.Q(is_automatic=True, direction="outbound"),
+            ),
         ]
 
     def __str__(self) -> str:

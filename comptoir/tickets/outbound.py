@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.campaigns.addresses import may_use
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.lib.fastsql import insert
@@ -191,9 +192,26 @@ def recipients_text(draft: Draft) -> str:
     return ", ".join(p.email for p in [*draft.to, *draft.cc])
 
 
+def check_sender(ticket: Ticket, draft: Draft) -> None:
+    """Defence in depth (issue 10, finding 6): whatever the campaign's settings say (values
+    saved before mail domains, or written around the editor), nothing is queued From, or
+    with a Reply-To, outside the ticket's domain's own mail domains."""
+    for address in (draft.sender.email, draft.reply_to):
+        if address and not may_use(ticket.domain_id, address):
+            raise ReplyError(
+                _(
+                    "The campaign's sender or reply-to address %(address)s is not in one of "
+                    "the domain's mail domains: change it in the campaign's Information tab."
+                )
+                % {"address": address}
+            )
+
+
 def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
     """Compose and store an outbound message, queued for the outbox (in the caller's
-    transaction): its raw bytes first, then the Message row and its attachments."""
+    transaction): its raw bytes first, then the Message row and its attachments. Refused
+    (ReplyError, nothing written) when its sender is not the domain's own."""
+    check_sender(ticket, draft)
     draft.message_id = make_message_id(draft.sender.email)
     raw = build(draft)
     raw_row = RawMessage(

@@ -136,13 +136,15 @@ def info_initial(campaign: Campaign) -> dict[str, Any]:
         "auto_reply_enabled": campaign.auto_reply_enabled,
         "auto_reply_template": campaign.auto_reply_template_id,
         "auto_reply_daily_limit": campaign.auto_reply_daily_limit,
+        "auto_reply_hourly_limit": campaign.auto_reply_hourly_limit,
         "agent_teams": [t.pk for t in campaign.agent_teams.all()],
         "supervision_teams": [t.pk for t in campaign.supervision_teams.all()],
         "qualification_script": campaign.qualification_script_id,
     }
 
 
-def info_of(data: dict[str, Any]) -> actions.CampaignInfo:
+def info_of(data: dict[str, Any], campaign: Campaign) -> actions.CampaignInfo:
+    hourly = data.get("auto_reply_hourly_limit")
     return actions.CampaignInfo(
         name=data["name"],
         sender_name=data["sender_name"],
@@ -154,6 +156,7 @@ def info_of(data: dict[str, Any]) -> actions.CampaignInfo:
         auto_reply_enabled=data["auto_reply_enabled"],
         auto_reply_template_id=data["auto_reply_template"],
         auto_reply_daily_limit=data["auto_reply_daily_limit"],
+        auto_reply_hourly_limit=campaign.auto_reply_hourly_limit if hourly is None else hourly,
         agent_team_ids=data["agent_teams"],
         supervision_team_ids=data["supervision_teams"],
         qualification_script_id=data.get("qualification_script"),
@@ -173,7 +176,7 @@ def info(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda data: actions.update_campaign_info(
-            campaign, info_of(data), by=current_user(request)
+            campaign, info_of(data, campaign), by=current_user(request)
         ),
         _("The campaign's information is saved."),
     ):
@@ -194,6 +197,7 @@ def info_page(
         "form": form,
         "address_form": address_form or AddressForm(),
         "addresses": campaign.addresses.order_by("address"),
+        "mail_domains": campaign.domain.mail_domains.order_by("name"),
         "mailboxes": campaign.imap_mailboxes.order_by("pk"),
     }
     return tab_page(request, campaign, "info", context, status)

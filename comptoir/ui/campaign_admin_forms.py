@@ -43,7 +43,10 @@ class InfoForm(forms.Form):
     sender_email = forms.EmailField(
         label=_("Sender address"),
         required=False,
-        help_text=_("Replies are sent from it; blank: the first inbound address."),
+        help_text=_(
+            "Replies are sent from it; blank: the first inbound address. It must be in one "
+            "of the domain's mail domains, as the reply-to address."
+        ),
     )
     reply_to = forms.EmailField(label=_("Reply-to address"), required=False)
     attachment_display = forms.ChoiceField(
@@ -71,6 +74,17 @@ class InfoForm(forms.Form):
     )
     auto_reply_daily_limit = forms.IntegerField(
         label=_("Automatic replies per address and day"), min_value=0, max_value=1000
+    )
+    # Blank keeps the campaign's limit (forms that do not show it yet).
+    auto_reply_hourly_limit = forms.IntegerField(
+        label=_("Automatic replies of the campaign per hour"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        help_text=_(
+            "Beyond it, new tickets get no automatic reply until the hour has passed: "
+            "senders can be forged, this bounds the mail anyone can make the campaign send."
+        ),
     )
     agent_teams = forms.TypedMultipleChoiceField(
         label=_("Agent teams"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple

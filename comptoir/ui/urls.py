@@ -5,6 +5,7 @@ from comptoir.ui import (
     auth,
     campaigns,
     console,
+    domain_settings,
     quarantine,
     replies,
     steering,
@@ -56,4 +57,5 @@ urlpatterns = [
     path("", include("comptoir.ui.campaign_admin_urls")),
     path("", include("comptoir.ui.imports_urls")),
     path("", include("comptoir.ui.domain_holidays_urls")),
+    path("manage/domain/", domain_settings.domain_settings, name="manage_domain"),
 ]

@@ -99,7 +99,14 @@ def test_an_administrators_navigation_fits_on_one_line(
         page.screenshot(path=str(screenshot_dir() / f"nav-{language}-{width}.png"))
 
         page.get_by_test_id("nav-domain").click()
-        for item in ("manage-campaigns", "library", "holidays", "users", "teams"):
+        for item in (
+            "domain-settings",
+            "manage-campaigns",
+            "library",
+            "holidays",
+            "users",
+            "teams",
+        ):
             expect(page.get_by_test_id(f"nav-{item}")).to_be_visible()
         menu = page.get_by_test_id("nav-domain-menu").locator("ul").bounding_box()
         assert menu is not None and menu["x"] >= 0 and menu["x"] + menu["width"] <= width
@@ -133,6 +140,21 @@ def test_the_menus_open_from_the_keyboard(
     page.get_by_test_id("domain-holidays-france-form").locator("button").click()
     expect(page.get_by_test_id("domain-holidays").locator("li")).to_have_count(11)
     page.screenshot(path=str(screenshot_dir() / "domain-holidays.png"), full_page=True)
+
+
+def test_the_domain_settings_list_its_mail_domains(
+    browser: Browser, contexts: list[BrowserContext], live_server: Any
+) -> None:
+    """Issue 10, finding 5: administrators see their mail domains; operators set them."""
+    admin_with_every_right("fr")
+    base = f"http://acme.localhost:{live_server.thread.port}"
+    page = logged_in(browser, contexts, base, 1280)
+    page.get_by_test_id("nav-domain").click()
+    page.get_by_test_id("nav-domain-settings").click()
+    expect(page).to_have_url(base + "/manage/domain/")
+    expect(page.get_by_test_id("mail-domain")).to_have_text(["acme.test"])
+    expect(page.locator("h1")).to_have_text("Paramètres du domaine")
+    page.screenshot(path=str(screenshot_dir() / "domain-settings.png"), full_page=True)
 
 
 def test_the_menus_work_without_javascript(

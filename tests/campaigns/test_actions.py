@@ -76,7 +76,7 @@ def test_a_new_campaign_gets_a_unique_slug_from_its_name(acme: Acme) -> None:
     )
 
 
-def test_an_inbound_address_is_stored_lower_case_and_unique_across_domains(acme: Acme) -> None:
+def test_an_inbound_address_is_stored_lower_case_and_only_in_its_mail_domain(acme: Acme) -> None:
     added = actions.add_inbound_address(acme.support, "  Help@Acme.TEST ", by=boss(acme))
     assert added.address == "help@acme.test"
     globex = make_acme("globex")

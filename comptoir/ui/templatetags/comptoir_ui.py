@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "note_added": _("Internal note added"),
     "auto_reply_queued": _("Automatic reply queued"),
     "auto_reply_skipped": _("No automatic reply"),
+    "auto_reply_capped": _("Automatic reply withheld: the campaign's hourly limit is reached"),
     "delivery_failed": _("Delivery failed"),
     "delivery_partial": _("Delivered to some recipients only"),
     "processing_started": _("Processing started"),

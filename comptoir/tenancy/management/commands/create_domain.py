@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--admin", required=True, help="the administrator's login")
         parser.add_argument("--admin-email", required=True, help="the administrator's email")
         parser.add_argument("--password", help="the administrator's password (else generated)")
+        parser.add_argument(
+            "--mail-domain",
+            action="append",
+            default=[],
+            help="a mail domain its campaigns receive mail on and send from (repeatable; "
+            "later: comptoir mail-domain add)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for option, validate in (("slug", validate_slug), ("admin_email", validate_email)):
@@ -44,6 +51,7 @@ class Command(BaseCommand):
                 admin_login=options["admin"],
                 admin_email=options["admin_email"],
                 password=password,
+                mail_domains=options["mail_domain"],
             )
         except PeopleError as error:
             raise CommandError(str(error)) from error
@@ -51,5 +59,7 @@ class Command(BaseCommand):
             raise CommandError("password: " + " ".join(error.messages)) from error
         self.stdout.write(f"domain {domain.slug} created: {domain_address(domain)}/")
         self.stdout.write(f"administrator: {admin.login}")
+        for mail_domain in domain.mail_domains.order_by("name"):
+            self.stdout.write(f"mail domain: {mail_domain.name}")
         if not options["password"]:
             self.stdout.write(f"password: {password}")
