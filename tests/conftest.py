@@ -1,10 +1,14 @@
 """Shared fixtures: named personas for a tenant with two campaigns."""
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps.registry import Apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from comptoir.campaigns.models import Campaign, InboundAddress, ScriptVersion
 from comptoir.tenancy.models import Domain, MailDomain, Role, Team, User
@@ -109,3 +113,22 @@ def script_version(campaign: Campaign) -> ScriptVersion:
     version = ScriptVersion.objects.filter(script_id=campaign.qualification_script_id).first()
     assert version is not None
     return version
+
+
+Migrate = Callable[[list[tuple[str, str]]], Apps]
+
+
+@pytest.fixture
+def migrator(transactional_db: None) -> Iterator[Migrate]:
+    """Moves the test database to a past migration state and returns that state's models.
+    Afterwards the database goes back to the newest schema, even when the test failed, so that
+    the tests that follow find every table and column."""
+
+    def migrate(targets: list[tuple[str, str]]) -> Apps:
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,18 +1,13 @@
 """The migration to versioned scripts keeps every campaign's outcomes and questions."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from tests.conftest import Migrate
 
 BEFORE = [("campaigns", "0008_shared_templates_signatures")]
 AFTER = [("campaigns", "0011_qualification_scripts_finish")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_each_campaign_s_script_becomes_a_script_of_its_domain() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+def test_each_campaign_s_script_becomes_a_script_of_its_domain(migrator: Migrate) -> None:
+    old = migrator(BEFORE)
     Domain = old.get_model("tenancy", "Domain")
     Campaign = old.get_model("campaigns", "Campaign")
     Outcome = old.get_model("campaigns", "QualificationOutcome")
@@ -27,10 +22,7 @@ def test_each_campaign_s_script_becomes_a_script_of_its_domain() -> None:
         )
     Field.objects.create(domain=domain, campaign=support, name="why", label="Pourquoi")
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator(AFTER)
     Campaign = new.get_model("campaigns", "Campaign")
     Script = new.get_model("campaigns", "QualificationScript")
     scripts = {c.slug: c.qualification_script for c in Campaign.objects.all()}
@@ -41,8 +33,3 @@ def test_each_campaign_s_script_becomes_a_script_of_its_domain() -> None:
     assert [(o.code, o.label) for o in version.outcomes.all()] == [("done", "Fait")]
     assert [q.name for q in version.questions.all()] == ["why"]
     assert Script.objects.count() == 2
-
-    # Back to the newest schema for the tests that follow.
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())

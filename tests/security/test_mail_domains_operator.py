@@ -6,15 +6,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import InboundAddress
 from comptoir.tenancy.models import Domain, MailDomain
 from tests.campaigns.test_actions import boss
-from tests.conftest import Acme, make_acme
+from tests.conftest import Acme, Migrate, make_acme
 from tests.ui.campaign_editor_helpers import manager
 from tests.ui.conftest import client_for
 
@@ -92,11 +90,10 @@ BEFORE = [("campaigns", "0013_auto_reply_hourly_limit"), ("tenancy", "0006_mail_
 AFTER = [("campaigns", "0014_mail_domains_of_existing_addresses")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_upgrade_gives_each_mail_domain_to_the_oldest_domain_using_it() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+def test_the_upgrade_gives_each_mail_domain_to_the_oldest_domain_using_it(
+    migrator: Migrate,
+) -> None:
+    old = migrator(BEFORE)
     Domain = old.get_model("tenancy", "Domain")
     Campaign = old.get_model("campaigns", "Campaign")
     Address = old.get_model("campaigns", "InboundAddress")
@@ -110,9 +107,7 @@ def test_the_upgrade_gives_each_mail_domain_to_the_oldest_domain_using_it() -> N
         for address in addresses:
             Address.objects.create(domain=domain, campaign=campaign, address=address)
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
+    migrator(AFTER)
     owners = dict(MailDomain.objects.values_list("name", "domain__slug"))
     assert owners == {
         "demo.localhost": "demo",

@@ -2,21 +2,19 @@
 plaintext leaves the table, and a variable a tenant named is cleared, its mailbox paused
 with the reason, unless it is one an operator may bind (COMPTOIR_IMAP_SECRET_…)."""
 
-import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from comptoir.lib import sealed
+from tests.conftest import Migrate
 
 BEFORE = [("campaigns", "0011_qualification_scripts_finish")]
 AFTER = [("campaigns", "0012_imap_password_encrypted")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_stored_passwords_are_encrypted_and_tenant_variables_dropped() -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+def test_stored_passwords_are_encrypted_and_tenant_variables_dropped(
+    migrator: Migrate,
+) -> None:
+    old = migrator(BEFORE)
     Domain = old.get_model("tenancy", "Domain")
     Campaign = old.get_model("campaigns", "Campaign")
     Mailbox = old.get_model("campaigns", "ImapMailbox")
@@ -29,10 +27,7 @@ def test_stored_passwords_are_encrypted_and_tenant_variables_dropped() -> None:
         **common, username="bound", password_env="COMPTOIR_IMAP_SECRET_ACME"
     )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator(AFTER)
     Mailbox = new.get_model("campaigns", "ImapMailbox")
     typed, stolen, bound = (Mailbox.objects.get(pk=m.pk) for m in (typed, stolen, bound))
     assert sealed.unseal(typed.password_encrypted) == "Typed-Passw0rd"
