@@ -1,10 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from comptoir.api import views as api_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     # Token-authenticated JSON, outside the web UI and its login pages (docs/api.md).
     path("api/v1/", include("comptoir.api.urls")),
+    # Anything else under /api (another version, a newline in the path): a JSON 404 too.
+    re_path(r"^api(?:/(?P<rest>[\s\S]*))?$", api_views.unknown),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("comptoir.ui.urls")),
 ]
+
+# Under /api/ these answer JSON (docs/api.md, "Errors and limits"); elsewhere Django's pages.
+handler400 = "comptoir.api.errors.bad_request"
+handler403 = "comptoir.api.errors.permission_denied"
+handler404 = "comptoir.api.errors.page_not_found"
+handler500 = "comptoir.api.errors.server_error"

@@ -30,6 +30,8 @@ def error(description: str) -> dict[str, Any]:
 
 
 STRING = {"type": "string"}
+# What a person writes: not blank (at least one character other than a space).
+TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 MOMENT = nullable("string", format="date-time")
 PERSON = obj(["email", "name"], email=STRING, name=STRING)
 
@@ -164,10 +166,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "ReplyRequest": obj(
         ["text"],
-        text={"type": "string", "description": "The reply; the signature is added."},
+        text={**TEXT, "description": "The reply; the signature is added."},
         cc={"type": "array", "items": {"type": "string", "format": "email"}},
     ),
-    "NoteRequest": obj(["text"], text=STRING),
+    "NoteRequest": obj(["text"], text={**TEXT, "description": "The note."}),
     "QualifyRequest": obj(
         ["outcome"],
         outcome={"type": "string", "description": "An outcome code of the campaign's script."},

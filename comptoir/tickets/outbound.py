@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.lib.fastsql import insert
+from comptoir.lib.storable import unstorable_reason
 from comptoir.lib.text import clean, message_id_key
 from comptoir.mail.compose import (
     Draft,
@@ -131,6 +132,8 @@ def reply(
     check_may_reply(ticket, author)
     if not text.strip():
         raise ReplyError(_("The reply is empty."))
+    if unstorable_reason(text):
+        raise ReplyError(unstorable_reason(text))
     campaign = ticket.campaign
     parent = parent_message(ticket)
     to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
@@ -271,6 +274,8 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
     check_may_reply(ticket, author)
     if not text.strip():
         raise ReplyError(_("The note is empty."))
+    if unstorable_reason(text):
+        raise ReplyError(unstorable_reason(text))
     now = timezone.now()
     with transaction.atomic():
         note = Message(
