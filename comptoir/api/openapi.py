@@ -180,15 +180,26 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
+INVALID = error(
+    "The request is not valid: the body is not UTF-8 JSON, not an object, nested more than "
+    "32 levels, holds a NUL character or a lone surrogate, or a field is wrong (`fields` "
+    "says which and why)."
+)
+TOO_LARGE = error("The body is larger than the server accepts (2.5 MB by default).")
+FAILURE = error("An unexpected failure, logged by the server; the answer says nothing more.")
 UNAUTHORISED = error("No token, or an unknown or revoked one, or a deactivated user.")
 NO_API_RIGHT = error("The user does not have the right to use the API.")
 NO_TICKET = error("No such ticket in the token's domain, or not one the user may see.")
 
 
 def operation(summary: str, ok: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """One authenticated operation answering `ok` with `schema`, plus its error answers."""
+    """One authenticated operation answering `ok` with `schema`, plus its error answers: those
+    of every operation, and those of reading a body when it takes one (api/body.py)."""
     responses = {ok: body(schema, summary), "401": UNAUTHORISED, "403": NO_API_RIGHT}
+    if "requestBody" in extra:
+        responses.update({"400": INVALID, "413": TOO_LARGE})
     responses.update(extra.pop("responses", {}))
+    responses["500"] = FAILURE
     return {"summary": summary, "responses": responses, **extra}
 
 
@@ -205,7 +216,6 @@ NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 CONFLICT = error("Not possible now (see the error).")
 NO_PROCESSING = error("The caller has no processing in progress on this ticket.")
-INVALID = error("The request is not valid; `fields` says why.")
 
 
 def ticket_paths() -> dict[str, Any]:
