@@ -22,8 +22,10 @@ from comptoir.lib.storable import unstorable_reason
 # No request of this API nests more than 3 levels; 32 leaves room and stays far from the
 # parser's recursion limit (about 1,000).
 MAX_DEPTH = 32
-# JSON strings, possessive so that an unterminated one cannot make the scan backtrack.
-STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+# A JSON string, up to its closing quote or the end of the text: it never fails to match
+# once started, so an unterminated string cannot make the scan retry from each later quote
+# (which is quadratic); possessive, so that it never backtracks either.
+STRING = re.compile(r'"(?:[^"\\]++|\\.|\\\Z)*+(?:"|\Z)', re.DOTALL)
 NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 INNERMOST = re.compile(r"\[\]|\{\}")
 
@@ -31,12 +33,15 @@ INNERMOST = re.compile(r"\[\]|\{\}")
 def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON text nests more than `limit` arrays and objects. Linear: strings are
     dropped, then the brackets' innermost pairs are removed `limit` times at most; what is
-    left then is deeper than `limit` (or unbalanced, which the parser refuses anyway)."""
+    left then is deeper than `limit`. When a pass removes nothing, the brackets do not pair
+    up: not JSON, which the parser says (its recursion stops at its own limit)."""
     brackets = NOT_BRACKET.sub("", STRING.sub("", text))
     for _level in range(limit):
         if not brackets:
             return False
-        brackets = INNERMOST.sub("", brackets)
+        brackets, removed = INNERMOST.subn("", brackets)
+        if not removed:
+            return False
     return bool(brackets)
 
 
