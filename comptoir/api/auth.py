@@ -61,7 +61,7 @@ def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> Htt
     except QualificationError as exc:
         return error_response(400, _("The qualification is not valid."), exc.errors)
     except ReplyError as exc:
-        return error_response(400, str(exc))
+        return error_response(400, str(exc), {exc.field: str(exc)} if exc.field else None)
 
 
 def api_view(*methods: str) -> Callable[[ApiView], ApiView]:

@@ -6,6 +6,8 @@ method here exists there, and the reverse.
 
 from typing import Any
 
+from django.conf import settings
+
 JSON = "application/json"
 
 
@@ -164,11 +166,6 @@ SCHEMAS: dict[str, Any] = {
         processing={"type": "integer"},
         locked_until={"type": "string", "format": "date-time"},
     ),
-    "ReplyRequest": obj(
-        ["text"],
-        text={**TEXT, "description": "The reply; the signature is added."},
-        cc={"type": "array", "items": {"type": "string", "format": "email"}},
-    ),
     "NoteRequest": obj(["text"], text={**TEXT, "description": "The note."}),
     "QualifyRequest": obj(
         ["outcome"],
@@ -187,6 +184,24 @@ INVALID = error(
 )
 TOO_LARGE = error("The body is larger than the server accepts (2.5 MB by default).")
 FAILURE = error("An unexpected failure, logged by the server; the answer says nothing more.")
+
+
+def reply_request() -> dict[str, Any]:
+    """The reply's body; its Cc limit is the setting's, less the customer (always one)."""
+    limit = settings.COMPTOIR_MAX_RECIPIENTS
+    return obj(
+        ["text"],
+        text={**TEXT, "description": "The reply; the signature is added."},
+        cc={
+            "type": "array",
+            "items": {"type": "string", "format": "email"},
+            "maxItems": max(limit - 1, 0),
+            "description": f"Copies. A reply has {limit} recipients at most (To and Cc: "
+            "COMPTOIR_MAX_RECIPIENTS); more is a 400 naming `cc`.",
+        },
+    )
+
+
 UNAUTHORISED = error("No token, or an unknown or revoked one, or a deactivated user.")
 NO_API_RIGHT = error("The user does not have the right to use the API.")
 NO_TICKET = error("No such ticket in the token's domain, or not one the user may see.")
@@ -333,6 +348,6 @@ def document() -> dict[str, Any]:
         "paths": {"/openapi.json": public, **campaign_paths(), **ticket_paths()},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "ReplyRequest": reply_request()},
         },
     }
