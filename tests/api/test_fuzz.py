@@ -1,8 +1,9 @@
 """Property-based fuzzing of /api/v1/ against its own OpenAPI document (issue 10, finding 10).
 
-schemathesis reads the document /api/v1/openapi.json serves and sends each operation generated
-requests, valid and invalid, through WSGI to the Django application (in this process, on the
-test database) with a real token of Acme's agent. Every answer must be described by the
+schemathesis reads the document /api/v1/openapi.json serves (openapi.document(), which
+tests/api/test_openapi.py holds to the routes) and sends each operation generated requests,
+valid and invalid, through WSGI to the Django application (in this process, on the test
+database) with a real token of Acme's agent. Every answer must be described by the
 document (status, content type, body schema), none may be a server error, and a request the
 document calls valid is never refused as invalid. The number of examples is bounded and their
 generation derandomised, so that `make test` stays fast and reproducible.
