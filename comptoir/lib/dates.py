@@ -6,7 +6,7 @@ nothing can read back (issue 10, finding 8). Each action checks its dates here, 
 the API and the commands refuse the same values with the same sentence.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,23 @@ MAX_REOPEN_DAYS = MAX_REOPEN_YEARS * 365 + 2  # the leap days of any five years
 PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR = 2000, 2100
 # Dates answered to a qualification question (a birth date, a contract's end).
 ANSWER_FIRST_YEAR, ANSWER_LAST_YEAR = 1900, 2100
+
+
+# What Python reads back from the database, with a day's room for any time zone's offset.
+FIRST_READABLE = datetime(1, 1, 3, tzinfo=UTC)
+LAST_READABLE = datetime(9999, 12, 29, tzinfo=UTC)
+
+
+def readable_or_none(moment: datetime | None) -> datetime | None:
+    """The moment when it can be stored and read back, else None (unknown): for dates that
+    come from outside and are only shown, like a mail's Date: header."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    try:
+        in_range = FIRST_READABLE <= moment <= LAST_READABLE
+    except OverflowError:
+        return None
+    return moment if in_range else None
 
 
 def reopen_horizon(now: datetime) -> datetime:

@@ -14,11 +14,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from comptoir.lib.dates import PLANNING_LAST_YEAR, reopen_horizon
+from comptoir.lib.dates import FIRST_READABLE, LAST_READABLE, PLANNING_LAST_YEAR, reopen_horizon
 
-# Readable with room for any time zone's offset (a day at most) on either side.
-FIRST_READABLE = datetime(1, 1, 3, tzinfo=UTC)
-LAST_READABLE = datetime(9999, 12, 29, tzinfo=UTC)
 # SQLite keeps "YYYY-MM-DD HH:MM:SS" text: a fifth year digit, or the edge years, is unreadable.
 SQLITE_UNREADABLE = "substr({c}, 5, 1) <> '-' OR substr({c}, 1, 4) IN ('0000', '0001', '9999')"
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.lib.dates import MAX_REOPEN_DAYS
+from comptoir.mail.ingest import ingest_email
 from comptoir.supervision.export import export_tickets
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import Message, Ticket
 from tests.api.conftest import Api, ApiAcme, make_api_acme, new_ticket
 from tests.conftest import is_postgres
 
@@ -97,3 +98,23 @@ def test_a_stored_year_10000_date_is_repaired_and_everything_answers(
     assert [row["number"] for row in export_tickets(world.acme.domain)] == [ticket.number]
     assert web(world.acme.supervisor).get(reverse("ui:tickets")).status_code == 200
     assert web(world.acme.agent).get(reverse("ui:my_tickets")).status_code == 200
+
+
+FAR_DATE_MAIL = (
+    b"From: Claire <claire@client.test>\r\nTo: support@acme.test\r\nSubject: Bonjour\r\n"
+    b"Message-ID: <far-date@client.test>\r\nDate: Fri, 31 Dec 9999 23:59:59 -1400\r\n\r\n"
+    b"Bonjour\r\n"
+)
+
+
+def test_a_mail_dated_year_10000_is_filed_without_its_date(world: ApiAcme, api: Api) -> None:
+    """The same poison through the front door: anyone can send a Date: header. The message is
+    filed in a ticket, its date unknown (the sender's clock is not ours to trust)."""
+    result = ingest_email(FAR_DATE_MAIL, domain=world.acme.domain, recipients=["support@acme.test"])
+    assert result.outcome == "created", result
+    message = Message.objects.get(domain=world.acme.domain, message_id="far-date@client.test")
+    assert message.date is None
+    assert api.get(f"/tickets/{result.ticket}", world.sam_token).status == 200
+    assert [row["number"] for row in export_tickets(world.acme.domain)] == [result.ticket]
+    page = web(world.acme.supervisor).get(reverse("ui:ticket", args=[result.ticket]))
+    assert page.status_code == 200
