@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 
+from comptoir.api.body import MAX_DEPTH
+
 JSON = "application/json"
 
 
@@ -179,7 +181,7 @@ SCHEMAS: dict[str, Any] = {
 
 INVALID = error(
     "The request is not valid: the body is not UTF-8 JSON, not an object, nested more than "
-    "32 levels, holds a NUL character or a lone surrogate, or a field is wrong (`fields` "
+    f"{MAX_DEPTH} levels, holds a NUL character or a lone surrogate, or a field is wrong (`fields` "
     "says which and why)."
 )
 TOO_LARGE = error("The body is larger than the server accepts (2.5 MB by default).")
