@@ -254,6 +254,9 @@ COMPTOIR_OUTBOX_RETRY_CAP = env_int("COMPTOIR_OUTBOX_RETRY_CAP", 3600)
 # 48 attempts with the defaults: about 42 hours, like an MTA's queue lifetime, so that a relay
 # down for a night or a weekend day costs no reply.
 COMPTOIR_OUTBOX_MAX_ATTEMPTS = env_int("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 48)
+# Recipients (To and Cc) of one reply: a contact centre writes to a customer and a few people
+# in copy; thousands would make Comptoir a relay that multiplies one request into spam.
+COMPTOIR_MAX_RECIPIENTS = env_int("COMPTOIR_MAX_RECIPIENTS", 50)
 # How long a worker holds the messages it claimed; longer than any send can take (at least
 # a minute: a worker stops starting sends in the last half of its lease).
 COMPTOIR_OUTBOX_LEASE = max(60, env_int("COMPTOIR_OUTBOX_LEASE", 600))

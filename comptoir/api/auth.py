@@ -6,45 +6,26 @@ PermissionDenied → 403, PlayError → 409, QualificationError and ReplyError �
 The domain is always the token's; the request's host plays no part.
 """
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from comptoir.api.actions import use_token
+from comptoir.api.body import read_json
+from comptoir.api.errors import ApiError, error_response, not_found
 from comptoir.distribution.actions import PlayError
 from comptoir.distribution.qualification import QualificationError
 from comptoir.tenancy.models import User
 from comptoir.tickets.outbound import ReplyError
 
+__all__ = ["ApiError", "api_view", "error_response", "not_found", "read_json"]
+
 ApiView = Callable[..., HttpResponse]
-
-
-class ApiError(Exception):
-    """An answer other than success: its status, a sentence, and what is wrong by field."""
-
-    def __init__(self, status: int, error: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(error)
-        self.status, self.error, self.fields = status, error, fields or {}
-
-
-def error_response(status: int, error: str, fields: dict[str, str] | None = None) -> JsonResponse:
-    body: dict[str, Any] = {"error": error}
-    if fields:
-        body["fields"] = fields
-    response = JsonResponse(body, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="comptoir"'
-    return response
-
-
-def not_found() -> ApiError:
-    return ApiError(404, _("Not found."))
 
 
 def bearer_key(request: HttpRequest) -> str:
@@ -68,19 +49,6 @@ def authenticate(request: HttpRequest) -> User:
     return user
 
 
-def read_json(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object (an empty body counts as {})."""
-    if not request.body.strip():
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, _("The request body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise ApiError(400, _("The request body must be a JSON object."))
-    return data
-
-
 def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse:
     try:
         return view(request, authenticate(request), **kwargs)
@@ -93,7 +61,7 @@ def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> Htt
     except QualificationError as exc:
         return error_response(400, _("The qualification is not valid."), exc.errors)
     except ReplyError as exc:
-        return error_response(400, str(exc))
+        return error_response(400, str(exc), {exc.field: str(exc)} if exc.field else None)
 
 
 def api_view(*methods: str) -> Callable[[ApiView], ApiView]:

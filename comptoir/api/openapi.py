@@ -6,6 +6,10 @@ method here exists there, and the reverse.
 
 from typing import Any
 
+from django.conf import settings
+
+from comptoir.api.body import MAX_DEPTH
+
 JSON = "application/json"
 
 
@@ -30,6 +34,8 @@ def error(description: str) -> dict[str, Any]:
 
 
 STRING = {"type": "string"}
+# What a person writes: not blank (at least one character other than a space).
+TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
 MOMENT = nullable("string", format="date-time")
 PERSON = obj(["email", "name"], email=STRING, name=STRING)
 
@@ -162,12 +168,7 @@ SCHEMAS: dict[str, Any] = {
         processing={"type": "integer"},
         locked_until={"type": "string", "format": "date-time"},
     ),
-    "ReplyRequest": obj(
-        ["text"],
-        text={"type": "string", "description": "The reply; the signature is added."},
-        cc={"type": "array", "items": {"type": "string", "format": "email"}},
-    ),
-    "NoteRequest": obj(["text"], text=STRING),
+    "NoteRequest": obj(["text"], text={**TEXT, "description": "The note."}),
     "QualifyRequest": obj(
         ["outcome"],
         outcome={"type": "string", "description": "An outcome code of the campaign's script."},
@@ -178,15 +179,44 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
+INVALID = error(
+    "The request is not valid: the body is not UTF-8 JSON, not an object, nested more than "
+    f"{MAX_DEPTH} levels, holds a NUL character or a lone surrogate, or a field is wrong (`fields` "
+    "says which and why)."
+)
+TOO_LARGE = error("The body is larger than the server accepts (2.5 MB by default).")
+FAILURE = error("An unexpected failure, logged by the server; the answer says nothing more.")
+
+
+def reply_request() -> dict[str, Any]:
+    """The reply's body; its Cc limit is the setting's, less the customer (always one)."""
+    limit = settings.COMPTOIR_MAX_RECIPIENTS
+    return obj(
+        ["text"],
+        text={**TEXT, "description": "The reply; the signature is added."},
+        cc={
+            "type": "array",
+            "items": {"type": "string", "format": "email"},
+            "maxItems": max(limit - 1, 0),
+            "description": f"Copies. A reply has {limit} recipients at most (To and Cc: "
+            "COMPTOIR_MAX_RECIPIENTS); more is a 400 naming `cc`.",
+        },
+    )
+
+
 UNAUTHORISED = error("No token, or an unknown or revoked one, or a deactivated user.")
 NO_API_RIGHT = error("The user does not have the right to use the API.")
 NO_TICKET = error("No such ticket in the token's domain, or not one the user may see.")
 
 
 def operation(summary: str, ok: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """One authenticated operation answering `ok` with `schema`, plus its error answers."""
+    """One authenticated operation answering `ok` with `schema`, plus its error answers: those
+    of every operation, and those of reading a body when it takes one (api/body.py)."""
     responses = {ok: body(schema, summary), "401": UNAUTHORISED, "403": NO_API_RIGHT}
+    if "requestBody" in extra:
+        responses.update({"400": INVALID, "413": TOO_LARGE})
     responses.update(extra.pop("responses", {}))
+    responses["500"] = FAILURE
     return {"summary": summary, "responses": responses, **extra}
 
 
@@ -203,7 +233,6 @@ NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 CONFLICT = error("Not possible now (see the error).")
 NO_PROCESSING = error("The caller has no processing in progress on this ticket.")
-INVALID = error("The request is not valid; `fields` says why.")
 
 
 def ticket_paths() -> dict[str, Any]:
@@ -321,6 +350,6 @@ def document() -> dict[str, Any]:
         "paths": {"/openapi.json": public, **campaign_paths(), **ticket_paths()},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "ReplyRequest": reply_request()},
         },
     }

@@ -16,5 +16,6 @@ urlpatterns = [
     path("tickets/<int:number>/qualify", views.ticket_qualify, name="qualify"),
     path("tickets/<int:number>/release", views.ticket_release, name="release"),
     path("tickets/<int:number>/heartbeat", views.ticket_heartbeat, name="heartbeat"),
-    re_path(r"^(?P<rest>.*)$", views.unknown, name="unknown"),
+    # [\s\S], not ".": a path may hold a newline ("%0a"), and it is unknown too.
+    re_path(r"^(?P<rest>[\s\S]*)$", views.unknown, name="unknown"),
 ]

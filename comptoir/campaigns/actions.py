@@ -34,6 +34,7 @@ from comptoir.campaigns.models import (
 )
 from comptoir.campaigns.signatures import clean_signature
 from comptoir.campaigns.templating import template_errors
+from comptoir.lib.dates import planning_error
 from comptoir.tenancy.models import Domain, Team, User
 
 
@@ -330,6 +331,9 @@ def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, 
     if settings.blocking_minutes < 0:
         errors["blocking_minutes"] = _("A duration cannot be negative.")
     start, end = settings.planning_start, settings.planning_end
+    for name, moment in (("planning_start", start), ("planning_end", end)):
+        if moment is not None and planning_error(moment):
+            errors[name] = planning_error(moment)
     if start is not None and end is not None and end <= start:
         errors["planning_end"] = _("The end must come after the start.")
     if errors:
@@ -385,6 +389,8 @@ def add_holiday(campaign: Campaign, *, date: date, name: str, by: User) -> Holid
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A holiday needs a name.")})
+    if planning_error(date):
+        raise ValidationError({"date": planning_error(date)})
     taken = ValidationError({"date": _("This date is already a holiday of this campaign.")})
     if date in listed_dates(campaign):
         raise taken

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from comptoir.campaigns.actions import check_manages
 from comptoir.campaigns.holidays import french_holidays
 from comptoir.campaigns.models import Holiday
+from comptoir.lib.dates import PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR, planning_error
 from comptoir.tenancy.models import Domain, User
 
-# France's rules (Easter's date) hold for these years; outside, a year is surely a typo.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Holidays are planning dates: the years of comptoir.lib.dates (outside, surely a typo).
+FIRST_YEAR, LAST_YEAR = PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR
 
 
 def domain_holidays(domain: Domain) -> list[Holiday]:
@@ -30,6 +31,8 @@ def add_domain_holiday(domain: Domain, *, date: date, name: str, by: User) -> Ho
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A holiday needs a name.")})
+    if planning_error(date):
+        raise ValidationError({"date": planning_error(date)})
     taken = ValidationError({"date": _("This date is already a public holiday of the domain.")})
     if Holiday.objects.filter(domain=domain, campaign__isnull=True, date=date).exists():
         raise taken

@@ -17,6 +17,7 @@ from comptoir.campaigns.models import (
     QualificationOutcome,
     ScriptVersion,
 )
+from comptoir.lib.dates import answer_error, reopen_error
 
 STANDARD_OUTCOMES = [
     ("done", gettext_lazy("Processed"), OutcomeKind.FINAL),
@@ -128,8 +129,8 @@ def check(
     elif outcome.kind == OutcomeKind.REOPEN_LATER:
         if reopen_at is None:
             errors["reopen_at"] = _("Reopening later needs a date.")
-        elif reopen_at <= now:
-            errors["reopen_at"] = _("The reopening date must be in the future.")
+        elif reopen_error(reopen_at, now):
+            errors["reopen_at"] = reopen_error(reopen_at, now)
     cleaned: dict[str, object] = {}
     for question in script.questions:
         value, error = clean_answer(question, answers.get(question.name))
@@ -165,8 +166,9 @@ def clean_answer(question: Question, raw: object) -> tuple[object, str]:
         return (str(number), "") if number.is_finite() else (None, _("Enter a number."))
     if question.field_type == FieldType.DATE:
         try:  # what an <input type="date"> sends: YYYY-MM-DD
-            return date.fromisoformat(text).isoformat(), ""
+            day = date.fromisoformat(text)
         except ValueError:
             return None, _("Enter a date (YYYY-MM-DD).")
+        return (None, answer_error(day)) if answer_error(day) else (day.isoformat(), "")
     limit = 10_000 if question.field_type == FieldType.TEXTAREA else 500
     return text[:limit], ""

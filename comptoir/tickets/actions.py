@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from comptoir.campaigns.models import Campaign
+from comptoir.lib.dates import readable_or_none
 from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean
 from comptoir.tickets.blobs import store_blob
@@ -164,7 +165,9 @@ def message_row(ticket: Ticket, inbound: InboundMessage) -> Message:
         cc=inbound.cc,
         reply_to=inbound.reply_to,
         subject=clean(inbound.subject, 998),
-        date=inbound.date,
+        # The sender's Date: header, from anyone: year 10000 in UTC would be stored but
+        # unreadable, and break every page showing the ticket (issue 10, finding 8).
+        date=readable_or_none(inbound.date),
         text=clean(inbound.text),
         html=clean(inbound.html),
         is_automatic=bool(inbound.automatic_reason),

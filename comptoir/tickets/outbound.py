@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from comptoir.campaigns.addresses import may_use
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.lib.fastsql import insert
+from comptoir.lib.storable import unstorable_reason
 from comptoir.lib.text import clean, message_id_key
 from comptoir.mail.compose import (
     Draft,
@@ -48,7 +50,21 @@ from comptoir.tickets.template_values import customer_language, render_for, temp
 
 
 class ReplyError(Exception):
-    """A reply that cannot be queued as asked; the message is for the agent."""
+    """A reply that cannot be queued as asked; the message is for the agent, `field` the
+    part of the request it is about, when it is one ("cc")."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def recipients_error(count: int) -> str:
+    """Why a message to `count` recipients is refused, or "" (COMPTOIR_MAX_RECIPIENTS)."""
+    limit = settings.COMPTOIR_MAX_RECIPIENTS
+    if count <= limit:
+        return ""
+    text = _("A message may have at most %(limit)d recipients (To and Cc); this one has %(count)d.")
+    return text % {"limit": limit, "count": count}
 
 
 def signature_text(campaign: Campaign) -> str:
@@ -132,6 +148,8 @@ def reply(
     check_may_reply(ticket, author)
     if not text.strip():
         raise ReplyError(_("The reply is empty."))
+    if unstorable_reason(text):
+        raise ReplyError(unstorable_reason(text))
     campaign = ticket.campaign
     parent = parent_message(ticket)
     to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
@@ -171,8 +189,12 @@ def reply(
 def checked_recipients(to: list[Person], cc: Sequence[str]) -> tuple[list[Person], list[Person]]:
     """(To, Cc) of a reply, refused with words for the agent when an address cannot be
     written to (a typo in Cc, a customer address the parser kept but SMTP cannot carry),
-    rather than failing inside build()."""
-    copies = [Person("", clean(a, 320).strip().lower()) for a in cc if a.strip()]
+    rather than failing inside build(). Their number is checked first: refusing a list of
+    thousands costs no address parsing."""
+    wanted = [a for a in cc if a.strip()]
+    if recipients_error(len(to) + len(wanted)):
+        raise ReplyError(recipients_error(len(to) + len(wanted)), field="cc")
+    copies = [Person("", clean(a, 320).strip().lower()) for a in wanted]
     unusable = [p.email or "(empty)" for p in [*to, *copies] if not writable_address(p.email)]
     if unusable:
         raise ReplyError(
@@ -289,6 +311,8 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
     check_may_reply(ticket, author)
     if not text.strip():
         raise ReplyError(_("The note is empty."))
+    if unstorable_reason(text):
+        raise ReplyError(unstorable_reason(text))
     now = timezone.now()
     with transaction.atomic():
         note = Message(

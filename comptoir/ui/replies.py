@@ -46,7 +46,11 @@ def queue_reply(request: HttpRequest, ticket: Ticket, form: ReplyForm) -> Messag
                 attachments=form.outgoing_attachments(),
             )
         except ReplyError as error:
-            form.add_error(None, _("The reply could not be queued: %(reason)s") % {"reason": error})
+            if error.field:  # e.g. too many recipients: said next to the Cc field
+                form.add_error(error.field, str(error))
+            else:
+                reason = {"reason": error}
+                form.add_error(None, _("The reply could not be queued: %(reason)s") % reason)
         else:
             messages.success(request, _("Your reply is queued; it will be sent in a moment."))
             return message
