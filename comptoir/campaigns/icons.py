@@ -187,8 +187,19 @@ def check_svg_element(element: ET.Element) -> None:
             )
         if attribute.endswith("href") and not value.startswith("#"):
             raise icon_error(_("The SVG file refers to something outside itself."))
-        if "url(" in value and not value.replace(" ", "").startswith("url(#"):
+        if refers_outside(value):
             raise icon_error(_("The SVG file refers to something outside itself."))
+
+
+def refers_outside(value: str) -> bool:
+    """Whether an attribute's value (read as CSS by the browser) may load anything. CSS
+    function names are case-insensitive and may be written with escapes, and a value may
+    hold several url(): so no escape at all, and every url( of the lowered value, spaces
+    removed, must point inside the file (#id)."""
+    if "\\" in value:
+        return True
+    compact = "".join(value.lower().split())
+    return any(not after.startswith("#") for after in compact.split("url(")[1:])
 
 
 def set_uploaded_icon(campaign: Campaign, content: bytes, *, by: User) -> None:
