@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from comptoir.lib.html_depth import limit_nesting
+
 SKIPPED = frozenset({"script", "style", "head", "title", "template", "noscript", "object"})
 BLOCKS = frozenset(
     {
@@ -108,10 +110,12 @@ def html_to_text(html: str) -> str:
     """A plain-text rendering of an HTML body; never raises."""
     renderer = TextRenderer()
     try:
-        renderer.feed(html)
+        # Bounded first: 100,000 nested <blockquote> would otherwise prefix each line with
+        # 100,000 "> " (output, and time, quadratic in the depth).
+        renderer.feed(limit_nesting(html))
         renderer.close()
     except Exception:  # html.parser is lenient, but a renderer bug must not lose the message
-        return SPACES.sub(" ", re.sub(r"<[^>]*>", " ", html)).strip()
+        return SPACES.sub(" ", html).strip()
     return renderer.text()
 
 
@@ -157,9 +161,13 @@ def keep_attribute(tag: str, name: str, value: str) -> str | None:
 
 def sanitize_html(html: str) -> str:
     """Safe-to-display HTML: formatting, tables, images and links kept; scripts, styles,
-    event handlers and forms dropped; links open with rel="noopener noreferrer"."""
+    event handlers and forms dropped; links open with rel="noopener noreferrer".
+
+    Nesting is bounded first (lib/html_depth.py): nh3's time grows with the square of the
+    depth. Called once, at ingest; pages show the stored result (`comptoir resanitize` redoes
+    it after a policy change)."""
     return nh3.clean(
-        html,
+        limit_nesting(html),
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style", "title", "head", "template", "noscript"},
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
