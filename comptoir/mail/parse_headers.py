@@ -14,7 +14,9 @@ from comptoir.mail.parse_charsets import decode_8bit, decode_bytes
 ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([qQbB])\?(.*?)\?=", re.DOTALL)
 QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # A bracketed id, or a bare token with an '@' (senders forget the brackets).
-ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]+@[^\s<>,;()\"]+)")
+# A bare token is taken whole and kept only when it holds an '@': the former pattern
+# "[^...]+@[^...]+" backtracked over every long token without '@' (quadratic, issue 10).
+ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]++)")
 COMMENT = re.compile(r"\([^()]*\)")
 # Fast paths for the common one-address header; anything else goes to the stdlib's (slow) parser.
 ADDR_SPEC = r"([^<>\s,;:\"()@\\]+@[^<>\s,;:\"()@\\]+)"
@@ -125,7 +127,7 @@ def parse_message_ids(value: str | None) -> list[str]:
     for bracketed, bare in ANY_ID.findall(COMMENT.sub(" ", value)):
         # Obsolete syntax allows spaces inside the brackets: "<1234 @ local.host>".
         msg_id = "".join(bracketed.split()) if bracketed else bare
-        if msg_id:
+        if msg_id and (bracketed or "@" in bare):
             seen.setdefault(msg_id, None)
     return list(seen)
 
