@@ -10,7 +10,9 @@ from email.utils import getaddresses, parsedate_to_datetime
 from comptoir.mail.parse_charsets import decode_8bit, decode_bytes
 
 # Tolerant on purpose: encoded text may hold spaces and '?' (broken senders), the charset may carry
-# an RFC 2231 language suffix. The encoded text stops at the first '?=' (non-greedy).
+# an RFC 2231 language suffix. The encoded text stops at the first '?=' (non-greedy). The search
+# never goes past the last '?=' of the value (decode_words): otherwise each "=?x?q?" without a
+# closing "?=" rescans the rest of the header (quadratic, issue 10).
 ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([qQbB])\?(.*?)\?=", re.DOTALL)
 QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # A bracketed id, or a bare token with an '@' (senders forget the brackets).
@@ -18,12 +20,16 @@ QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # "[^...]+@[^...]+" backtracked over every long token without '@' (quadratic, issue 10).
 ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]++)")
 COMMENT = re.compile(r"\([^()]*\)")
+MAX_DATE_LENGTH = 200
 # Fast paths for the common one-address header; anything else goes to the stdlib's (slow) parser.
-ADDR_SPEC = r"([^<>\s,;:\"()@\\]+@[^<>\s,;:\"()@\\]+)"
+# Possessive quantifiers (*+, ++) only: a lazy name followed by \s*, or two adjacent \s*, tried
+# every split of a run of spaces (100,000 spaces: minutes, issue 10). The name keeps its trailing
+# spaces here; decode_text normalises them.
+ADDR_SPEC = r"([^<>\s,;:\"()@\\]++@[^<>\s,;:\"()@\\]++)"
 NAMED_ADDRESS = re.compile(
-    r'^\s*(?:"([^"\\]*)"|([^"<>,;:@\\()]*?))\s*<\s*' + ADDR_SPEC + r"\s*>\s*$"
+    r'^\s*+(?:"([^"\\]*+)"|([^"<>,;:@\\()]*+))\s*+<\s*+' + ADDR_SPEC + r"\s*+>\s*+$"
 )
-BARE_ADDRESS = re.compile(r"^\s*<?\s*" + ADDR_SPEC + r"\s*>?\s*$")
+BARE_ADDRESS = re.compile(r"^\s*+<?+\s*+" + ADDR_SPEC + r"\s*+>?+\s*+$")
 
 
 def unfold(value: str) -> str:
@@ -54,13 +60,14 @@ def decode_words(value: str, defects: list[str]) -> str:
     characters across words; whitespace between encoded-words is dropped (RFC 2047 6.2).
     """
     value = decode_8bit(unfold(value))
-    if "=?" not in value:
+    last_end = value.rfind("?=")
+    if "=?" not in value or last_end < 0:
         return value
     out: list[str] = []
     pending: list[bytes] = []
     pending_charset = ""
     pos = 0
-    for match in ENCODED_WORD.finditer(value):
+    for match in ENCODED_WORD.finditer(value, 0, last_end + 2):
         between = value[pos : match.start()]
         charset, kind, text = match.group(1), match.group(2), match.group(3)
         if between.strip() or charset.lower() != pending_charset:
@@ -145,6 +152,9 @@ def parse_message_id(value: str | None) -> str:
 def parse_date(value: str | None, defects: list[str]) -> datetime | None:
     if not value or not value.strip():
         return None
+    # A date is short; a longer value is junk, and the \s*:\s* clean-up below is quadratic on
+    # long runs of spaces.
+    value = value[:MAX_DATE_LENGTH]
     parsed = try_parse_date(unfold(value).strip())
     if parsed is None:
         # Obsolete syntax: comments and spaces around the colons ("09(comment):   55  :  06").

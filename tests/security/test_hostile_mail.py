@@ -62,6 +62,15 @@ def unterminated_encoded_words(n: int) -> bytes:
     return HEAD.replace(b"Subject: test", b"Subject: " + b"=?utf-8?q?a" * n) + b"\n\n"
 
 
+def encoded_word_openings_closed_at_the_end(n: int) -> bytes:
+    words = b"=?utf-8?q?a " * n + b"?="
+    return HEAD.replace(b"Subject: test", b"Subject: " + words) + b"\n\n"
+
+
+def spaces_in_a_date(n: int) -> bytes:
+    return HEAD + b"Date: Mon, 1 Jan 2024 10" + b" " * (n * 20) + b"x\n\nbody\n"
+
+
 def huge_references(n: int) -> bytes:
     ids = b" ".join(b"<ref-%d@client.test>" % i for i in range(n))
     return (
@@ -85,6 +94,11 @@ def many_addresses(n: int) -> bytes:
 
 def spaces_in_address(n: int) -> bytes:
     return HEAD + b"Reply-To: name" + b" " * (n * 20) + b"x\n\nbody\n"
+
+
+def spaces_around_an_address(n: int) -> bytes:
+    spaces = b" " * (n * 20)
+    return HEAD + b"Reply-To:" + spaces + b"<a@b.test" + spaces + b"x\n\nbody\n"
 
 
 # --- MIME structure ----------------------------------------------------------------------
@@ -151,10 +165,13 @@ MAIL_SHAPES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "long folded header": (long_folded_subject, 20_000),
     "many encoded words": (encoded_words, 4_000),
     "unterminated encoded words": (unterminated_encoded_words, 4_000),
+    "encoded-word openings closed at the end": (encoded_word_openings_closed_at_the_end, 4_000),
+    "spaces in a date": (spaces_in_a_date, 2_000),
     "huge References and In-Reply-To": (huge_references, 4_000),
     "bare tokens in References": (bare_token_references, 4_000),
     "many addresses in To and Cc": (many_addresses, 500),
     "spaces in an address": (spaces_in_address, 4_000),
+    "spaces around an address": (spaces_around_an_address, 2_000),
     "many parts": (many_parts, 200),
     "many boundaries": (many_boundaries, 2_000),
     "missing closing boundaries": (missing_closing_boundaries, 120),
