@@ -21,6 +21,7 @@ QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]++)")
 COMMENT = re.compile(r"\([^()]*\)")
 MAX_DATE_LENGTH = 200
+MAX_ID_LENGTH = 250
 # Fast paths for the common one-address header; anything else goes to the stdlib's (slow) parser.
 # Possessive quantifiers (*+, ++) only: a lazy name followed by \s*, or two adjacent \s*, tried
 # every split of a run of spaces (100,000 spaces: minutes, issue 10). The name keeps its trailing
@@ -137,6 +138,25 @@ def parse_message_ids(value: str | None) -> list[str]:
         if msg_id and (bracketed or "@" in bare):
             seen.setdefault(msg_id, None)
     return list(seen)
+
+
+def bounded_message_ids(value: str | None, max_ids: int) -> list[str]:
+    """At most `max_ids` ids: the first (the thread's root) and the most recent ones.
+
+    Only both ends of a long header are read (an id is rarely longer than MAX_ID_LENGTH), so a
+    9 MB References costs what a short one does."""
+    if not value:
+        return []
+    window = max_ids * MAX_ID_LENGTH
+    if len(value) > 2 * window:
+        # Cut at whitespace, so no id is cut in two and kept half.
+        head = value[:window].rsplit(None, 1)[0]
+        tail = value[-window:].split(None, 1)[-1]
+        value = f"{head} {tail}"
+    ids = parse_message_ids(value)
+    if len(ids) <= max_ids:
+        return ids
+    return ids[:1] + ids[len(ids) - max_ids + 1 :] if max_ids > 1 else ids[:max_ids]
 
 
 def parse_message_id(value: str | None) -> str:
