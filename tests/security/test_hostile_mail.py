@@ -18,7 +18,7 @@ HEAD = b"From: Claire <claire@client.test>\nTo: support@acme.test\nSubject: test
 
 def parse(raw: bytes) -> object:
     try:
-        return parse_email(raw, max_size=200_000_000, max_parts=1000, max_depth=20)
+        return parse_email(raw, max_size=200_000_000, max_parts=20_000, max_depth=20)
     except ParseLimitError as error:
         return error.reason
 
@@ -169,10 +169,10 @@ MAIL_SHAPES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "spaces in a date": (spaces_in_a_date, 2_000),
     "huge References and In-Reply-To": (huge_references, 4_000),
     "bare tokens in References": (bare_token_references, 4_000),
-    "many addresses in To and Cc": (many_addresses, 500),
+    "many addresses in To and Cc": (many_addresses, 1_000),
     "spaces in an address": (spaces_in_address, 4_000),
     "spaces around an address": (spaces_around_an_address, 2_000),
-    "many parts": (many_parts, 200),
+    "many parts": (many_parts, 1_000),
     "many boundaries": (many_boundaries, 2_000),
     "missing closing boundaries": (missing_closing_boundaries, 120),
     "deep nesting beyond the limit": (deep_nesting, 2_000),
