@@ -1,6 +1,7 @@
 """HTML from mail: a readable plain-text rendering, and a sanitised copy safe to display."""
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -20,6 +21,8 @@ PARAGRAPHS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre", "ul", "ol"}
 )
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+# One tag, for the fallback only; "[^<>]" stops at the next '<', so "<a<a<a..." stays linear.
+ANY_TAG = re.compile(r"<[^<>]*>")
 BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -115,8 +118,15 @@ def html_to_text(html: str) -> str:
         renderer.feed(limit_nesting(html))
         renderer.close()
     except Exception:  # html.parser is lenient, but a renderer bug must not lose the message
-        return SPACES.sub(" ", html).strip()
+        return markup_as_text(html)
     return renderer.text()
+
+
+def markup_as_text(html: str) -> str:
+    """The words of some HTML without its tags, on one line: the fallback when the renderer
+    fails. Still text, never markup: it ends up in the plain-text body, replies and search."""
+    without_tags = ANY_TAG.sub(" ", html)
+    return SPACES.sub(" ", unescape(without_tags)).strip()
 
 
 ALLOWED_TAGS = frozenset(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from comptoir.lib.html import html_to_text, sanitize_html
+from comptoir.lib.html import TextRenderer, html_to_text, markup_as_text, sanitize_html
 from comptoir.lib.html_depth import MAX_ATTRIBUTES, MAX_HTML_DEPTH, limit_nesting
 from tests.security.timing import assert_linear
 
@@ -107,3 +107,19 @@ def test_html_within_the_limits_reads_the_same_after_the_rewrite() -> None:
 def test_an_element_keeps_a_bounded_number_of_attributes() -> None:
     limited = limit_nesting(many_attributes(1_000))
     assert limited.count("=") == MAX_ATTRIBUTES
+
+
+def test_when_the_text_renderer_fails_the_fallback_is_still_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A renderer bug is simulated: no real markup is known to make html.parser raise.
+    def broken(*args: object) -> None:
+        raise ValueError("renderer bug")
+
+    monkeypatch.setattr(TextRenderer, "handle_starttag", broken)
+    text = html_to_text('<p class="x">Bonjour <b>Claire</b> &amp; merci</p><br/>a &lt; b')
+    assert text == "Bonjour Claire & merci a < b"
+
+
+def test_the_fallback_is_linear_on_unterminated_tags() -> None:
+    assert_linear(markup_as_text, lambda n: "<a" * n, 50_000)
