@@ -75,7 +75,7 @@ class Rewriter:
 
 
 def attributes(rest: str) -> str:
-    kept = []
+    kept: list[str] = []
     for match in ATTRIBUTE.finditer(rest):
         if len(kept) == MAX_ATTRIBUTES:
             break
