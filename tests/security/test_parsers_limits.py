@@ -6,12 +6,14 @@ recursion must be stored and quarantined with the depth reason, not as an "inter
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from comptoir.mail.batch import ingest_many
 from comptoir.mail.ingest import ingest_email
 from comptoir.mail.parse import ParseLimitError, parse_email
 from comptoir.tickets.models import MessageReference, RawMessage, RawState, Ticket
 from tests.conftest import Acme
+from tests.ui.conftest import client_for
 
 MANY = 200_000
 
@@ -117,3 +119,10 @@ def test_deeply_nested_forwarded_messages_are_a_depth_limit(levels: int) -> None
     with pytest.raises(ParseLimitError) as error:
         parse_email(raw + b"\nbottom\n", max_parts=10_000)
     assert error.value.reason == DEPTH_REASON
+
+
+def test_the_supervisor_reads_the_depth_reason_in_french(acme: Acme) -> None:
+    ingest_email(broken_boundaries(400), domain=acme.domain)
+    page = client_for(acme.supervisor).get(reverse("ui:quarantine")).text
+    assert "message imbriqué trop profondément : plus de 20 niveaux de parties MIME" in page
+    assert "RecursionError" not in page and "internal error" not in page

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import TicketEvent
 from comptoir.ui import downloads
+from comptoir.ui.reasons import translated_reason
 
 register = template.Library()
 
@@ -59,6 +60,12 @@ def stored_html(html: str) -> SafeString:
     message's every view tens of seconds (issue 10, finding 3). After a policy change,
     `comptoir resanitize` rewrites the stored copies. The only place mail HTML becomes safe."""
     return mark_safe(html)
+
+
+@register.filter
+def quarantine_reason(reason: str) -> str:
+    """The parser's limit reasons in the reader's language; any other reason as stored."""
+    return translated_reason(reason)
 
 
 @register.filter
