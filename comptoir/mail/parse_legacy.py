@@ -84,10 +84,23 @@ def is_tnef(content_type: str, filename: str) -> bool:
     return content_type in TNEF_TYPES or filename.lower() == "winmail.dat"
 
 
-def extract_tnef(data: bytes, defects: list[str]) -> tuple[list[ParsedAttachment], str] | None:
+def extract_tnef(
+    data: bytes, defects: list[str], *, max_depth: int = 20
+) -> tuple[list[ParsedAttachment], str] | None:
     """The files (and the plain text body) inside a winmail.dat; None when it cannot be read."""
     # Imported here: only Outlook-to-Internet mail needs it.
+    from tnefparse.mapi import IMESSAGE_SIG
     from tnefparse.tnef import TNEF
+
+    # tnefparse decodes an embedded message by recursing on a copy of the rest of the data: work
+    # and memory grow with depth x size, up to a RecursionError (issue 10). Counted first, in
+    # one pass; beyond the MIME depth limit the winmail.dat stays whole, as a file.
+    if data.count(IMESSAGE_SIG) > max_depth:
+        defects.append(
+            f"winmail.dat nests more than {max_depth} embedded messages "
+            "(limit COMPTOIR_MAX_MIME_DEPTH); kept as is"
+        )
+        return None
 
     try:
         tnef = TNEF(data, do_checksum=False)

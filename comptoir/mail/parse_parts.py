@@ -190,7 +190,7 @@ def declared_charset(part: Message) -> str | None:
 def attach_leaf(part: Message, ctype: str, body: Body, walk: Walk) -> None:
     content = payload_bytes(part)
     if is_tnef(ctype, part_filename(part, walk.defects)):
-        extracted = extract_tnef(content, walk.defects)
+        extracted = extract_tnef(content, walk.defects, max_depth=walk.max_depth)
         if extracted is not None:
             files, text = extracted
             walk.attachments.extend(files)

@@ -4,9 +4,11 @@ Inputs are generated (nothing big is committed); each check times size N and 4N
 (tests/security/timing.py). JSON bodies are covered by the API's own suite.
 """
 
+import struct
 from collections.abc import Callable
 
 import pytest
+from tnefparse.mapi import IMESSAGE_SIG
 
 from comptoir.mail.parse import ParseLimitError, parse_email
 from comptoir.mail.parse_legacy import extract_uuencoded
@@ -153,6 +155,23 @@ def tnef_many_attributes(n: int) -> bytes:
     return message_with_winmail(blob)
 
 
+def embedded_tnef(inner: bytes) -> bytes:
+    """A TNEF stream whose one attachment is the embedded message `inner` (MAPI object)."""
+    obj = IMESSAGE_SIG + inner
+    mapi = struct.pack("<IHHII", 1, 0x000D, 0x3701, 1, len(obj)) + obj + bytes(-len(obj) % 4)
+    blob = tnef_blob({})
+    blob += tnef_attribute(2, 0x9002, 0x0006, bytes(14))  # attAttachRendData starts a file
+    blob += tnef_attribute(2, 0x8010, 0x0001, b"inner.msg\x00")  # attAttachTitle
+    return blob + tnef_attribute(2, 0x9005, 0x0006, mapi)  # attAttachment: MAPI properties
+
+
+def tnef_nested(levels: int) -> bytes:
+    blob = tnef_blob({"bottom.txt": b"x" * 100})
+    for _ in range(levels):
+        blob = embedded_tnef(blob)
+    return message_with_winmail(blob)
+
+
 def tnef_truncated(n: int) -> bytes:
     return message_with_winmail(tnef_blob({"a.txt": b"x" * n})[: -(n // 2)])
 
@@ -180,6 +199,7 @@ MAIL_SHAPES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "TNEF many files": (tnef_many_files, 200),
     "TNEF many attributes": (tnef_many_attributes, 2_000),
     "TNEF truncated": (tnef_truncated, 100_000),
+    "TNEF messages embedded in each other": (tnef_nested, 100),
 }
 
 
@@ -199,3 +219,15 @@ def test_a_uuencoded_block_is_still_extracted() -> None:
     text, files = extract_uuencoded("hi\nbegin 644 f.txt\n#86)C\n`\nend\nbye\n", [])
     assert text == "hi\nbye\n"
     assert [(f.filename, f.content) for f in files] == [("f.txt", b"abc")]
+
+
+def test_tnef_embedded_within_the_depth_limit_is_still_decoded() -> None:
+    parsed = parse_email(tnef_nested(3))
+    assert [a.filename for a in parsed.attachments] == ["inner.msg"]
+
+
+def test_tnef_embedded_deeper_than_the_limit_stays_one_file() -> None:
+    # 1,500 levels: tnefparse itself hit RecursionError after copying the data at each level.
+    parsed = parse_email(tnef_nested(1_500))
+    assert [a.filename for a in parsed.attachments] == ["winmail.dat"]
+    assert "winmail.dat nests more than 20 embedded messages" in parsed.defects[-1]
