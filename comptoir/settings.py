@@ -225,6 +225,9 @@ WHITENOISE_USE_FINDERS = True
 COMPTOIR_MAX_MESSAGE_SIZE = env_int("COMPTOIR_MAX_MESSAGE_SIZE", 50 * 1024 * 1024)
 COMPTOIR_MAX_MIME_PARTS = env_int("COMPTOIR_MAX_MIME_PARTS", 1000)
 COMPTOIR_MAX_MIME_DEPTH = env_int("COMPTOIR_MAX_MIME_DEPTH", 20)
+# Message-IDs kept from References (and In-Reply-To) per inbound message: the first (the thread's
+# root) and the most recent ones, all that threading needs (issue 10: 200,000 rows from one mail).
+COMPTOIR_MAX_REFERENCES = env_int("COMPTOIR_MAX_REFERENCES", 100)
 COMPTOIR_IMAP_POLL_INTERVAL = env_int("COMPTOIR_IMAP_POLL_INTERVAL", 60)
 # Networks the IMAP poller and "test the connection" may reach although they are internal
 # (loopback, private, link-local, reserved...): comma-separated CIDRs, e.g. "10.0.0.0/8". Empty

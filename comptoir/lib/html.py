@@ -1,9 +1,12 @@
 """HTML from mail: a readable plain-text rendering, and a sanitised copy safe to display."""
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
+
+from comptoir.lib.html_depth import limit_nesting
 
 SKIPPED = frozenset({"script", "style", "head", "title", "template", "noscript", "object"})
 BLOCKS = frozenset(
@@ -18,6 +21,8 @@ PARAGRAPHS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre", "ul", "ol"}
 )
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+# One tag, for the fallback only; "[^<>]" stops at the next '<', so "<a<a<a..." stays linear.
+ANY_TAG = re.compile(r"<[^<>]*>")
 BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -108,11 +113,20 @@ def html_to_text(html: str) -> str:
     """A plain-text rendering of an HTML body; never raises."""
     renderer = TextRenderer()
     try:
-        renderer.feed(html)
+        # Bounded first: 100,000 nested <blockquote> would otherwise prefix each line with
+        # 100,000 "> " (output, and time, quadratic in the depth).
+        renderer.feed(limit_nesting(html))
         renderer.close()
     except Exception:  # html.parser is lenient, but a renderer bug must not lose the message
-        return SPACES.sub(" ", re.sub(r"<[^>]*>", " ", html)).strip()
+        return markup_as_text(html)
     return renderer.text()
+
+
+def markup_as_text(html: str) -> str:
+    """The words of some HTML without its tags, on one line: the fallback when the renderer
+    fails. Still text, never markup: it ends up in the plain-text body, replies and search."""
+    without_tags = ANY_TAG.sub(" ", html)
+    return SPACES.sub(" ", unescape(without_tags)).strip()
 
 
 ALLOWED_TAGS = frozenset(
@@ -157,9 +171,13 @@ def keep_attribute(tag: str, name: str, value: str) -> str | None:
 
 def sanitize_html(html: str) -> str:
     """Safe-to-display HTML: formatting, tables, images and links kept; scripts, styles,
-    event handlers and forms dropped; links open with rel="noopener noreferrer"."""
+    event handlers and forms dropped; links open with rel="noopener noreferrer".
+
+    Nesting is bounded first (lib/html_depth.py): nh3's time grows with the square of the
+    depth. Called once, at ingest; pages show the stored result (`comptoir resanitize` redoes
+    it after a policy change)."""
     return nh3.clean(
-        html,
+        limit_nesting(html),
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style", "title", "head", "template", "noscript"},
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},

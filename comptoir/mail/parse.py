@@ -13,11 +13,11 @@ from email.policy import compat32
 from comptoir.lib.html import html_to_text
 from comptoir.mail.parse_attach import mark_inline
 from comptoir.mail.parse_headers import (
+    bounded_message_ids,
     decode_text,
     parse_addresses,
     parse_date,
     parse_message_id,
-    parse_message_ids,
     unfold,
 )
 from comptoir.mail.parse_parts import Body, Walk, walk_part
@@ -28,6 +28,8 @@ from comptoir.mail.parse_types import (
     ParsedAttachment,
     ParsedEmail,
     ParseLimitError,
+    depth_reason,
+    parts_reason,
 )
 
 __all__ = [
@@ -61,16 +63,22 @@ def parse_email(
             f"message is {len(raw)} bytes, more than {max_size} (limit COMPTOIR_MAX_MESSAGE_SIZE)"
         )
     precheck_parts(raw, max_parts)
+    try:
+        return parse_within(raw, max_parts=max_parts, max_depth=max_depth)
+    except RecursionError:
+        # Whatever recursed (the stdlib parser, its generator, a recovery path), it was the
+        # nesting: the same clear reason as the depth check, never an "internal error".
+        raise ParseLimitError(depth_reason(max_depth)) from None
+
+
+def parse_within(raw: bytes, *, max_parts: int, max_depth: int) -> ParsedEmail:
     defects: list[str] = []
     raw = repair_header_block(raw, defects)
-    try:
-        message = BytesParser(policy=compat32).parsebytes(raw)
-    except RecursionError:
-        raise ParseLimitError(depth_reason(max_depth)) from None
+    message = BytesParser(policy=compat32).parsebytes(raw)
     check_tree(message, max_parts, max_depth)
     parsed = ParsedEmail(defects=defects)
     fill_headers(parsed, message)
-    fill_body(parsed, message, raw)
+    fill_body(parsed, message, raw, Walk(defects, max_parts=max_parts, max_depth=max_depth))
     return parsed
 
 
@@ -81,14 +89,6 @@ def limit(explicit: int | None, name: str) -> int:
     from django.conf import settings
 
     return int(getattr(settings, name))
-
-
-def parts_reason(max_parts: int) -> str:
-    return f"message has more than {max_parts} MIME parts (limit COMPTOIR_MAX_MIME_PARTS)"
-
-
-def depth_reason(max_depth: int) -> str:
-    return f"message nests MIME parts more than {max_depth} deep (limit COMPTOIR_MAX_MIME_DEPTH)"
 
 
 def precheck_parts(raw: bytes, max_parts: int) -> None:
@@ -136,8 +136,9 @@ def fill_headers(parsed: ParsedEmail, message: Message) -> None:
 
     defects = parsed.defects
     parsed.message_id = parse_message_id(first("message-id"))
-    parsed.in_reply_to = parse_message_ids(" ".join(headers.get("in-reply-to", [])))
-    parsed.references = parse_message_ids(" ".join(headers.get("references", [])))
+    max_ids = limit(None, "COMPTOIR_MAX_REFERENCES")
+    parsed.in_reply_to = bounded_message_ids(" ".join(headers.get("in-reply-to", [])), max_ids)
+    parsed.references = bounded_message_ids(" ".join(headers.get("references", [])), max_ids)
     parsed.subject = decode_text(first("subject"), defects)
     parsed.from_addr = single_address(first("from"), defects)
     parsed.sender = single_address(first("sender"), defects)
@@ -182,10 +183,12 @@ def envelope_addresses(values: list[str]) -> list[str]:
     return list(found)
 
 
-def fill_body(parsed: ParsedEmail, message: Message, raw: bytes) -> None:
-    body, walk = Body(), Walk(parsed.defects)
+def fill_body(parsed: ParsedEmail, message: Message, raw: bytes, walk: Walk) -> None:
+    body = Body()
     try:
         walk_part(message, body, walk)
+    except (ParseLimitError, RecursionError):
+        raise  # a limit (the recovery of broken boundaries counts levels too), not a parser bug
     except Exception as error:
         # Last line of defence: a message must never be lost to a parser bug; keep what we have.
         parsed.defects.append(f"parser error {type(error).__name__}: {error}"[:200])

@@ -10,18 +10,27 @@ from email.utils import getaddresses, parsedate_to_datetime
 from comptoir.mail.parse_charsets import decode_8bit, decode_bytes
 
 # Tolerant on purpose: encoded text may hold spaces and '?' (broken senders), the charset may carry
-# an RFC 2231 language suffix. The encoded text stops at the first '?=' (non-greedy).
+# an RFC 2231 language suffix. The encoded text stops at the first '?=' (non-greedy). The search
+# never goes past the last '?=' of the value (decode_words): otherwise each "=?x?q?" without a
+# closing "?=" rescans the rest of the header (quadratic, issue 10).
 ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([qQbB])\?(.*?)\?=", re.DOTALL)
 QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # A bracketed id, or a bare token with an '@' (senders forget the brackets).
-ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]+@[^\s<>,;()\"]+)")
+# A bare token is taken whole and kept only when it holds an '@': the former pattern
+# "[^...]+@[^...]+" backtracked over every long token without '@' (quadratic, issue 10).
+ANY_ID = re.compile(r"<([^<>]*)>|([^\s<>,;()\"]++)")
 COMMENT = re.compile(r"\([^()]*\)")
+MAX_DATE_LENGTH = 200
+MAX_ID_LENGTH = 250
 # Fast paths for the common one-address header; anything else goes to the stdlib's (slow) parser.
-ADDR_SPEC = r"([^<>\s,;:\"()@\\]+@[^<>\s,;:\"()@\\]+)"
+# Possessive quantifiers (*+, ++) only: a lazy name followed by \s*, or two adjacent \s*, tried
+# every split of a run of spaces (100,000 spaces: minutes, issue 10). The name keeps its trailing
+# spaces here; decode_text normalises them.
+ADDR_SPEC = r"([^<>\s,;:\"()@\\]++@[^<>\s,;:\"()@\\]++)"
 NAMED_ADDRESS = re.compile(
-    r'^\s*(?:"([^"\\]*)"|([^"<>,;:@\\()]*?))\s*<\s*' + ADDR_SPEC + r"\s*>\s*$"
+    r'^\s*+(?:"([^"\\]*+)"|([^"<>,;:@\\()]*+))\s*+<\s*+' + ADDR_SPEC + r"\s*+>\s*+$"
 )
-BARE_ADDRESS = re.compile(r"^\s*<?\s*" + ADDR_SPEC + r"\s*>?\s*$")
+BARE_ADDRESS = re.compile(r"^\s*+<?+\s*+" + ADDR_SPEC + r"\s*+>?+\s*+$")
 
 
 def unfold(value: str) -> str:
@@ -52,13 +61,14 @@ def decode_words(value: str, defects: list[str]) -> str:
     characters across words; whitespace between encoded-words is dropped (RFC 2047 6.2).
     """
     value = decode_8bit(unfold(value))
-    if "=?" not in value:
+    last_end = value.rfind("?=")
+    if "=?" not in value or last_end < 0:
         return value
     out: list[str] = []
     pending: list[bytes] = []
     pending_charset = ""
     pos = 0
-    for match in ENCODED_WORD.finditer(value):
+    for match in ENCODED_WORD.finditer(value, 0, last_end + 2):
         between = value[pos : match.start()]
         charset, kind, text = match.group(1), match.group(2), match.group(3)
         if between.strip() or charset.lower() != pending_charset:
@@ -125,9 +135,28 @@ def parse_message_ids(value: str | None) -> list[str]:
     for bracketed, bare in ANY_ID.findall(COMMENT.sub(" ", value)):
         # Obsolete syntax allows spaces inside the brackets: "<1234 @ local.host>".
         msg_id = "".join(bracketed.split()) if bracketed else bare
-        if msg_id:
+        if msg_id and (bracketed or "@" in bare):
             seen.setdefault(msg_id, None)
     return list(seen)
+
+
+def bounded_message_ids(value: str | None, max_ids: int) -> list[str]:
+    """At most `max_ids` ids: the first (the thread's root) and the most recent ones.
+
+    Only both ends of a long header are read (an id is rarely longer than MAX_ID_LENGTH), so a
+    9 MB References costs what a short one does."""
+    if not value:
+        return []
+    window = max_ids * MAX_ID_LENGTH
+    if len(value) > 2 * window:
+        # Cut at whitespace, so no id is cut in two and kept half.
+        head = value[:window].rsplit(None, 1)[0]
+        tail = value[-window:].split(None, 1)[-1]
+        value = f"{head} {tail}"
+    ids = parse_message_ids(value)
+    if len(ids) <= max_ids:
+        return ids
+    return ids[:1] + ids[len(ids) - max_ids + 1 :] if max_ids > 1 else ids[:max_ids]
 
 
 def parse_message_id(value: str | None) -> str:
@@ -143,6 +172,9 @@ def parse_message_id(value: str | None) -> str:
 def parse_date(value: str | None, defects: list[str]) -> datetime | None:
     if not value or not value.strip():
         return None
+    # A date is short; a longer value is junk, and the \s*:\s* clean-up below is quadratic on
+    # long runs of spaces.
+    value = value[:MAX_DATE_LENGTH]
     parsed = try_parse_date(unfold(value).strip())
     if parsed is None:
         # Obsolete syntax: comments and spaces around the colons ("09(comment):   55  :  06").

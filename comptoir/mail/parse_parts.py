@@ -18,7 +18,13 @@ from comptoir.mail.parse_charsets import decode_8bit, decode_bytes, sniff_html_c
 from comptoir.mail.parse_headers import decode_text, raw_header
 from comptoir.mail.parse_legacy import extract_tnef, extract_uuencoded, is_tnef
 from comptoir.mail.parse_report import STATUS_TYPES, is_delivery_report, parse_delivery_report
-from comptoir.mail.parse_types import DeliveryReport, ParsedAttachment
+from comptoir.mail.parse_types import (
+    DeliveryReport,
+    ParsedAttachment,
+    ParseLimitError,
+    depth_reason,
+    parts_reason,
+)
 
 BODY_TYPES = frozenset({"text/plain", "text/html"})
 # A delimiter line followed by a part header: enough to recover a lost or wrong boundary.
@@ -33,25 +39,40 @@ class Body:
 
 @dataclass
 class Walk:
-    """What the walk collects besides the body, shared by every branch of the tree."""
+    """What the walk collects besides the body, shared by every branch of the tree.
+
+    It also counts parts and levels: the recovery of a broken boundary (salvage_multipart) builds
+    parts the first check (parse.check_tree) never saw, and nested recoveries would otherwise
+    recurse until Python's RecursionError (issue 10)."""
 
     defects: list[str]
+    max_parts: int = 1000
+    max_depth: int = 20
+    parts: int = 0
     attachments: list[ParsedAttachment] = field(default_factory=list)
     report: DeliveryReport | None = None
+
+    def enter(self, depth: int) -> None:
+        self.parts += 1
+        if self.parts > self.max_parts:
+            raise ParseLimitError(parts_reason(self.max_parts))
+        if depth > self.max_depth:
+            raise ParseLimitError(depth_reason(self.max_depth))
 
     def attach(self, part: Message, content_type: str, content: bytes) -> None:
         index = len(self.attachments) + 1
         self.attachments.append(make_attachment(part, content_type, content, index, self.defects))
 
 
-def walk_part(part: Message, body: Body, walk: Walk) -> None:
+def walk_part(part: Message, body: Body, walk: Walk, depth: int = 0) -> None:
+    walk.enter(depth)
     normalize_headers(part)
     for defect in part.defects:
         walk.defects.append(type(defect).__name__)
     ctype = content_type(part, walk.defects)
     maintype = ctype.partition("/")[0]
     if maintype == "multipart":
-        walk_multipart(part, ctype, body, walk)
+        walk_multipart(part, ctype, body, walk, depth)
     elif maintype == "message":
         attach_message(part, ctype, walk)
     elif ctype in BODY_TYPES and not is_file(part, walk.defects):
@@ -91,27 +112,27 @@ def is_file(part: Message, defects: list[str]) -> bool:
     return "name" in headers and bool(part_filename(part, defects))
 
 
-def walk_multipart(part: Message, ctype: str, body: Body, walk: Walk) -> None:
+def walk_multipart(part: Message, ctype: str, body: Body, walk: Walk, depth: int) -> None:
     payload = part.get_payload()
     if not isinstance(payload, list):
-        salvage_multipart(part, body, walk)
+        salvage_multipart(part, body, walk, depth)
         return
     children = [child for child in payload if isinstance(child, Message)]
     if ctype == "multipart/report" and walk.report is None and is_delivery_report(part):
         walk.report = parse_delivery_report(part)
     if ctype == "multipart/alternative":
-        walk_alternative(children, body, walk)
+        walk_alternative(children, body, walk, depth + 1)
         return
     for child in children:
-        walk_part(child, body, walk)
+        walk_part(child, body, walk, depth + 1)
 
 
-def walk_alternative(children: list[Message], body: Body, walk: Walk) -> None:
+def walk_alternative(children: list[Message], body: Body, walk: Walk, depth: int) -> None:
     """Each alternative is walked apart; the body takes the first text, the last (richest) HTML."""
     bodies = []
     for child in children:
         branch = Body()
-        walk_part(child, branch, walk)
+        walk_part(child, branch, walk, depth)
         bodies.append(branch)
     texts = [branch.texts for branch in bodies if branch.texts]
     htmls = [branch.htmls for branch in bodies if branch.htmls]
@@ -121,9 +142,12 @@ def walk_alternative(children: list[Message], body: Body, walk: Walk) -> None:
         body.htmls.extend(htmls[-1])
 
 
-def salvage_multipart(part: Message, body: Body, walk: Walk) -> None:
+def salvage_multipart(part: Message, body: Body, walk: Walk, depth: int) -> None:
     """A multipart whose boundary is missing or wrong: re-split on a delimiter found in the text,
-    or keep the whole as text; never lose the words."""
+    or keep the whole as text; never lose the words.
+
+    The re-split parts count as children of this part (depth + 1): each level of recovery
+    re-parses what is left, so the depth limit also bounds that work (depth x size)."""
     raw = payload_bytes(part) or str(part.get_payload()).encode("utf-8", "surrogateescape")
     text = raw.decode("ascii", "surrogateescape")
     match = GUESSED_BOUNDARY.search(text)
@@ -135,7 +159,7 @@ def salvage_multipart(part: Message, body: Body, walk: Walk) -> None:
         if isinstance(children, list):
             for child in children:
                 if isinstance(child, Message):
-                    walk_part(child, body, walk)
+                    walk_part(child, body, walk, depth + 1)
             return
     walk.defects.append("multipart without usable boundary; kept as text")
     text = decode_bytes(raw, None, walk.defects, where="a broken multipart")
@@ -166,7 +190,7 @@ def declared_charset(part: Message) -> str | None:
 def attach_leaf(part: Message, ctype: str, body: Body, walk: Walk) -> None:
     content = payload_bytes(part)
     if is_tnef(ctype, part_filename(part, walk.defects)):
-        extracted = extract_tnef(content, walk.defects)
+        extracted = extract_tnef(content, walk.defects, max_depth=walk.max_depth)
         if extracted is not None:
             files, text = extracted
             walk.attachments.extend(files)

@@ -15,6 +15,14 @@ class ParseLimitError(Exception):
         self.reason = reason
 
 
+def parts_reason(max_parts: int) -> str:
+    return f"message has more than {max_parts} MIME parts (limit COMPTOIR_MAX_MIME_PARTS)"
+
+
+def depth_reason(max_depth: int) -> str:
+    return f"message nests MIME parts more than {max_depth} deep (limit COMPTOIR_MAX_MIME_DEPTH)"
+
+
 @dataclass
 class Address:
     email: str  # lower-cased (whole address); "" when the header held no usable address

@@ -6,6 +6,7 @@ import itertools
 from django.test import Client
 
 from comptoir.campaigns.models import Campaign
+from comptoir.lib.html import sanitize_html
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Contact, Direction, Message, Ticket, TicketEvent
 from comptoir.tickets.numbering import allocate_ticket_number
@@ -57,7 +58,8 @@ def add_message(
         direction=direction,
         dedupe_key=hashlib.sha256(f"test-{next(_keys)}".encode()).hexdigest(),
         text=text,
-        html=html,
+        # What ingest stores: the sanitiser's output, never the sender's markup.
+        html=sanitize_html(html) if html else "",
         **values,
     )
 

@@ -4,10 +4,10 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.lib.html import sanitize_html
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import TicketEvent
 from comptoir.ui import downloads
+from comptoir.ui.reasons import translated_reason
 
 register = template.Library()
 
@@ -55,12 +55,18 @@ def event_actor(event: TicketEvent) -> User | None:
 
 
 @register.filter
-def sanitized_html(html: str) -> SafeString:
-    """Message.html was sanitised at ingest; sanitise again so that a bug or an older row
-    upstream can never put live markup in the page. The only place mail HTML becomes safe."""
-    # Ingest already sanitised Message.html; this second pass with the same policy is
-    # defence in depth against an older row or a bug upstream.
-    return mark_safe(sanitize_html(html) if html else "")
+def stored_html(html: str) -> SafeString:
+    """Message.html as stored: ingest (mail.inbound) is the only writer and stores only what
+    lib.html.sanitize_html returned. Not sanitised again here: that cost a deeply nested
+    message's every view tens of seconds (issue 10, finding 3). After a policy change,
+    `comptoir resanitize` rewrites the stored copies. The only place mail HTML becomes safe."""
+    return mark_safe(html)
+
+
+@register.filter
+def quarantine_reason(reason: str) -> str:
+    """The parser's limit reasons in the reader's language; any other reason as stored."""
+    return translated_reason(reason)
 
 
 @register.filter
