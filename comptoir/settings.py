@@ -182,10 +182,9 @@ COMPTOIR_SMTP_MAX_SESSIONS = env_int("COMPTOIR_SMTP_MAX_SESSIONS", 20)
 COMPTOIR_SMTP_SPOOL_THRESHOLD = env_int("COMPTOIR_SMTP_SPOOL_THRESHOLD", 1024 * 1024)
 # Where those temporary files go ("": the system's, $TMPDIR); they are unlinked at creation.
 COMPTOIR_SMTP_SPOOL_DIR = os.environ.get("COMPTOIR_SMTP_SPOOL_DIR", "")
-# Messages stored and parsed at once (threads, so as many database connections)...
+# Messages up to the spool threshold stored and parsed at once (threads, so as many database
+# connections); larger ones are ingested one at a time, on one more thread.
 COMPTOIR_SMTP_INGEST_THREADS = env_int("COMPTOIR_SMTP_INGEST_THREADS", 4)
-# ...and the bytes of messages being ingested at once (one larger message is ingested alone).
-COMPTOIR_SMTP_INGEST_MEMORY = env_int("COMPTOIR_SMTP_INGEST_MEMORY", 64 * 1024 * 1024)
 # Seconds a session may stay silent, or take to send its data, before it is closed.
 COMPTOIR_SMTP_TIMEOUT = env_int("COMPTOIR_SMTP_TIMEOUT", 300)
 # Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or

@@ -3,15 +3,16 @@
 - Sessions: at most COMPTOIR_SMTP_MAX_SESSIONS at once; one more gets `421 4.3.2` and is
   closed (the sender retries later, as for any 4xx). Each session holds at most
   COMPTOIR_SMTP_SPOOL_THRESHOLD bytes of data in memory (comptoir/mail/spool.py).
-- Ingests: storing and parsing a message needs a few times its size in memory. A byte budget
-  (COMPTOIR_SMTP_INGEST_MEMORY) admits messages in arrival order while the bytes being
-  ingested fit in it; a message larger than the budget is ingested alone.
-So the peak is about: base + INGEST_FACTOR × max(ingest memory, largest message)
-+ sessions × (spool threshold + read buffers); see `memory_bound`.
+- Ingests: storing and parsing a message needs a few times its size in memory
+  (INGEST_FACTOR). Messages up to the spool threshold are ingested by
+  COMPTOIR_SMTP_INGEST_THREADS threads; larger ones one at a time, on one thread.
+So the peak is about: base + INGEST_FACTOR × (largest message + ingest threads × spool
+threshold) + sessions × (spool threshold + read buffers + largest message); see `memory_bound`.
+The last term is measured, not designed: with many large messages received at once, then
+ingested one after the other, the allocator keeps up to about one message's size per
+concurrent sender after its ingest (heap fragmentation; malloc_trim gives back only part).
 """
 
-import asyncio
-import collections
 import ctypes
 import ctypes.util
 import functools
@@ -23,63 +24,23 @@ from aiosmtpd.smtp import SMTP
 log = logging.getLogger(__name__)
 
 TOO_MANY = "421 4.3.2 Too many connections, try again later"
-# Bytes in memory per byte of message being ingested, measured (docs/security.md): the raw
-# bytes read from the spool, the database driver's copy, the parser's text and decoded parts.
-INGEST_FACTOR = 8
+# Bytes in memory per byte of message being ingested, measured (docs/security.md): 6 to 9
+# (SQLite, PostgreSQL) for a 20-40 MB mail with an attachment: the raw bytes read from the
+# spool, the database driver's copy (PostgreSQL's escaped literal: 4 times), the parser's
+# lines and the decoded parts.
+INGEST_FACTOR = 10
 # Per session, beside its spool buffer: the stream reader's buffer (one socket read, at most
 # 256 KiB), the chunk being written to disk, a line, the session's objects.
 SESSION_OVERHEAD = 1024 * 1024
 
 
 def memory_bound(
-    *, base: int, sessions: int, spool_threshold: int, ingest_memory: int, max_message: int
+    *, base: int, sessions: int, spool_threshold: int, ingest_threads: int, max_message: int
 ) -> int:
     """The listener's documented peak memory (bytes) for its caps, `base` being its idle size."""
-    ingested = INGEST_FACTOR * max(ingest_memory, max_message)
-    received = sessions * (spool_threshold + SESSION_OVERHEAD)
+    ingested = INGEST_FACTOR * (max_message + ingest_threads * spool_threshold)
+    received = sessions * (spool_threshold + SESSION_OVERHEAD + max_message)
     return base + ingested + received
-
-
-class MemoryBudget:
-    """A first-come, first-served budget of bytes, used from the event loop only.
-
-    acquire(size) waits until `size` more bytes fit, or until nothing else is admitted (so a
-    message larger than the whole budget still passes, alone). Arrival order is kept: small
-    messages do not overtake, and starve, a large one that waits.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self.waiting: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
-
-    async def acquire(self, size: int) -> None:
-        entry = (size, asyncio.get_running_loop().create_future())
-        self.waiting.append(entry)
-        self.admit()
-        try:
-            await entry[1]
-        except asyncio.CancelledError:
-            if entry in self.waiting:
-                self.waiting.remove(entry)
-            elif entry[1].done() and not entry[1].cancelled():
-                self.release(size)  # admitted, then cancelled before using it
-            raise
-
-    def release(self, size: int) -> None:
-        self.used -= size
-        self.admit()
-
-    def admit(self) -> None:
-        while self.waiting:
-            size, future = self.waiting[0]
-            if self.used and self.used + size > self.limit:
-                return
-            self.waiting.popleft()
-            if future.cancelled():
-                continue
-            self.used += size
-            future.set_result(None)
 
 
 class SessionCap(SMTP):

@@ -29,7 +29,7 @@ from django.db import close_old_connections, connections
 
 from comptoir.campaigns.models import Campaign
 from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email, route_address
-from comptoir.mail.listener_limits import MemoryBudget, SessionCap, give_memory_back
+from comptoir.mail.listener_limits import SessionCap, give_memory_back
 from comptoir.mail.spool import Spool, SpooledEnvelope, SpoolingDATA
 from comptoir.tenancy.models import Domain
 
@@ -164,7 +164,7 @@ class IngestHandler:
     """aiosmtpd handler: checks recipients at RCPT, stores the message at DATA.
 
     It also holds what the sessions share: their count (SessionCap), the spool settings and
-    writer (SpoolingDATA), the ingest threads and their byte budget.
+    writer (SpoolingDATA), the ingest threads.
     """
 
     def __init__(self, *, lmtp: bool) -> None:
@@ -177,7 +177,11 @@ class IngestHandler:
         self.spool_writer = ThreadPoolExecutor(SPOOL_THREADS, thread_name_prefix="smtp-spool")
         self.lookups = DatabaseThreads(LOOKUP_THREADS, name="smtp-lookup")
         self.ingests = DatabaseThreads(settings.COMPTOIR_SMTP_INGEST_THREADS, name="smtp-ingest")
-        self.budget = MemoryBudget(settings.COMPTOIR_SMTP_INGEST_MEMORY)
+        # Messages larger than the spool threshold: one at a time, always on the same thread.
+        # Parallel large ingests would multiply the peak, and each thread's malloc arena would
+        # keep its own high-water mark (measured: large messages ingested one after the other
+        # on four threads kept the listener near its peak; on one thread the memory is reused).
+        self.large_ingests = DatabaseThreads(1, name="smtp-ingest-large")
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -197,14 +201,10 @@ class IngestHandler:
         recipients = list(envelope.rcpt_tos)
         spool = envelope.spool
         assert spool is not None
+        threads = self.large_ingests if spool.size > self.spool_threshold else self.ingests
         try:
-            await self.budget.acquire(spool.size)
-            statuses = await self.ingests.run(
-                self.ingest_spool,
-                spool,
-                mail_from=envelope.mail_from or "",
-                recipients=recipients,
-                done=self.releaser(spool.size),
+            statuses = await threads.run(
+                self.ingest_spool, spool, mail_from=envelope.mail_from or "", recipients=recipients
             )
         except Exception:
             log.exception("Delivery from %r to %s failed", envelope.mail_from, recipients)
@@ -217,38 +217,21 @@ class IngestHandler:
             await server.push(status)
         return statuses[-1]
 
-    def releaser(self, size: int) -> Callable[[], None]:
-        """Gives `size` bytes back to the budget from a worker thread, once it is done."""
-        loop = asyncio.get_running_loop()
-
-        def release() -> None:
-            with contextlib.suppress(RuntimeError):  # the loop stopped: nothing to release
-                loop.call_soon_threadsafe(self.budget.release, size)
-
-        return release
-
-    def ingest_spool(
-        self, spool: Spool, *, mail_from: str, recipients: list[str], done: Callable[[], None]
-    ) -> list[str]:
-        """In an ingest thread: the message's bytes from its spool, then deliver.
-
-        The budget is released here, when the memory is really free, not when the session
-        stops waiting (a session closed during ingest does not stop the thread)."""
-        try:
-            raw = spool.read()
-            spool.close()
-            statuses = deliver(raw, mail_from=mail_from, recipients=recipients, source=self.source)
-            big = len(raw) > self.spool_threshold
-            del raw
-            if big:
-                give_memory_back()
-            return statuses
-        finally:
-            done()
+    def ingest_spool(self, spool: Spool, *, mail_from: str, recipients: list[str]) -> list[str]:
+        """In an ingest thread: the message's bytes from its spool, then deliver."""
+        raw = spool.read()
+        spool.close()
+        statuses = deliver(raw, mail_from=mail_from, recipients=recipients, source=self.source)
+        large = len(raw) > self.spool_threshold
+        del raw
+        if large:
+            give_memory_back()
+        return statuses
 
     def close(self) -> None:
         self.lookups.close()
         self.ingests.close()
+        self.large_ingests.close()
         self.spool_writer.shutdown(wait=True)
 
 
