@@ -30,7 +30,7 @@ from django.db import close_old_connections, connections
 from comptoir.campaigns.models import Campaign
 from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email, route_address
 from comptoir.mail.listener_limits import SessionCap, give_memory_back
-from comptoir.mail.spool import Spool, SpooledEnvelope, SpoolingDATA
+from comptoir.mail.spool import Spool, SpoolClosed, SpooledEnvelope, SpoolingDATA
 from comptoir.tenancy.models import Domain
 
 log = logging.getLogger(__name__)
@@ -206,6 +206,9 @@ class IngestHandler:
             statuses = await threads.run(
                 self.ingest_spool, spool, mail_from=envelope.mail_from or "", recipients=recipients
             )
+        except SpoolClosed:
+            # The session ended before its message was read: nothing stored, nobody to answer.
+            statuses = [TRANSIENT] * len(recipients)
         except Exception:
             log.exception("Delivery from %r to %s failed", envelope.mail_from, recipients)
             statuses = [TRANSIENT] * len(recipients)
