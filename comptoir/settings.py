@@ -243,6 +243,19 @@ COMPTOIR_IMAP_ALLOWED_NETWORKS = [
 COMPTOIR_SECRET_KEYS = [
     key.strip() for key in os.environ.get("COMPTOIR_SECRET_KEYS", "").split(",") if key.strip()
 ]
+# The SMTP/LMTP listener's caps (docs/security.md, "The mail listener's limits"): its peak
+# memory is bounded by them, not by the number of senders.
+# Sessions at once; one more is answered 421 and closed.
+COMPTOIR_SMTP_MAX_SESSIONS = env_int("COMPTOIR_SMTP_MAX_SESSIONS", 20)
+# A message being received stays in memory up to this size, then goes to a temporary file.
+COMPTOIR_SMTP_SPOOL_THRESHOLD = env_int("COMPTOIR_SMTP_SPOOL_THRESHOLD", 1024 * 1024)
+# Where those temporary files go ("": the system's, $TMPDIR); they are unlinked at creation.
+COMPTOIR_SMTP_SPOOL_DIR = os.environ.get("COMPTOIR_SMTP_SPOOL_DIR", "")
+# Messages up to the spool threshold stored and parsed at once (threads, so as many database
+# connections); larger ones are ingested one at a time, on one more thread.
+COMPTOIR_SMTP_INGEST_THREADS = env_int("COMPTOIR_SMTP_INGEST_THREADS", 4)
+# Seconds a session may stay silent, or take to send its data, before it is closed.
+COMPTOIR_SMTP_TIMEOUT = env_int("COMPTOIR_SMTP_TIMEOUT", 300)
 # Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or
 # maildir:///path (development: messages are written to a Maildir). Unset: mail waits queued.
 COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")

@@ -2,6 +2,7 @@
 
 import mimetypes
 import re
+from email._encoded_words import decode_b  # the decoder get_payload(decode=True) uses
 from email.message import Message
 
 from comptoir.mail.parse_charsets import decode_8bit, decode_bytes
@@ -89,8 +90,35 @@ def disposition(part: Message) -> str:
 
 
 def payload_bytes(part: Message) -> bytes:
+    if not part.is_multipart() and transfer_encoding(part) == "base64":
+        return base64_payload(part)
     payload = part.get_payload(decode=True)
     return payload if isinstance(payload, bytes) else b""
+
+
+def transfer_encoding(part: Message) -> str:
+    return str(part.get("content-transfer-encoding", "")).lower()
+
+
+def base64_payload(part: Message) -> bytes:
+    """What get_payload(decode=True) gives for base64, in a fraction of its memory.
+
+    The standard library joins the payload's lines (one bytes object per line: about 3.5
+    times the part's size at once); removing the line ends in one pass gives the same input
+    to the same decoder (bytes.splitlines splits on CR and LF only), with the same defects.
+    """
+    payload = part._payload  # type: ignore[attr-defined]  # the decode=True path reads it too
+    if isinstance(payload, str):
+        try:
+            encoded = payload.encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:
+            encoded = payload.encode("raw-unicode-escape")
+    else:
+        encoded = payload
+    value, defects = decode_b(encoded.translate(None, b"\r\n"))
+    for defect in defects:
+        part.policy.handle_defect(part, defect)
+    return value
 
 
 def make_attachment(

@@ -6,6 +6,11 @@ An MTA (Postfix, Exim) or a sending host delivers here. The promises made to it:
 - `451 4.3.0` on any failure that may pass (database busy or down, a bug), so the sender retries.
   Retrying is safe because ingest is idempotent (same Message-ID or same bytes: one message).
 A message that cannot be parsed is not an error here: ingest quarantines it and we answer 250.
+
+The event loop only speaks the protocol: routing lookups and ingest (storing, parsing) run in
+worker threads, so a slow message never delays another session's greeting or commands. Its
+memory is bounded by caps (comptoir/mail/listener_limits.py): sessions, a spool per session
+(comptoir/mail/spool.py), and the bytes being ingested at once.
 """
 
 import asyncio
@@ -24,12 +29,17 @@ from django.db import close_old_connections, connections
 
 from comptoir.campaigns.models import Campaign
 from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email, route_address
+from comptoir.mail.listener_limits import SessionCap, give_memory_back
+from comptoir.mail.spool import Spool, SpoolClosed, SpooledEnvelope, SpoolingDATA
 from comptoir.tenancy.models import Domain
 
 log = logging.getLogger(__name__)
 
-# Threads running ORM calls (RCPT lookups, ingest) per listener: as many database connections.
-DATABASE_THREADS = 4
+# Threads running RCPT lookups; ingest has its own (COMPTOIR_SMTP_INGEST_THREADS), so that
+# messages being stored never keep another session waiting at RCPT.
+LOOKUP_THREADS = 2
+# Threads writing spools to disk (short writes, never the database).
+SPOOL_THREADS = 2
 TRANSIENT = "451 4.3.0 Temporary failure, please try again later"
 # The refusals aiosmtpd itself sends after the final dot, when it discarded the data.
 DATA_REFUSALS = ("552 Error: Too much mail data", "500 Line too long")
@@ -116,9 +126,9 @@ class DatabaseThreads:
     to the thread that opened them, so at shutdown each thread closes its own (see close()).
     """
 
-    def __init__(self, size: int = DATABASE_THREADS) -> None:
+    def __init__(self, size: int, *, name: str) -> None:
         self.size = size
-        self.executor = ThreadPoolExecutor(size, thread_name_prefix="smtp-db")
+        self.executor = ThreadPoolExecutor(size, thread_name_prefix=name)
 
     async def run[**P, R](self, func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         def call() -> R:
@@ -151,18 +161,33 @@ class DatabaseThreads:
 
 
 class IngestHandler:
-    """aiosmtpd handler: checks recipients at RCPT, stores the message at DATA."""
+    """aiosmtpd handler: checks recipients at RCPT, stores the message at DATA.
+
+    It also holds what the sessions share: their count (SessionCap), the spool settings and
+    writer (SpoolingDATA), the ingest threads.
+    """
 
     def __init__(self, *, lmtp: bool) -> None:
         self.lmtp = lmtp
         self.source = "lmtp" if lmtp else "smtp"
-        self.database = DatabaseThreads()
+        self.sessions = 0
+        self.max_sessions = settings.COMPTOIR_SMTP_MAX_SESSIONS
+        self.spool_threshold = settings.COMPTOIR_SMTP_SPOOL_THRESHOLD
+        self.spool_directory = settings.COMPTOIR_SMTP_SPOOL_DIR
+        self.spool_writer = ThreadPoolExecutor(SPOOL_THREADS, thread_name_prefix="smtp-spool")
+        self.lookups = DatabaseThreads(LOOKUP_THREADS, name="smtp-lookup")
+        self.ingests = DatabaseThreads(settings.COMPTOIR_SMTP_INGEST_THREADS, name="smtp-ingest")
+        # Messages larger than the spool threshold: one at a time, always on the same thread.
+        # Parallel large ingests would multiply the peak, and each thread's malloc arena would
+        # keep its own high-water mark (measured: large messages ingested one after the other
+        # on four threads kept the listener near its peak; on one thread the memory is reused).
+        self.large_ingests = DatabaseThreads(1, name="smtp-ingest-large")
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         try:
-            campaign = await self.database.run(route_address, address)
+            campaign = await self.lookups.run(route_address, address)
         except Exception:
             log.exception("Routing %r failed", address)
             return TRANSIENT
@@ -172,16 +197,18 @@ class IngestHandler:
         envelope.rcpt_options.extend(options)
         return "250 2.1.5 Ok"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SpooledEnvelope) -> str:
         recipients = list(envelope.rcpt_tos)
+        spool = envelope.spool
+        assert spool is not None
+        threads = self.large_ingests if spool.size > self.spool_threshold else self.ingests
         try:
-            statuses = await self.database.run(
-                deliver,
-                envelope.original_content or b"",
-                mail_from=envelope.mail_from or "",
-                recipients=recipients,
-                source=self.source,
+            statuses = await threads.run(
+                self.ingest_spool, spool, mail_from=envelope.mail_from or "", recipients=recipients
             )
+        except SpoolClosed:
+            # The session ended before its message was read: nothing stored, nobody to answer.
+            statuses = [TRANSIENT] * len(recipients)
         except Exception:
             log.exception("Delivery from %r to %s failed", envelope.mail_from, recipients)
             statuses = [TRANSIENT] * len(recipients)
@@ -193,8 +220,29 @@ class IngestHandler:
             await server.push(status)
         return statuses[-1]
 
+    def ingest_spool(self, spool: Spool, *, mail_from: str, recipients: list[str]) -> list[str]:
+        """In an ingest thread: the message's bytes from its spool, then deliver."""
+        raw = spool.read()
+        spool.close()
+        statuses = deliver(raw, mail_from=mail_from, recipients=recipients, source=self.source)
+        large = len(raw) > self.spool_threshold
+        del raw
+        if large:
+            give_memory_back()
+        return statuses
 
-class PerRecipientLMTP(LMTP):
+    def close(self) -> None:
+        self.lookups.close()
+        self.ingests.close()
+        self.large_ingests.close()
+        self.spool_writer.shutdown(wait=True)
+
+
+class ComptoirSMTP(SessionCap, SpoolingDATA, SMTP):
+    """aiosmtpd's SMTP with our session cap and spooled DATA."""
+
+
+class PerRecipientLMTP(SessionCap, SpoolingDATA, LMTP):
     """LMTP whose own refusals of the data (too big, line too long) are also one per recipient.
 
     aiosmtpd sends those as a single line; an LMTP client waiting for one reply per recipient
@@ -221,15 +269,16 @@ class ComptoirController(Controller):
             # Announced in EHLO (SIZE) and enforced: 552 at MAIL FROM SIZE= and after DATA.
             data_size_limit=settings.COMPTOIR_MAX_MESSAGE_SIZE,
             ident="Comptoir",
+            timeout=settings.COMPTOIR_SMTP_TIMEOUT,
         )
 
     def factory(self) -> SMTP:
-        protocol = PerRecipientLMTP if self.lmtp else SMTP
+        protocol = PerRecipientLMTP if self.lmtp else ComptoirSMTP
         return protocol(self.handler, **self.SMTP_kwargs)
 
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert)
-        self.handler.database.close()
+        self.handler.close()
 
 
 def build_controller(host: str, port: int, lmtp: bool = False) -> ComptoirController:

@@ -1,0 +1,189 @@
+"""Receiving a message's data without holding it in memory: small in memory, large on disk.
+
+aiosmtpd 1.4.6 collects DATA as a list of lines, joins them, and keeps the result twice on the
+envelope: four senders of 40 MB took the listener past 1.5 GB. Here the lines go to a Spool
+instead: a buffer up to COMPTOIR_SMTP_SPOOL_THRESHOLD bytes, then an unlinked temporary file,
+written by a worker thread in chunks so that disk waits never hold the event loop. Only
+smtp_DATA is replaced; the protocol rules are aiosmtpd's own, kept line for line: a lone dot
+ends the data, a leading dot is removed (RFC 5321 §4.5.2), past the size limit the rest is
+read and discarded then `552`, a line longer than the limit gives `500`.
+"""
+
+import asyncio
+import enum
+import tempfile
+import threading
+from concurrent.futures import Executor
+from typing import IO
+
+from aiosmtpd.smtp import MISSING, SMTP, Envelope
+
+# Bytes gathered in memory before one write to the file (once the message went to disk).
+CHUNK = 64 * 1024
+
+
+class SpoolClosed(Exception):
+    """The session ended (closed, timed out) and its spool was freed before it was read."""
+
+
+class Spool:
+    """One message's bytes: a buffer, moved to a temporary file past the threshold.
+
+    Written from the event loop (write, finish), read and closed from any thread: a lock
+    makes close() wait for a write or read in progress, so a file is never used once closed.
+    """
+
+    def __init__(self, *, threshold: int, directory: str, executor: Executor) -> None:
+        self.threshold = threshold
+        self.directory = directory or None
+        self.executor = executor
+        self.buffer = bytearray()
+        self.file: IO[bytes] | None = None
+        self.size = 0
+        self.closed = False
+        self.lock = threading.Lock()
+
+    async def write(self, data: bytes) -> None:
+        self.buffer += data
+        self.size += len(data)
+        if self.size > self.threshold and len(self.buffer) >= min(CHUNK, self.threshold):
+            await self.flush()
+
+    async def finish(self) -> None:
+        """Every byte received is in the file, if there is one."""
+        if self.file is not None and self.buffer:
+            await self.flush()
+
+    async def flush(self) -> None:
+        chunk, self.buffer = self.buffer, bytearray()
+        await asyncio.get_running_loop().run_in_executor(self.executor, self.write_file, chunk)
+
+    def write_file(self, chunk: bytearray) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            if self.file is None:
+                # Unlinked at once (O_TMPFILE on Linux): the disk space comes back when it is
+                # closed, or when the process dies, whatever happens to the session.
+                self.file = tempfile.TemporaryFile(  # noqa: SIM115 (closed by close())
+                    dir=self.directory, prefix="comptoir-smtp-"
+                )
+            self.file.write(chunk)
+
+    def discard(self) -> None:
+        """Drop what was received (too big, line too long): the rest is read, not kept."""
+        self.close()
+
+    def read(self) -> bytes:
+        """The whole message; called from a worker thread, once the data is complete."""
+        with self.lock:
+            if self.closed:
+                raise SpoolClosed
+            if self.file is None:
+                return bytes(self.buffer)
+            self.file.flush()
+            self.file.seek(0)
+            return self.file.read()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self.buffer = bytearray()
+            if self.file is not None:
+                self.file.close()
+                self.file = None
+
+
+class SpooledEnvelope(Envelope):
+    """aiosmtpd's envelope, whose data is in a Spool (content stays None)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spool: Spool | None = None
+
+
+class DataState(enum.Enum):
+    NOMINAL = "nominal"
+    TOO_MUCH = "552 Error: Too much mail data"
+    TOO_LONG = "500 Line too long (see RFC5321 4.5.3.1.6)"
+
+
+class SpoolingDATA(SMTP):
+    """smtp_DATA of aiosmtpd, receiving into a Spool. Mixed in before SMTP or LMTP."""
+
+    envelope: SpooledEnvelope | None  # type: ignore[assignment]
+
+    def spool_settings(self) -> tuple[int, str, Executor]:
+        """(threshold, directory, executor for file writes): the handler's."""
+        handler = self.event_handler
+        return handler.spool_threshold, handler.spool_directory, handler.spool_writer
+
+    def _create_envelope(self) -> SpooledEnvelope:
+        return SpooledEnvelope()
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        threshold, directory, executor = self.spool_settings()
+        spool = Spool(threshold=threshold, directory=directory, executor=executor)
+        try:
+            state = await self.receive(spool)
+            if state is not DataState.NOMINAL:
+                await self.push(state.value)  # before the reset: LMTP answers per recipient
+                self._set_post_data_state()
+                return
+            await spool.finish()
+            self.envelope.spool = spool
+            # The timeout covered receiving; storing gets a full one of its own.
+            self._reset_timeout()
+            status = await self._call_handler_hook("DATA")
+            self._set_post_data_state()
+            await self.push("250 OK" if status is MISSING else status)
+        finally:
+            # However the session ends (closed, timed out, cancelled), the file goes.
+            spool.close()
+
+    async def receive(self, spool: Spool) -> DataState:
+        """Read lines up to the lone dot into the spool; the state says what to answer."""
+        received = 0
+        limit = self.data_size_limit
+        fragments: list[bytes] = []
+        state = DataState.NOMINAL
+        while True:
+            try:
+                line = await self._reader.readuntil(b"\r\n")
+            except asyncio.CancelledError:
+                self._writer.close()
+                raise
+            except asyncio.LimitOverrunError as error:
+                # Longer than the stream's limit: read the piece, answer 500 after the dot.
+                if state is DataState.NOMINAL:
+                    state = DataState.TOO_LONG
+                    spool.discard()
+                line = await self._reader.read(error.consumed)
+            if not fragments and line == b".\r\n":
+                return state
+            received += len(line)
+            if state is DataState.NOMINAL and limit and received > limit:
+                state = DataState.TOO_MUCH
+                spool.discard()
+            fragments.append(line)
+            if not line.endswith(b"\r\n"):
+                continue
+            whole = b"".join(fragments)
+            fragments.clear()
+            if state is not DataState.NOMINAL:
+                continue
+            if len(whole) > self.line_length_limit:
+                state = DataState.TOO_LONG
+                spool.discard()
+                continue
+            await spool.write(whole[1:] if whole.startswith(b".") else whole)
