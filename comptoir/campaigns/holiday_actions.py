@@ -1,19 +1,21 @@
-"""The domain's public holidays (campaign null): every campaign of the domain is closed all
-that day, in the domain's time zone. A campaign's own holidays are in actions.py.
+"""Public holidays: a campaign's own, and the domain's (campaign null). Either closes the
+campaign all that day, in the domain's time zone.
 
 A date is a domain-wide holiday once at most (a constraint says so too). A campaign may list
 the same date as its own holiday: it is closed either way, and removing one keeps the other.
 """
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.actions import check_manages
 from comptoir.campaigns.holidays import french_holidays
-from comptoir.campaigns.models import Holiday
+from comptoir.campaigns.models import Campaign, Holiday
 from comptoir.lib.dates import PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR, planning_error
 from comptoir.tenancy.models import Domain, User
 
@@ -69,4 +71,57 @@ def add_french_domain_holidays(domain: Domain, *, year: int, by: User) -> int:
         raise ValidationError(
             {"year": _("The holidays changed meanwhile; nothing was added: try again.")}
         ) from None
+    return len(new)
+
+
+# --- A campaign's own holidays --------------------------------------------------------------
+
+
+def listed_dates(campaign: Campaign) -> set[date]:
+    """The holidays that close the campaign: its own and its domain's (campaign null)."""
+    rows = Holiday.objects.filter(domain_id=campaign.domain_id).filter(
+        models.Q(campaign=campaign) | models.Q(campaign__isnull=True)
+    )
+    return set(rows.values_list("date", flat=True))
+
+
+def add_holiday(campaign: Campaign, *, date: date, name: str, by: User) -> Holiday:
+    """Close the campaign all that day (in the domain's time zone); a date once only."""
+    check_manages(by, campaign.domain_id)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A holiday needs a name.")})
+    if planning_error(date):
+        raise ValidationError({"date": planning_error(date)})
+    taken = ValidationError({"date": _("This date is already a holiday of this campaign.")})
+    if date in listed_dates(campaign):
+        raise taken
+    try:
+        with transaction.atomic():
+            return Holiday.objects.create(
+                domain_id=campaign.domain_id, campaign=campaign, date=date, name=name[:200]
+            )
+    except IntegrityError:  # added by someone else meanwhile
+        raise taken from None
+
+
+def remove_holiday(campaign: Campaign, holiday_id: int, *, by: User) -> None:
+    check_manages(by, campaign.domain_id)
+    Holiday.objects.filter(campaign=campaign, pk=holiday_id).delete()
+
+
+def add_french_holidays(campaign: Campaign, *, by: User, now: datetime | None = None) -> int:
+    """France's public holidays of this year and the next (in the domain's time zone) for the
+    campaign, but the dates listed already: adding them twice adds nothing. How many added."""
+    check_manages(by, campaign.domain_id)
+    year = (now or timezone.now()).astimezone(ZoneInfo(campaign.domain.time_zone)).year
+    with transaction.atomic():
+        listed = listed_dates(campaign)
+        new = [
+            Holiday(domain_id=campaign.domain_id, campaign=campaign, date=day, name=name)
+            for y in (year, year + 1)
+            for day, name in french_holidays(y)
+            if day not in listed
+        ]
+        Holiday.objects.bulk_create(new)
     return len(new)

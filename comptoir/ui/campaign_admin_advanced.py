@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comptoir.campaigns import actions
+from comptoir.campaigns import actions, holiday_actions
 from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday
 from comptoir.campaigns.templating import render as render_template
 from comptoir.campaigns.templating import template_errors
@@ -143,7 +143,7 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
     if applied(
         request,
         form,
-        lambda data: actions.add_holiday(campaign, **data, by=current_user(request)),
+        lambda data: holiday_actions.add_holiday(campaign, **data, by=current_user(request)),
         _("The holiday is added."),
     ):
         return redirect("ui:manage_advanced", campaign.slug)
@@ -156,7 +156,7 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
 def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     get_object_or_404(campaign.holidays, pk=holiday_id)
-    actions.remove_holiday(campaign, holiday_id, by=current_user(request))
+    holiday_actions.remove_holiday(campaign, holiday_id, by=current_user(request))
     messages.success(request, _("The holiday is removed."))
     return redirect("ui:manage_advanced", campaign.slug)
 
@@ -165,7 +165,7 @@ def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResp
 @require_POST
 def holidays_france(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
-    added = actions.add_french_holidays(campaign, by=current_user(request))
+    added = holiday_actions.add_french_holidays(campaign, by=current_user(request))
     text = ngettext(
         "%(count)d public holiday is added.", "%(count)d public holidays are added.", added
     )

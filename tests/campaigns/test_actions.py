@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from PIL import Image
 
-from comptoir.campaigns import actions, script_actions
+from comptoir.campaigns import actions, holiday_actions, script_actions
 from comptoir.campaigns.icons import checked_icon
 from comptoir.campaigns.models import (
     Campaign,
@@ -207,29 +207,31 @@ def test_only_the_domains_campaign_managers_may_change_a_campaign(acme: Acme) ->
 
 
 def test_holidays_are_changed_only_by_the_domains_campaign_managers(acme: Acme) -> None:
-    holiday = actions.add_holiday(
+    holiday = holiday_actions.add_holiday(
         acme.support, date=date(2030, 5, 1), name=" 1er mai ", by=boss(acme)
     )
     assert (holiday.domain_id, holiday.name) == (acme.domain.pk, "1er mai")
     globex = make_acme("globex")
     for user in (acme.agent, acme.supervisor, boss(globex)):
         with pytest.raises(PermissionDenied):
-            actions.add_holiday(acme.support, date=date(2030, 5, 8), name="8 mai", by=user)
+            holiday_actions.add_holiday(acme.support, date=date(2030, 5, 8), name="8 mai", by=user)
         with pytest.raises(PermissionDenied):
-            actions.add_french_holidays(acme.support, by=user)
+            holiday_actions.add_french_holidays(acme.support, by=user)
         with pytest.raises(PermissionDenied):
-            actions.remove_holiday(acme.support, holiday.pk, by=user)
+            holiday_actions.remove_holiday(acme.support, holiday.pk, by=user)
     # Another campaign cannot remove it either.
-    actions.remove_holiday(acme.orders, holiday.pk, by=boss(acme))
+    holiday_actions.remove_holiday(acme.orders, holiday.pk, by=boss(acme))
     assert list(Holiday.objects.all()) == [holiday]
 
 
 def test_a_holiday_needs_a_name_and_a_free_date(acme: Acme) -> None:
     for bad, field in (({"name": " "}, "name"), ({"date": date(2030, 5, 1)}, "date")):
         if field == "date":
-            actions.add_holiday(acme.support, date=date(2030, 5, 1), name="1er mai", by=boss(acme))
+            holiday_actions.add_holiday(
+                acme.support, date=date(2030, 5, 1), name="1er mai", by=boss(acme)
+            )
         with pytest.raises(ValidationError) as refused:
-            actions.add_holiday(
+            holiday_actions.add_holiday(
                 acme.support, **{"date": date(2030, 5, 2), "name": "x", **bad}, by=boss(acme)
             )
         assert field in refused.value.error_dict
@@ -238,8 +240,8 @@ def test_a_holiday_needs_a_name_and_a_free_date(acme: Acme) -> None:
 
 def test_france_s_holidays_are_added_for_this_year_and_the_next_once(acme: Acme) -> None:
     now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 2027 in Paris
-    assert actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 22
-    assert actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 0
+    assert holiday_actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 22
+    assert holiday_actions.add_french_holidays(acme.support, by=boss(acme), now=now) == 0
     days = Holiday.objects.filter(campaign=acme.support).values_list("date", flat=True)
     assert {day.year for day in days} == {2027, 2028}
     assert date(2027, 3, 29) in days  # Lundi de Pâques 2027

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from comptoir.campaigns.actions import AdvancedSettings, add_holiday, update_advanced_settings
-from comptoir.campaigns.holiday_actions import add_domain_holiday
+from comptoir.campaigns.actions import AdvancedSettings, update_advanced_settings
+from comptoir.campaigns.holiday_actions import add_domain_holiday, add_holiday
 from comptoir.campaigns.models import FieldType, QualificationField
 from comptoir.distribution.qualification import QualificationError, check, script_for
 from comptoir.tenancy.models import Role, User
