@@ -9,38 +9,21 @@ import smtplib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from pytest_django.fixtures import Settings
 
-from comptoir.mail.server import build_controller
 from comptoir.tickets.models import Message, RawMessage
-from tests.conftest import Acme, is_postgres
-from tests.mail.test_smtp import free_port, make_email, send
+from tests.conftest import is_postgres
+from tests.mail.test_smtp import StartServer, make_email, send, start_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-type StartServer = Callable[..., int]
-
-
-@pytest.fixture
-def listener(acme: Acme) -> Iterator[StartServer]:
-    """Starts a listener (read its settings now) on a free port; stops it afterwards."""
-    controllers = []
-
-    def start(*, lmtp: bool = False) -> int:
-        port = free_port()
-        controller = build_controller("127.0.0.1", port, lmtp=lmtp)
-        controller.start()
-        controllers.append(controller)
-        return port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
+# The listener's settings are read when it starts: each test sets them, then starts it.
+listener = start_server
 
 
 def test_sessions_beyond_the_cap_get_421_and_are_closed(
