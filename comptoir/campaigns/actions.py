@@ -75,7 +75,7 @@ class CampaignInfo:
     supervision_team_ids: list[int]
     shared_signature_id: int | None = None
     qualification_script_id: int | None = None
-    auto_reply_hourly_limit: int = 100
+    auto_reply_hourly_limit: int = 1000
 
 
 INFO_FIELDS = [

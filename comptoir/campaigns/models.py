@@ -42,7 +42,7 @@ class Campaign(models.Model):
     auto_reply_daily_limit = models.PositiveIntegerField(default=3)
     # At most this many automatic replies from the campaign in an hour, whoever they go to:
     # forged senders can aim acknowledgements at anyone (issue 10, finding 15).
-    auto_reply_hourly_limit = models.PositiveIntegerField(default=100)
+    auto_reply_hourly_limit = models.PositiveIntegerField(default=1000)
     priority = models.IntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=5)
     blocking_minutes = models.PositiveIntegerField(default=60)

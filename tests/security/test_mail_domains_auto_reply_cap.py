@@ -52,8 +52,8 @@ def test_a_campaign_sends_at_most_its_hourly_limit_of_automatic_replies(acme: Ac
     assert automatic_replies() == 4
 
 
-def test_the_default_hourly_limit_is_a_hundred(acme: Acme) -> None:
-    assert Campaign.objects.get(pk=acme.support.pk).auto_reply_hourly_limit == 100
+def test_the_default_hourly_limit_is_a_thousand(acme: Acme) -> None:
+    assert Campaign.objects.get(pk=acme.support.pk).auto_reply_hourly_limit == 1000
 
 
 @pytest.mark.django_db(transaction=True)

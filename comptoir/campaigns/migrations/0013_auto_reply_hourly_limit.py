@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='campaign',
             name='auto_reply_hourly_limit',
-            field=models.PositiveIntegerField(default=100),
+            field=models.PositiveIntegerField(default=1000),
         ),
     ]
