@@ -43,6 +43,18 @@ def may_use(domain_id: int, address: str) -> bool:
     return address_owner(address) == domain_id
 
 
+def foreign_addresses(domain_id: int, addresses: list[str]) -> list[str]:
+    """Those of `addresses` the domain may not send from, in one query (a reply's From and
+    Reply-To are checked on every queued message)."""
+    hosts = {a: normalise_address(a).rpartition("@")[2] for a in addresses if "@" in a}
+    owned = set(
+        MailDomain.objects.filter(domain_id=domain_id, name__in=set(hosts.values())).values_list(
+            "name", flat=True
+        )
+    )
+    return [a for a in addresses if hosts.get(a) not in owned]
+
+
 def routed_address(address: str, domain_id: int | None = None) -> InboundAddress | None:
     """The inbound address row that mail to `address` reaches: the exact address, then its
     base (`support+x@` -> `support@`), but only rows of the address's owner. `domain_id`

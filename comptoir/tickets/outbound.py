@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.addresses import may_use
+from comptoir.campaigns.addresses import foreign_addresses
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.lib.fastsql import insert
@@ -218,15 +218,16 @@ def check_sender(ticket: Ticket, draft: Draft) -> None:
     """Defence in depth (issue 10, finding 6): whatever the campaign's settings say (values
     saved before mail domains, or written around the editor), nothing is queued From, or
     with a Reply-To, outside the ticket's domain's own mail domains."""
-    for address in (draft.sender.email, draft.reply_to):
-        if address and not may_use(ticket.domain_id, address):
-            raise ReplyError(
-                _(
-                    "The campaign's sender or reply-to address %(address)s is not in one of "
-                    "the domain's mail domains: change it in the campaign's Information tab."
-                )
-                % {"address": address}
+    addresses = [a for a in (draft.sender.email, draft.reply_to) if a]
+    foreign = foreign_addresses(ticket.domain_id, addresses)
+    if foreign:
+        raise ReplyError(
+            _(
+                "The campaign's sender or reply-to address %(address)s is not in one of "
+                "the domain's mail domains: change it in the campaign's Information tab."
             )
+            % {"address": foreign[0]}
+        )
 
 
 def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
