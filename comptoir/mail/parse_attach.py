@@ -62,7 +62,7 @@ def param(part: Message, name: str, header: str, defects: list[str]) -> str:
             raw = text.encode("latin-1")  # the stdlib percent-decodes RFC 2231 values as latin-1
         except UnicodeEncodeError:
             return decode_text(text, defects)
-        return " ".join(decode_bytes(raw, charset, defects, where="a filename").split())
+        return " ".join(decode_bytes(raw, charset, defects, where="a filename", short=True).split())
     if not value:
         return ""
     return decode_text(decode_8bit(str(value)), defects)

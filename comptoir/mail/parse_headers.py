@@ -86,7 +86,7 @@ def decode_words(value: str, defects: list[str]) -> str:
 
 def flush_words(out: list[str], pending: list[bytes], charset: str, defects: list[str]) -> None:
     if pending:
-        out.append(decode_bytes(b"".join(pending), charset, defects, where="a header"))
+        out.append(decode_bytes(b"".join(pending), charset, defects, where="a header", short=True))
 
 
 def decode_text(value: str | None, defects: list[str]) -> str:
@@ -108,7 +108,13 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
     result = []
     for name, addr in pairs:
         name = decode_text(name, defects).strip("\"' ")
-        addr = decode_text(addr, defects).strip("<> ")
+        addr = decode_text(addr, defects)
+        if "<" in addr and "=?" in value:
+            # One encoded-word held "name <address>" whole: the address comes out of it.
+            inner = simple_address(addr)
+            if inner:
+                name, addr = name or inner[0][0].strip("\"' "), inner[0][1]
+        addr = addr.strip("<> ")
         if "@" not in addr:
             # A bare word ("MAILER-DAEMON") is no usable address, but it still names the sender.
             name, addr = name or addr, ""
