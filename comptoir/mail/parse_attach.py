@@ -18,6 +18,9 @@ PREFERRED_EXTENSIONS = {
     "application/octet-stream": ".bin",
     "application/ms-tnef": ".dat",
     "application/vnd.ms-tnef": ".dat",
+    "image/jpg": ".jpg",  # not a registered type, sent all the same
+    "image/pjpeg": ".jpg",
+    "text/rfc822-headers": ".txt",
 }
 # Nameless parts of these kinds are called video.mp4, image.png...; any other "attachment.pdf".
 NAMED_BY_MAINTYPE = frozenset({"image", "video", "audio", "message"})
@@ -28,7 +31,10 @@ MAX_FILENAME = 200
 def extension_for(content_type: str) -> str:
     if content_type in PREFERRED_EXTENSIONS:
         return PREFERRED_EXTENSIONS[content_type]
-    return MIME_TYPES.guess_extension(content_type) or ".bin"
+    guessed = MIME_TYPES.guess_extension(content_type)
+    if guessed:
+        return guessed
+    return ".txt" if content_type.startswith("text/") else ".bin"
 
 
 def type_for(filename: str) -> str:

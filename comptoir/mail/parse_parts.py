@@ -40,6 +40,7 @@ class Body:
     # Inside a multipart/alternative, several HTML parts are fragments of one body (Apple Mail
     # splits its HTML around images); elsewhere a second HTML part is a document of its own.
     in_alternative: bool = False
+    follows_inline: bool = False  # the part being walked comes right after an inline part
 
 
 @dataclass
@@ -132,12 +133,13 @@ def is_file(part: Message, defects: list[str]) -> bool:
 
 
 def is_document(ctype: str, body: Body, part: Message) -> bool:
-    """A second HTML part of a multipart/mixed, not marked inline, is an attached document: it
-    would otherwise be glued to the body and lost as a file."""
+    """A second HTML part of a multipart/mixed, not marked inline and not following an inline
+    part, is an attached document: it would otherwise be glued to the body and lost as a file."""
     return (
         ctype == "text/html"
         and bool(body.htmls)
         and not body.in_alternative
+        and not body.follows_inline
         and disposition(part) != "inline"
     )
 
@@ -153,8 +155,18 @@ def walk_multipart(part: Message, ctype: str, body: Body, walk: Walk, depth: int
     if ctype == "multipart/alternative":
         walk_alternative(children, body, walk, depth + 1)
         return
+    previous: Message | None = None
     for child in children:
+        # Apple Mail writes [html, inline image, html]: HTML right after an inline part is the
+        # rest of the body, not a document.
+        body.follows_inline = previous is not None and is_inline(previous)
         walk_part(child, body, walk, depth + 1)
+        previous = child
+    body.follows_inline = False
+
+
+def is_inline(part: Message) -> bool:
+    return disposition(part) == "inline" or bool(part.get("content-id"))
 
 
 def walk_alternative(children: list[Message], body: Body, walk: Walk, depth: int) -> None:

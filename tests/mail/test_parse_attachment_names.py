@@ -87,3 +87,18 @@ def test_nameless_parts_are_named_by_their_type() -> None:
     )
     parsed = parse_email(raw)
     assert [a.filename for a in parsed.attachments] == [name for _, name in parts]
+
+
+def test_html_fragments_around_an_inline_image_stay_body() -> None:
+    # Apple Mail's shape: the HTML continues after an inline image; it is not a document.
+    raw = (
+        b"From: a@example.com\nSubject: photo\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/html\n\n<html><body>Before</body></html>\n"
+        b"--b\nContent-Type: image/png\nContent-Disposition: inline; filename=p.png\n"
+        b"Content-Transfer-Encoding: base64\n\niVBORw0K\n"
+        b"--b\nContent-Type: text/html\n\n<html><body>After</body></html>\n--b--\n"
+    )
+    parsed = parse_email(raw)
+    assert "Before" in parsed.html and "After" in parsed.html
+    assert [a.filename for a in parsed.attachments] == ["p.png"]
