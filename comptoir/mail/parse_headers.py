@@ -101,6 +101,8 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
     if not value:
         return []
     value = decode_8bit(unfold(value))
+    if "(" in value and "<" in value:
+        value = drop_comments_in_brackets(value)
     pairs = simple_address(value) or getaddresses([value])
     if not pairs or all(not addr for _, addr in pairs):
         # Python's strict mode refuses some malformed lists that the lenient mode reads fine.
@@ -121,6 +123,29 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
         if name or addr:
             result.append((name, addr.lower()))
     return result
+
+
+def drop_comments_in_brackets(value: str) -> str:
+    """ "John Doe <jdoe@machine(comment).example>": a comment inside the angle brackets is no
+    part of the name (the stdlib appends it to the name). One pass, nested comments counted."""
+    out = []
+    in_angle = in_quote = False
+    depth = 0
+    for char in value:
+        if depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            continue
+        if char == '"' and not in_angle:
+            in_quote = not in_quote
+        elif char == "<" and not in_quote:
+            in_angle = True
+        elif char == ">" and not in_quote:
+            in_angle = False
+        elif char == "(" and in_angle:
+            depth = 1
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def simple_address(value: str) -> list[tuple[str, str]]:

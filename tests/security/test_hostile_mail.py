@@ -120,6 +120,10 @@ def mislabelled_encoded_words(n: int) -> bytes:
     return HEAD.replace(b"Subject: test", b"Subject: " + word * n) + b"\n\n"
 
 
+def comments_in_brackets(n: int) -> bytes:
+    return HEAD + b"Reply-To: Name <a" + b"(c" * n + b")" * n + b"@b.test>\n\nbody\n"
+
+
 def broken_header_lines(n: int) -> bytes:
     """Garbage lines inside the header block, headers below them (parse_repair.py)."""
     garbage = b"".join(
@@ -220,6 +224,7 @@ MAIL_SHAPES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "long raw 8-bit subject": (long_8bit_subject, 20_000),
     "mislabelled encoded words": (mislabelled_encoded_words, 2_000),
     "broken header lines": (broken_header_lines, 2_000),
+    "comments inside an address": (comments_in_brackets, 4_000),
     "many parts": (many_parts, 1_000),
     "many boundaries": (many_boundaries, 2_000),
     "missing closing boundaries": (missing_closing_boundaries, 120),
