@@ -126,14 +126,19 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
 
 
 def drop_comments_in_brackets(value: str) -> str:
-    """ "John Doe <jdoe@machine(comment).example>": a comment inside the angle brackets is no
-    part of the name (the stdlib appends it to the name). One pass, nested comments counted."""
+    """A comment inside the angle brackets ("<jdoe@machine(comment).example>") is no part of the
+    name, where the stdlib would append it. One pass; nested comments and quoted-pairs counted."""
     out = []
-    in_angle = in_quote = False
+    in_angle = in_quote = escaped = False
     depth = 0
     for char in value:
         if depth:
-            depth += {"(": 1, ")": -1}.get(char, 0)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True  # a quoted-pair: "\)" does not close the comment
+            else:
+                depth += {"(": 1, ")": -1}.get(char, 0)
             continue
         if char == '"' and not in_angle:
             in_quote = not in_quote
