@@ -18,7 +18,12 @@ PREFERRED_EXTENSIONS = {
     "application/octet-stream": ".bin",
     "application/ms-tnef": ".dat",
     "application/vnd.ms-tnef": ".dat",
+    "image/jpg": ".jpg",  # not a registered type, sent all the same
+    "image/pjpeg": ".jpg",
+    "text/rfc822-headers": ".txt",
 }
+# Nameless parts of these kinds are called video.mp4, image.png...; any other "attachment.pdf".
+NAMED_BY_MAINTYPE = frozenset({"image", "video", "audio", "message"})
 UNSAFE_FILENAME_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_FILENAME = 200
 
@@ -26,7 +31,10 @@ MAX_FILENAME = 200
 def extension_for(content_type: str) -> str:
     if content_type in PREFERRED_EXTENSIONS:
         return PREFERRED_EXTENSIONS[content_type]
-    return MIME_TYPES.guess_extension(content_type) or ".bin"
+    guessed = MIME_TYPES.guess_extension(content_type)
+    if guessed:
+        return guessed
+    return ".txt" if content_type.startswith("text/") else ".bin"
 
 
 def type_for(filename: str) -> str:
@@ -45,8 +53,19 @@ def clean_filename(name: str) -> str:
     return name
 
 
-def fallback_filename(index: int, content_type: str) -> str:
-    return f"attachment-{index}{extension_for(content_type)}"
+def type_filename(content_type: str) -> str:
+    """A name for a nameless part, from its type: video.mp4, image.png, attachment.pdf."""
+    maintype = content_type.partition("/")[0]
+    stem = maintype if maintype in NAMED_BY_MAINTYPE else "attachment"
+    return f"{stem}{extension_for(content_type)}"
+
+
+def numbered(name: str, count: int) -> str:
+    """The count-th use of a name: report.pdf, report-2.pdf, report-3.pdf..."""
+    if count <= 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-{count}.{ext}" if dot else f"{name}-{count}"
 
 
 def param(part: Message, name: str, header: str, defects: list[str]) -> str:
@@ -62,7 +81,7 @@ def param(part: Message, name: str, header: str, defects: list[str]) -> str:
             raw = text.encode("latin-1")  # the stdlib percent-decodes RFC 2231 values as latin-1
         except UnicodeEncodeError:
             return decode_text(text, defects)
-        return " ".join(decode_bytes(raw, charset, defects, where="a filename").split())
+        return " ".join(decode_bytes(raw, charset, defects, where="a filename", short=True).split())
     if not value:
         return ""
     return decode_text(decode_8bit(str(value)), defects)
@@ -122,12 +141,13 @@ def base64_payload(part: Message) -> bytes:
 
 
 def make_attachment(
-    part: Message, content_type: str, content: bytes, index: int, defects: list[str]
+    part: Message, content_type: str, content: bytes, defects: list[str]
 ) -> ParsedAttachment:
-    filename = part_filename(part, defects) or fallback_filename(index, content_type)
+    """The part as an attachment; its filename is "" when the part names none (Walk.attach
+    names it after its type)."""
     cid = content_id(part)
     return ParsedAttachment(
-        filename=filename,
+        filename=part_filename(part, defects),
         content_type=content_type,
         content=content,
         content_id=cid,
@@ -144,6 +164,7 @@ def mark_inline(attachments: list[ParsedAttachment], html: str) -> None:
             attachment.inline = True
 
 
-def message_filename(subject: str, index: int) -> str:
+def message_filename(subject: str) -> str:
+    """A forwarded message's name: its subject + .eml ("" without a subject)."""
     name = clean_filename(subject.replace("/", "-").replace("\\", "-").replace(":", " -"))
-    return f"{name[:120]}.eml" if name else fallback_filename(index, "message/rfc822")
+    return f"{name[:120]}.eml" if name else ""

@@ -4,6 +4,8 @@ import codecs
 import functools
 import re
 
+from comptoir.mail.parse_detect import MIN_SCORE, decode_short, detect_short, score
+
 # Labels whose mislabelling is common: senders declare them while writing UTF-8 (or cp1252).
 # "" is a missing charset, which means us-ascii (RFC 2045 5.2).
 WESTERN_LABELS = frozenset(
@@ -67,8 +69,13 @@ def codec_for(label: str) -> str | None:
     return info.name
 
 
-def decode_bytes(data: bytes, charset: str | None, defects: list[str], *, where: str = "") -> str:
-    """Decode `data` declared as `charset`; never raises. Workarounds are recorded in `defects`."""
+def decode_bytes(
+    data: bytes, charset: str | None, defects: list[str], *, where: str = "", short: bool = False
+) -> str:
+    """Decode `data` declared as `charset`; never raises. Workarounds are recorded in `defects`.
+
+    `short` marks a header value or a filename: a wrong or missing label is then corrected by
+    detection (parse_detect.py), which short values allow and bodies would make slow."""
     if data.isascii():
         # Every charset real mail uses is an ASCII superset except UTF-7/16/32 and ISO-2022.
         label = clean_label(charset)
@@ -82,6 +89,8 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str], *, where:
             if label:
                 defects.append(f"charset {label} is actually utf-8{suffix}")
             return text
+        if short:
+            return detected(data, label, defects, where=suffix)
         if label in WESTERN_LABELS:
             if not label:
                 defects.append(f"8-bit text without charset read as cp1252{suffix}")
@@ -89,12 +98,39 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str], *, where:
     codec = codec_for(label) if label not in UNKNOWN_LABELS else None
     if codec is not None:
         text = try_decode(data, codec)
-        if text is not None:
+        if text is not None and not (short and implausible(text, codec, data)):
             return text
         defects.append(f"text does not decode as its charset {label}{suffix}")
     elif label:
         defects.append(f"unknown charset {label!r}{suffix}")
+    if short:
+        return detected(data, label, defects, where=suffix)
     return guess_decode(data, defects, where=suffix)
+
+
+def detected(data: bytes, label: str, defects: list[str], *, where: str) -> str:
+    text = try_decode(data, "utf-8")
+    if text is not None:
+        defects.append(f"charset {label or 'missing'} is actually utf-8{where}")
+        return text
+    best = detect_short(data)
+    codec = best[0] if best else "cp1252"
+    if codec != SUPERSETS.get(label, label):
+        defects.append(f"charset {label or 'missing'} detected as {codec}{where}")
+    return data.decode(codec, errors="replace")
+
+
+def implausible(text: str, codec: str, data: bytes) -> bool:
+    """A short value that decodes in its declared double-byte charset into rare characters,
+    while another charset reads it as common ones: the label is wrong (Big5 sent as GB2312)."""
+    if codec not in ("gb18030", "big5hkscs", "cp932", "cp949"):
+        return False
+    if score(text, codec) >= MIN_SCORE:
+        return False
+    if try_decode(data, "utf-8") is not None:
+        return True  # UTF-8 under a double-byte label is the commonest mislabel of all
+    best = detect_short(data)
+    return best is not None and best[0] != codec
 
 
 def try_decode(data: bytes, codec: str) -> str | None:
@@ -132,7 +168,8 @@ def normalizer_guess(data: bytes) -> tuple[str, str] | None:
 
 
 def decode_8bit(value: str) -> str:
-    """Header text with raw 8-bit bytes (surrogate-escaped by the parser): utf-8, else cp1252."""
+    """Header text with raw 8-bit bytes (surrogate-escaped by the parser): utf-8, else the charset
+    detected on the value (parse_detect.py: GB2312/GBK, Big5, Shift_JIS, EUC-KR or cp1252)."""
     if value.isascii():
         return value
     try:
@@ -140,7 +177,7 @@ def decode_8bit(value: str) -> str:
     except UnicodeEncodeError:
         return value
     text = try_decode(raw, "utf-8")
-    return text if text is not None else raw.decode("cp1252", errors="replace")
+    return text if text is not None else decode_short(raw)
 
 
 def sniff_html_charset(data: bytes) -> str | None:

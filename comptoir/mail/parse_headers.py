@@ -86,7 +86,7 @@ def decode_words(value: str, defects: list[str]) -> str:
 
 def flush_words(out: list[str], pending: list[bytes], charset: str, defects: list[str]) -> None:
     if pending:
-        out.append(decode_bytes(b"".join(pending), charset, defects, where="a header"))
+        out.append(decode_bytes(b"".join(pending), charset, defects, where="a header", short=True))
 
 
 def decode_text(value: str | None, defects: list[str]) -> str:
@@ -101,6 +101,8 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
     if not value:
         return []
     value = decode_8bit(unfold(value))
+    if "(" in value and "<" in value:
+        value = drop_comments_in_brackets(value)
     pairs = simple_address(value) or getaddresses([value])
     if not pairs or all(not addr for _, addr in pairs):
         # Python's strict mode refuses some malformed lists that the lenient mode reads fine.
@@ -108,13 +110,47 @@ def parse_addresses(value: str | None, defects: list[str]) -> list[tuple[str, st
     result = []
     for name, addr in pairs:
         name = decode_text(name, defects).strip("\"' ")
-        addr = decode_text(addr, defects).strip("<> ")
+        addr = decode_text(addr, defects)
+        if "<" in addr and "=?" in value:
+            # One encoded-word held "name <address>" whole: the address comes out of it.
+            inner = simple_address(addr)
+            if inner:
+                name, addr = name or inner[0][0].strip("\"' "), inner[0][1]
+        addr = addr.strip("<> ")
         if "@" not in addr:
             # A bare word ("MAILER-DAEMON") is no usable address, but it still names the sender.
             name, addr = name or addr, ""
         if name or addr:
             result.append((name, addr.lower()))
     return result
+
+
+def drop_comments_in_brackets(value: str) -> str:
+    """A comment inside the angle brackets ("<jdoe@machine(comment).example>") is no part of the
+    name, where the stdlib would append it. One pass; nested comments and quoted-pairs counted."""
+    out = []
+    in_angle = in_quote = escaped = False
+    depth = 0
+    for char in value:
+        if depth:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True  # a quoted-pair: "\)" does not close the comment
+            else:
+                depth += {"(": 1, ")": -1}.get(char, 0)
+            continue
+        if char == '"' and not in_angle:
+            in_quote = not in_quote
+        elif char == "<" and not in_quote:
+            in_angle = True
+        elif char == ">" and not in_quote:
+            in_angle = False
+        elif char == "(" and in_angle:
+            depth = 1
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def simple_address(value: str) -> list[tuple[str, str]]:

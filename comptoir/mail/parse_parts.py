@@ -10,8 +10,10 @@ from comptoir.mail.parse_attach import (
     disposition,
     make_attachment,
     message_filename,
+    numbered,
     part_filename,
     payload_bytes,
+    type_filename,
     type_for,
 )
 from comptoir.mail.parse_charsets import decode_8bit, decode_bytes, sniff_html_charset
@@ -35,6 +37,10 @@ GUESSED_BOUNDARY = re.compile(r"^--([^\s]{1,200})[ \t]*\r?\n(?=[A-Za-z-]+:)", re
 class Body:
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
+    # Inside a multipart/alternative, several HTML parts are fragments of one body (Apple Mail
+    # splits its HTML around images); elsewhere a second HTML part is a document of its own.
+    in_alternative: bool = False
+    follows_inline: bool = False  # the part being walked comes right after an inline part
 
 
 @dataclass
@@ -51,6 +57,9 @@ class Walk:
     parts: int = 0
     attachments: list[ParsedAttachment] = field(default_factory=list)
     report: DeliveryReport | None = None
+    # How many attachments already bear each name, to number the next one (a set, not a scan
+    # of the list: a message may hold a thousand nameless parts).
+    names: dict[str, int] = field(default_factory=dict)
 
     def enter(self, depth: int) -> None:
         self.parts += 1
@@ -59,9 +68,16 @@ class Walk:
         if depth > self.max_depth:
             raise ParseLimitError(depth_reason(self.max_depth))
 
-    def attach(self, part: Message, content_type: str, content: bytes) -> None:
-        index = len(self.attachments) + 1
-        self.attachments.append(make_attachment(part, content_type, content, index, self.defects))
+    def attach(self, part: Message, content_type: str, content: bytes, name: str = "") -> None:
+        attachment = make_attachment(part, content_type, content, self.defects)
+        if name:
+            attachment.filename = name
+        elif not attachment.filename:
+            # Nameless parts are numbered so two of them never look like one file.
+            base = type_filename(content_type)
+            self.names[base] = self.names.get(base, 0) + 1
+            attachment.filename = numbered(base, self.names[base])
+        self.attachments.append(attachment)
 
 
 def walk_part(part: Message, body: Body, walk: Walk, depth: int = 0) -> None:
@@ -75,21 +91,25 @@ def walk_part(part: Message, body: Body, walk: Walk, depth: int = 0) -> None:
         walk_multipart(part, ctype, body, walk, depth)
     elif maintype == "message":
         attach_message(part, ctype, walk)
-    elif ctype in BODY_TYPES and not is_file(part, walk.defects):
+    elif (
+        ctype in BODY_TYPES
+        and not is_file(part, walk.defects)
+        and not is_document(ctype, body, part)
+    ):
         add_body_text(part, ctype, body, walk)
     else:
         attach_leaf(part, ctype, body, walk)
 
 
 def normalize_headers(part: Message) -> None:
-    """Replace raw 8-bit header values with text, so the stdlib's accessors never see bytes."""
-    items = list(part.raw_items())
-    names = {key.lower() for key, value in items if not value.isascii()}
-    for name in names:
-        values = [value for key, value in items if key.lower() == name]
-        del part[name]
-        for value in values:
-            part[name] = decode_8bit(value)
+    """Replace raw 8-bit header values with text, so the stdlib's accessors never see bytes.
+
+    One pass over the header list, in place: deleting and re-adding each name (the former way)
+    rescans every header per name, quadratic in a block of many 8-bit headers."""
+    headers = part._headers  # type: ignore[attr-defined]  # compat32 keeps (name, value) pairs
+    for index, (key, value) in enumerate(headers):
+        if isinstance(value, str) and not value.isascii():
+            headers[index] = (key, decode_8bit(value))
 
 
 def content_type(part: Message, defects: list[str]) -> str:
@@ -112,6 +132,18 @@ def is_file(part: Message, defects: list[str]) -> bool:
     return "name" in headers and bool(part_filename(part, defects))
 
 
+def is_document(ctype: str, body: Body, part: Message) -> bool:
+    """A second HTML part of a multipart/mixed, not marked inline and not following an inline
+    part, is an attached document: it would otherwise be glued to the body and lost as a file."""
+    return (
+        ctype == "text/html"
+        and bool(body.htmls)
+        and not body.in_alternative
+        and not body.follows_inline
+        and disposition(part) != "inline"
+    )
+
+
 def walk_multipart(part: Message, ctype: str, body: Body, walk: Walk, depth: int) -> None:
     payload = part.get_payload()
     if not isinstance(payload, list):
@@ -123,15 +155,25 @@ def walk_multipart(part: Message, ctype: str, body: Body, walk: Walk, depth: int
     if ctype == "multipart/alternative":
         walk_alternative(children, body, walk, depth + 1)
         return
+    previous: Message | None = None
     for child in children:
+        # Apple Mail writes [html, inline image, html]: HTML right after an inline part is the
+        # rest of the body, not a document.
+        body.follows_inline = previous is not None and is_inline(previous)
         walk_part(child, body, walk, depth + 1)
+        previous = child
+    body.follows_inline = False
+
+
+def is_inline(part: Message) -> bool:
+    return disposition(part) == "inline" or bool(part.get("content-id"))
 
 
 def walk_alternative(children: list[Message], body: Body, walk: Walk, depth: int) -> None:
     """Each alternative is walked apart; the body takes the first text, the last (richest) HTML."""
     bodies = []
     for child in children:
-        branch = Body()
+        branch = Body(in_alternative=True)
         walk_part(child, branch, walk, depth)
         bodies.append(branch)
     texts = [branch.texts for branch in bodies if branch.texts]
@@ -203,18 +245,16 @@ def attach_leaf(part: Message, ctype: str, body: Body, walk: Walk) -> None:
 def attach_message(part: Message, ctype: str, walk: Walk) -> None:
     """A forwarded or bounced message stays whole, as a .eml named after its subject."""
     if ctype in STATUS_TYPES:
-        walk.attach(part, "text/plain", status_text(part))
-        walk.attachments[-1].filename = part_filename(part, walk.defects) or "delivery-status.txt"
+        name = part_filename(part, walk.defects) or "delivery-status.txt"
+        walk.attach(part, "text/plain", status_text(part), name=name)
         return
     content = message_bytes(part, walk.defects)
     inner = part.get_payload()
     subject = ""
     if isinstance(inner, list) and inner and isinstance(inner[0], Message):
         subject = decode_text(raw_header(inner[0], "subject"), walk.defects)
-    index = len(walk.attachments) + 1
-    name = part_filename(part, walk.defects) or message_filename(subject, index)
-    walk.attach(part, ctype, content)
-    walk.attachments[-1].filename = name
+    name = part_filename(part, walk.defects) or message_filename(subject)
+    walk.attach(part, ctype, content, name=name)
 
 
 def message_bytes(part: Message, defects: list[str]) -> bytes:

@@ -110,3 +110,11 @@ def test_obsolete_space_before_colon_is_accepted() -> None:
 
 def test_decode_text_normalises_whitespace() -> None:
     assert decode_text("  Hello\r\n\t  world  ", []) == "Hello world"
+
+
+def test_a_comment_inside_the_angle_brackets_is_not_part_of_the_name() -> None:
+    # RFC 5322 A.6.3: the comment and the spaces inside the address are obsolete syntax.
+    raw = b"From: John Doe <jdoe@machine(comment).  example>\nSubject: x\n\nbody\n"
+    assert parse_email(raw).from_addr == Address(email="jdoe@machine.example", name="John Doe")
+    raw = b'From: "Sales (Paris)" <a(x(y\\))z)@b.example> (office)\nSubject: x\n\nbody\n'
+    assert parse_email(raw).from_addr == Address(email="a@b.example", name="Sales (Paris)")

@@ -26,20 +26,20 @@ def test_inline_image_is_found_by_content_id() -> None:
     parsed = parse_fixture("inline-image-cid.eml")
     logo, unused = parsed.attachments
     assert logo == ParsedAttachment(
-        "attachment-1.png", "image/png", PNG, content_id="logo.123@example.org", inline=True
+        "image.png", "image/png", PNG, content_id="logo.123@example.org", inline=True
     )
     # Labelled attachment and never shown by the HTML: a plain file.
     assert (unused.content_id, unused.inline) == ("unused@example.org", False)
 
 
-def test_attachments_get_clean_names_or_numbered_fallbacks() -> None:
+def test_attachments_get_clean_names_or_names_from_their_type() -> None:
     parsed = parse_fixture("attachments.eml")
     assert parsed.text == "See attached."
     names = [(a.filename, a.content_type) for a in parsed.attachments]
     assert names == [
         ("invoice.pdf", "application/pdf"),  # the Windows path is dropped
-        ("attachment-2.png", "image/png"),
-        ("attachment-3.bin", "application/x-unheard-of"),
+        ("image.png", "image/png"),
+        ("attachment.bin", "application/x-unheard-of"),
     ]
     assert parsed.attachments[0].content == b"%PDF-1.4\n"
 

@@ -103,6 +103,35 @@ def spaces_around_an_address(n: int) -> bytes:
     return HEAD + b"Reply-To:" + spaces + b"<a@b.test" + spaces + b"x\n\nbody\n"
 
 
+def raw_8bit_headers(n: int) -> bytes:
+    """Undeclared 8-bit values: each is a charset detection (parse_detect.py)."""
+    value = "关于发票的问题 张先生".encode("gb2312")
+    return b"".join(b"X-Note-%d: %s\n" % (i, value) for i in range(n)) + HEAD + b"\nbody\n"
+
+
+def long_8bit_subject(n: int) -> bytes:
+    value = "關於下週會議的安排".encode("big5") * n
+    return HEAD.replace(b"Subject: test", b"Subject: " + value) + b"\n\nbody\n"
+
+
+def mislabelled_encoded_words(n: int) -> bytes:
+    word = b"=?iso-8859-1?Q?" + "김민수".encode("euc-kr").hex("=").upper().encode() + b"?= x "
+    word = word.replace(b"?Q?", b"?Q?=", 1)
+    return HEAD.replace(b"Subject: test", b"Subject: " + word * n) + b"\n\n"
+
+
+def comments_in_brackets(n: int) -> bytes:
+    return HEAD + b"Reply-To: Name <a" + b"(c" * n + b")" * n + b"@b.test>\n\nbody\n"
+
+
+def broken_header_lines(n: int) -> bytes:
+    """Garbage lines inside the header block, headers below them (parse_repair.py)."""
+    garbage = b"".join(
+        b"by relay%d.example with ESMTP id %d\nX-Broken %d\n" % (i, i, i) for i in range(n)
+    )
+    return b"Received: from a.example\n" + garbage + HEAD + b"\nbody\n"
+
+
 # --- MIME structure ----------------------------------------------------------------------
 
 
@@ -191,6 +220,11 @@ MAIL_SHAPES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "many addresses in To and Cc": (many_addresses, 1_000),
     "spaces in an address": (spaces_in_address, 4_000),
     "spaces around an address": (spaces_around_an_address, 2_000),
+    "many raw 8-bit headers": (raw_8bit_headers, 1_000),
+    "long raw 8-bit subject": (long_8bit_subject, 20_000),
+    "mislabelled encoded words": (mislabelled_encoded_words, 2_000),
+    "broken header lines": (broken_header_lines, 2_000),
+    "comments inside an address": (comments_in_brackets, 4_000),
     "many parts": (many_parts, 1_000),
     "many boundaries": (many_boundaries, 2_000),
     "missing closing boundaries": (missing_closing_boundaries, 120),
