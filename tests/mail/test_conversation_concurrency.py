@@ -10,6 +10,7 @@ every run of these tests.
 import smtplib
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,12 @@ from tests.mail.conversation_mail import (
     conversations,
     thread_faults,
 )
-from tests.mail.test_smtp import StartServer, start_server  # noqa: F401 (fixture)
+from tests.mail.test_smtp import (  # noqa: F401 (fixtures)
+    StartServer,
+    child_database_env,
+    smtpd_process,
+    start_server,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,15 +69,15 @@ def test_messages_delivered_together_by_threads_make_one_ticket(acme: Acme) -> N
     assert {acknowledgements[t] for t in tickets.values_list("id", flat=True)} == {1}
 
 
-def send_all(port: int, sent: dict[str, list[tuple[str, bytes]]], workers: int) -> None:
-    """`workers` SMTP sessions; session i sends message i of each conversation, all sessions
-    released together for each conversation."""
+def send_all(ports: list[int], sent: dict[str, list[tuple[str, bytes]]], workers: int) -> None:
+    """`workers` SMTP sessions, spread over the listeners' ports; session i sends message i of
+    each conversation, all sessions released together for each conversation."""
     together = threading.Barrier(workers)
     errors: list[BaseException] = []
 
     def session(index: int) -> None:
         try:
-            with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+            with smtplib.SMTP("127.0.0.1", ports[index % len(ports)], timeout=60) as client:
                 client.ehlo("client.test")
                 for messages in sent.values():
                     together.wait(timeout=60)
@@ -97,7 +103,21 @@ def test_messages_delivered_together_over_smtp_make_one_ticket(
     acknowledging(acme)
     port = start_server()
     sent = conversations("s", ROUNDS * PER_ROUND, to="support@acme.test")
-    send_all(port, sent, workers=4)
+    send_all([port], sent, workers=4)
+    assert_no_faults(acme, sent)
+    acknowledgements = acknowledgements_per_ticket(acme.domain.pk)
+    assert len(acknowledgements) == len(sent)
+    assert set(acknowledgements.values()) == {1}
+
+
+def test_messages_delivered_together_to_two_listener_processes_make_one_ticket(
+    acme: Acme,
+    smtpd_process: Callable[[dict[str, str]], int],  # noqa: F811
+) -> None:
+    acknowledging(acme)
+    ports = [smtpd_process(child_database_env()) for _listener in range(2)]
+    sent = conversations("l", PER_ROUND * 2, to="support@acme.test")
+    send_all(ports, sent, workers=4)
     assert_no_faults(acme, sent)
     acknowledgements = acknowledgements_per_ticket(acme.domain.pk)
     assert len(acknowledgements) == len(sent)
