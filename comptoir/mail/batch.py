@@ -5,7 +5,9 @@ order would give, faster: a run of ordinary messages (parsed, routed, a person's
 subject tag, no bounce) is threaded in memory against the database plus the messages before it
 in the run, then written with one multi-row INSERT per table in one transaction
 (mail.batch_write). Anything else goes through `ingest_email` alone, after the run before it
-is written, so the order is kept. If writing a run fails for any reason but an unavailable
+is written, so the order is kept. A run first locks the Message-IDs of all its messages
+(tickets.conversation_lock), like ingest_email does for one, so that another process filing
+the same conversations waits for it. If writing a run fails for any reason but an unavailable
 database, it is rolled back and its messages go through `ingest_email` one by one. SMTP keeps
 one message per transaction: each `250` must follow its own commit.
 """
