@@ -5,7 +5,9 @@ order would give, faster: a run of ordinary messages (parsed, routed, a person's
 subject tag, no bounce) is threaded in memory against the database plus the messages before it
 in the run, then written with one multi-row INSERT per table in one transaction
 (mail.batch_write). Anything else goes through `ingest_email` alone, after the run before it
-is written, so the order is kept. If writing a run fails for any reason but an unavailable
+is written, so the order is kept. A run first locks the Message-IDs of all its messages
+(tickets.conversation_lock), like ingest_email does for one, so that another process filing
+the same conversations waits for it. If writing a run fails for any reason but an unavailable
 database, it is rolled back and its messages go through `ingest_email` one by one. SMTP keeps
 one message per transaction: each `250` must follow its own commit.
 """
@@ -17,7 +19,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.text import message_id_key, raw_key
-from comptoir.mail.batch_write import Prepared, write_run
+from comptoir.mail.batch_sharing import Prepared
+from comptoir.mail.batch_write import write_run
 from comptoir.mail.classify import automatic_reason, is_own
 from comptoir.mail.ingest import (
     IngestResult,
@@ -33,6 +36,11 @@ from comptoir.tickets.matching import TAG, reference_keys
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# A run locks every Message-ID its messages carry and name (tickets.conversation_lock) until it
+# commits; PostgreSQL's lock table is shared and sized for about 64 locks per connection, so a
+# run ends before it would hold more than this (a message holds at most
+# 1 + 2 x COMPTOIR_MAX_REFERENCES, however many it names).
+RUN_LOCKS = 1000
 
 
 def ingest_many(
@@ -49,14 +57,16 @@ def ingest_many(
     Messages to a campaign that acknowledges new tickets go through ingest_email, which
     queues the automatic reply, unless `auto_reply` is False (archive imports)."""
     run: list[Prepared] = []
+    locks = 0
     for label, raw in items:
         prepared = prepare(label, raw, domain=domain, campaign=campaign, auto_reply=auto_reply)
         ends_run = prepared is None or (
             bool(run) and prepared.campaign.domain_id != run[0].campaign.domain_id
         )
-        if run and (ends_run or len(run) >= batch_size):
+        needs = 1 + len(prepared.reference_keys) if prepared is not None else 0
+        if run and (ends_run or len(run) >= batch_size or locks + needs > RUN_LOCKS):
             yield from flush(run, auto_reply)
-            run = []
+            run, locks = [], 0
         if prepared is None:
             yield (
                 label,
@@ -66,6 +76,7 @@ def ingest_many(
             )
         else:
             run.append(prepared)
+            locks += needs
     yield from flush(run, auto_reply)
 
 

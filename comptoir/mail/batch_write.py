@@ -1,15 +1,15 @@
 """Writing a run of ordinary messages (see mail.batch): thread them in memory against what
 the database holds plus the messages before them in the run, then one INSERT per table."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from comptoir.campaigns.models import Campaign
 from comptoir.lib.text import clean
+from comptoir.mail.batch_sharing import Prepared, Sharing, Target
 from comptoir.mail.inbound import to_inbound
-from comptoir.mail.ingest import IngestResult, duplicate_reason, raw_message_row
-from comptoir.mail.parse import ParsedEmail
+from comptoir.mail.ingest import IngestResult, duplicate_reason, own_addresses, raw_message_row
 from comptoir.tickets import actions
 from comptoir.tickets.actions import InboundMessage
+from comptoir.tickets.conversation_lock import lock_conversation
 from comptoir.tickets.matching import (
     NEW_DETAIL,
     late_parent_detail,
@@ -26,26 +26,6 @@ from comptoir.tickets.models import (
     TicketEvent,
 )
 from comptoir.tickets.numbering import allocate_ticket_numbers
-
-
-@dataclass
-class Prepared:
-    """An ordinary message, parsed and routed, waiting to be written with its run."""
-
-    label: str
-    raw: bytes
-    parsed: ParsedEmail
-    campaign: Campaign
-    key: str
-    reference_keys: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Target:
-    """The ticket a message goes to: an existing one, or the n-th new ticket of the run."""
-
-    ticket_id: int | None = None
-    new: int | None = None
 
 
 @dataclass
@@ -80,7 +60,7 @@ def fetch_known(domain_id: int, run: list[Prepared]) -> Known:
     return Known(duplicates, references, dict(rows))
 
 
-def decide(run: list[Prepared], known: Known) -> list[Decision]:
+def decide(run: list[Prepared], known: Known, sharing: Sharing) -> list[Decision]:
     """The threading rules of tickets.matching, over the database plus the run so far."""
     by_key: dict[str, Target] = {}  # messages of the run, by their dedupe key
     by_reference: dict[str, Target] = {}  # what messages of the run refer to
@@ -94,6 +74,8 @@ def decide(run: list[Prepared], known: Known) -> list[Decision]:
             continue
         target, rule, detail = thread(item, known, by_key, by_reference)
         if target is None:
+            target, rule, detail = sharing.find(item)
+        if target is None:
             target, rule, detail = Target(new=new_count), "new", NEW_DETAIL
             new_count += 1
         outcome = "created" if rule == "new" else "appended"
@@ -101,6 +83,7 @@ def decide(run: list[Prepared], known: Known) -> list[Decision]:
         by_key[item.key] = target
         for key in item.reference_keys:
             by_reference.setdefault(key, target)
+        sharing.note(item, target)
     return decisions
 
 
@@ -199,7 +182,11 @@ class TicketOf:
 def write_run(run: list[Prepared]) -> list[IngestResult]:
     """Store a run (inside the caller's transaction); the results in the run's order."""
     domain_id = run[0].campaign.domain_id
-    decisions = decide(run, fetch_known(domain_id, run))
+    # Before any lookup: another transaction filing one of these conversations commits first.
+    lock_conversation(domain_id, [key for item in run for key in (item.key, *item.reference_keys)])
+    decisions = decide(
+        run, fetch_known(domain_id, run), Sharing(domain_id, own_addresses(domain_id))
+    )
     filed = []
     for d in decisions:
         if d.outcome != "duplicate":

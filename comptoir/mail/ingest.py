@@ -26,7 +26,8 @@ from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
 from comptoir.tenancy.models import Domain
 from comptoir.tickets import actions
 from comptoir.tickets.auto_reply import queue_auto_reply
-from comptoir.tickets.matching import find_thread, outbound_message
+from comptoir.tickets.conversation_lock import lock_conversation
+from comptoir.tickets.matching import find_thread, outbound_message, reference_keys
 from comptoir.tickets.models import Message, RawMessage, RawState, Ticket
 
 logger = logging.getLogger(__name__)
@@ -206,10 +207,18 @@ def process(
         raw_row.domain_id = campaign.domain_id
         raw_row.save(update_fields=["domain"])
     key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
+    # Before any lookup: another transaction filing this conversation commits first.
+    lock_conversation(campaign.domain_id, conversation_keys(key, parsed))
     duplicate = duplicate_result(campaign.domain_id, key, parsed.message_id)
     if duplicate is not None:
         raise _Duplicate(duplicate)
     return file_message(raw_row, parsed, campaign, key, auto_reply=auto_reply)
+
+
+def conversation_keys(key: str, parsed: ParsedEmail) -> list[str]:
+    """The Message-ID keys that tie a message to its conversation: its own and those it names."""
+    named = reference_keys(parsed.in_reply_to, parsed.references)
+    return [key, *(named_key for named_key, _header, _id in named)]
 
 
 # Our own addresses change rarely and are read for every message: keep them a few seconds.

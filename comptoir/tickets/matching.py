@@ -3,7 +3,9 @@
 In this order:
   (a) its In-Reply-To / References name a Message-ID already known in the domain (inbound, or
       outbound since Comptoir generates those); failing that, a message already stored names
-      *this* message's Message-ID (the reply arrived before its parent);
+      *this* message's Message-ID (the reply arrived before its parent); failing that, a
+      message already stored names a Message-ID that this one names too, and the sender takes
+      part in that message's ticket (two replies arrived before their common parent);
   (b) the subject carries a ticket tag [#NUMBER] and the sender is a participant of that ticket;
   (c) otherwise a new ticket.
 The rule that matched is returned in words, for the TicketEvent.
@@ -11,6 +13,9 @@ The rule that matched is returned in words, for the TicketEvent.
 
 import re
 from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Min
 
 from comptoir.lib.fastsql import select_id
 from comptoir.lib.text import message_id_key
@@ -22,7 +27,7 @@ TAG = re.compile(r"\[#(\d{1,18})\]")
 @dataclass
 class ThreadMatch:
     ticket: Ticket | None
-    rule: str  # in-reply-to | references | referenced-by | subject-tag | new
+    rule: str  # in-reply-to | references | referenced-by | shared-reference | subject-tag | new
     detail: str
 
 
@@ -87,13 +92,70 @@ def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
     return ThreadMatch(ticket, "referenced-by", late_parent_detail(message_id))
 
 
+def message_people(from_email: str, to: list[dict[str, str]], cc: list[dict[str, str]]) -> set[str]:
+    """Who wrote a message and who it was written to."""
+    return {from_email, *(a.get("email", "") for a in [*to, *cc])}
+
+
 def ticket_participants(ticket: Ticket, own_addresses: set[str]) -> set[str]:
     """Everyone who wrote or was written to on the ticket, except our own addresses."""
     people = {ticket.contact.email}
     for from_email, to, cc in ticket.messages.values_list("from_email", "to", "cc"):
-        people.add(from_email)
-        people.update(a.get("email", "") for a in [*to, *cc])
+        people |= message_people(from_email, to, cc)
     return {p for p in people if p} - own_addresses
+
+
+# Tickets tried per shared Message-ID: a Message-ID that many customers name (a newsletter
+# sent from elsewhere) must not cost one participant check per ticket that names it.
+SHARED_CANDIDATES = 3
+SHARED_KEYS_SQL = (
+    f"SELECT DISTINCT ref_key FROM {MessageReference._meta.db_table} "
+    "WHERE domain_id = %s AND ref_key IN ({})"
+)
+
+
+def shared_detail(message_id: str) -> str:
+    return f"a message of this ticket also referenced <{message_id}> (their parent is not here yet)"
+
+
+def named_keys(domain_id: int, keys: list[str]) -> set[str]:
+    """Which of these Message-ID keys a stored message names (one index-only query)."""
+    if not keys:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(SHARED_KEYS_SQL.format(", ".join(["%s"] * len(keys))), [domain_id, *keys])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def sharing_tickets(domain_id: int, key: str) -> list[int]:
+    """The first SHARED_CANDIDATES tickets (by their first message) naming this key."""
+    rows = (
+        MessageReference.objects.filter(domain_id=domain_id, ref_key=key)
+        .values("message__ticket_id")
+        .annotate(first=Min("message_id"))
+        .order_by("first")
+        .values_list("message__ticket_id", flat=True)
+    )
+    return list(rows[:SHARED_CANDIDATES])
+
+
+def by_shared_reference(
+    domain_id: int, keys: list[tuple[str, str, str]], sender: str, own_addresses: set[str]
+) -> ThreadMatch | None:
+    """A stored message names a Message-ID this one names too, none of them known (siblings
+    before their parent): its ticket, when the sender takes part in it. The participant
+    check keeps apart the customers who all answer one mail Comptoir never received."""
+    if not sender:
+        return None
+    named = named_keys(domain_id, [key for key, _h, _i in keys])
+    for key, _header, message_id in keys:
+        if key not in named:
+            continue
+        for ticket_id in sharing_tickets(domain_id, key):
+            ticket = Ticket.objects.select_related("contact").get(pk=ticket_id)
+            if sender in ticket_participants(ticket, own_addresses):
+                return ThreadMatch(ticket, "shared-reference", shared_detail(message_id))
+    return None
 
 
 def by_subject_tag(
@@ -129,8 +191,10 @@ def find_thread(
     sender: str,
     own_addresses: set[str],
 ) -> ThreadMatch:
-    match = by_references(domain_id, reference_keys(in_reply_to, references))
+    keys = reference_keys(in_reply_to, references)
+    match = by_references(domain_id, keys)
     match = match or by_late_parent(domain_id, message_id)
+    match = match or by_shared_reference(domain_id, keys, sender, own_addresses)
     if match is not None:
         return match
     tagged, ignored = by_subject_tag(domain_id, subject, sender, own_addresses)
