@@ -81,6 +81,43 @@ def parse_loop(messages: list[bytes]) -> Counter[str]:
     return outcomes
 
 
+def census() -> dict[str, int]:
+    """What the database holds after a real path ran: the checks of bench.paths."""
+    from django.db.models import Count
+
+    from comptoir.tickets.models import Direction, Message, RawMessage, Ticket, TicketEvent
+
+    inbound = Message.objects.filter(direction=Direction.INBOUND)
+    received = RawMessage.objects.exclude(source="outbound")
+    events = dict(
+        TicketEvent.objects.filter(kind__startswith="auto_reply")
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    repeated = inbound.values("domain_id", "message_id").annotate(n=Count("id")).filter(n__gt=1)
+    return {
+        "tickets": Ticket.objects.count(),
+        "inbound": inbound.count(),
+        "raw": received.count(),
+        "raw_not_filed": received.exclude(state="stored").count(),
+        "repeated_message_ids": repeated.count(),
+        "acknowledgements": Message.objects.filter(
+            direction=Direction.OUTBOUND, is_automatic=True
+        ).count(),
+        **{k: int(v) for k, v in events.items()},
+    }
+
+
+def unlimited_acknowledgements() -> None:
+    """Production-like load: every new ticket is acknowledged (the demo's hourly cap of 100
+    would turn all but the first hundred into a cheap "capped" line in the history)."""
+    from comptoir.campaigns.models import Campaign
+
+    Campaign.objects.filter(domain__slug="demo", slug="support").update(
+        auto_reply_hourly_limit=1_000_000
+    )
+
+
 def query_counter() -> tuple[Any, Counter[str], dict[str, float]]:
     """A connection wrapper counting statements and their time by shape (first words)."""
     counts: Counter[str] = Counter()
@@ -135,7 +172,9 @@ def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("mode", choices=["setup", "parse", "ingest", "bulk"])
+    parser.add_argument(
+        "mode", choices=["setup", "parse", "ingest", "bulk", "census", "unlimited-acks"]
+    )
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--wait", action="store_true", help="say ready, start on 'go'")
     parser.add_argument("--profile", help="write cProfile stats of the loop to this file")
@@ -146,6 +185,12 @@ def main() -> None:
         from comptoir.demo.people import ensure_people
 
         ensure_people(agents=4)
+        return
+    if args.mode == "census":
+        print(RESULT + json.dumps(census()), flush=True)
+        return
+    if args.mode == "unlimited-acks":
+        unlimited_acknowledgements()
         return
     messages = read_corpus(args.corpus)
     result = measure(args.mode, messages, args)
