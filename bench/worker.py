@@ -71,6 +71,23 @@ def bulk_loop(messages: list[bytes]) -> Counter[str]:
     return outcomes
 
 
+def deliver_loop(messages: list[bytes]) -> Counter[str]:
+    """What the SMTP listener's threads do for each message, without the protocol: RCPT's
+    routing, then deliver() (routing, ingest, the acknowledgement). For profiling."""
+    from comptoir.mail.ingest import route_address
+    from comptoir.mail.server import deliver
+
+    outcomes: Counter[str] = Counter()
+    recipient = "support@demo.localhost"
+    for raw in messages:
+        route_address(recipient)
+        status = deliver(
+            raw, mail_from="bench@client.example", recipients=[recipient], source="smtp"
+        )
+        outcomes[status[0][:3]] += 1
+    return outcomes
+
+
 def parse_loop(messages: list[bytes]) -> Counter[str]:
     from comptoir.mail.parse import parse_email
 
@@ -136,7 +153,8 @@ def query_counter() -> tuple[Any, Counter[str], dict[str, float]]:
 
 
 def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[str, Any]:
-    loop = {"ingest": ingest_loop, "bulk": bulk_loop}.get(mode, parse_loop)
+    loops = {"ingest": ingest_loop, "bulk": bulk_loop, "deliver": deliver_loop}
+    loop = loops.get(mode, parse_loop)
     from django.db import connection
 
     wrapper, counts, seconds = query_counter()
@@ -173,7 +191,7 @@ def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     parser.add_argument(
-        "mode", choices=["setup", "parse", "ingest", "bulk", "census", "unlimited-acks"]
+        "mode", choices=["setup", "parse", "ingest", "bulk", "deliver", "census", "unlimited-acks"]
     )
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--wait", action="store_true", help="say ready, start on 'go'")

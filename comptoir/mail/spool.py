@@ -15,7 +15,7 @@ import enum
 import tempfile
 import threading
 from concurrent.futures import Executor
-from typing import IO
+from typing import IO, Any
 
 from aiosmtpd.smtp import MISSING, SMTP, Envelope
 
@@ -96,11 +96,13 @@ class Spool:
 
 
 class SpooledEnvelope(Envelope):
-    """aiosmtpd's envelope, whose data is in a Spool (content stays None)."""
+    """aiosmtpd's envelope, whose data is in a Spool (content stays None), and the campaign
+    each accepted recipient routed to at RCPT (mail.server: routing answered once)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.spool: Spool | None = None
+        self.routes: dict[str, Any] = {}
 
 
 class DataState(enum.Enum):

@@ -58,7 +58,7 @@ def refusal(ticket: Ticket, automatic_reason: str) -> str:
     if receives_mail(address):
         return f"{address} is an address Comptoir receives mail on"
     limit = ticket.campaign.auto_reply_daily_limit
-    if sent_today(ticket.domain_id, ticket.contact) >= limit:
+    if sent_today(ticket.domain_id, ticket.contact, limit) >= limit:
         return f"{address} already got {limit} automatic replies in 24 hours"
     return ""
 
@@ -71,38 +71,43 @@ def receives_mail(address: str) -> bool:
     return InboundAddress.objects.filter(address__in=candidates).exists()
 
 
-def sent_today(domain_id: int, contact: Contact) -> int:
+def sent_today(domain_id: int, contact: Contact, limit: int) -> int:
+    """Automatic replies to the contact in 24 hours, counted up to `limit` (enough to decide:
+    the count's cost is then bounded by the limit, not by the traffic)."""
     # Locks the contact (PostgreSQL) so that two messages arriving together are counted
     # one after the other; SQLite runs one writer at a time anyway.
     list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=24)
-    return Message.objects.filter(
+    replies = Message.objects.filter(
         domain_id=domain_id,
         direction=Direction.OUTBOUND,
         is_automatic=True,
         ticket__contact=contact,
         created_at__gte=since,
-    ).count()
+    )
+    return replies.values("id")[:limit].count()
 
 
-def sent_this_hour(campaign: Campaign) -> int:
+def sent_this_hour(campaign: Campaign, limit: int) -> int:
+    """The campaign's automatic replies in the last hour, counted up to `limit`."""
     # Locks the campaign (PostgreSQL) so that new tickets arriving together are counted one
     # after the other, as sent_today does with the contact (always contact, then campaign).
     list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=1)
-    return Message.objects.filter(
+    replies = Message.objects.filter(
         domain_id=campaign.domain_id,
         direction=Direction.OUTBOUND,
         is_automatic=True,
         ticket__campaign_id=campaign.pk,
         created_at__gte=since,
-    ).count()
+    )
+    return replies.values("id")[:limit].count()
 
 
 def hourly_cap(campaign: Campaign) -> str:
     """Why the campaign sends no more automatic replies this hour; empty when it may."""
     limit = campaign.auto_reply_hourly_limit
-    if sent_this_hour(campaign) >= limit:
+    if sent_this_hour(campaign, limit) >= limit:
         return f"campaign {campaign.name} already sent {limit} automatic replies in the last hour"
     return ""
 
