@@ -58,8 +58,7 @@ def ingest_loop(messages: list[bytes]) -> Counter[str]:
 
 def bulk_loop(messages: list[bytes]) -> Counter[str]:
     """The bulk path of `comptoir ingest` (mail.batch.ingest_many): same outcomes, batched.
-    An archive import: no automatic reply (the demo's support campaign acknowledges new
-    tickets, and with acknowledgements on, ingest_many files each message alone)."""
+    An archive import: no automatic reply (bench.paths measures `comptoir ingest` with them)."""
     from comptoir.campaigns.models import Campaign
     from comptoir.mail.batch import ingest_many
 
