@@ -296,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", default="", help="comma-separated phases: " + ",".join(PHASES))
     parser.add_argument("--database", choices=["sqlite", "postgresql"], help="only this one")
     parser.add_argument(
+        "--hourly-limit",
+        type=int,
+        default=1_000_000,
+        help="the campaign's automatic replies per hour (default: all acknowledged; the"
+        " product's default is 100, past which new tickets only get a history line)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="only profile what the listener's threads do per message (cProfile, SQL)",
@@ -327,7 +334,8 @@ def main(argv: list[str], known_only: bool = False) -> int:
     if args.database:
         kinds = [k for k in kinds if k == args.database]
     chosen = [p for p in PHASES if not args.only or p in args.only.split(",")]
-    context = run_context(pg, args.quick, messages=size, peer=PEER)
+    os.environ["BENCH_HOURLY_LIMIT"] = str(args.hourly_limit)  # for bench.worker
+    context = run_context(pg, args.quick, messages=size, peer=PEER, hourly=args.hourly_limit)
     measurements: list[PathMeasurement] = []
     try:
         if args.profile:

@@ -16,15 +16,16 @@ well-behaved systems never answer it, and the daily limit stops the ones that do
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Contact, Direction, Message, Ticket
+from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.outbound import ReplyError, queue, sender_address, signature_for
 from comptoir.tickets.template_values import customer_language, render_for
 
@@ -71,6 +72,29 @@ def receives_mail(address: str) -> bool:
     return InboundAddress.objects.filter(address__in=candidates).exists()
 
 
+# The automatic replies of a domain since a time whose ticket has a given contact or campaign,
+# counted up to a limit. The ticket is read by its primary key for each reply (a correlated
+# subquery) rather than joined: the planner cannot then choose to scan all of a campaign's
+# tickets once per reply, which it did on tables never analysed (quadratic: 42 ms at 700
+# replies in the hour, holding the campaign's lock). The partial index
+# message_automatic_replies serves the outer scan; the limit bounds it.
+AUTOMATIC_SINCE = (
+    f"SELECT COUNT(*) FROM (SELECT 1 FROM {Message._meta.db_table} m"
+    " WHERE m.domain_id = %s AND m.direction = 'outbound' AND m.is_automatic"
+    " AND m.created_at >= %s"
+    f" AND (SELECT t.{{column}} FROM {Ticket._meta.db_table} t WHERE t.id = m.ticket_id) = %s"
+    " LIMIT %s) AS replies"
+)
+
+
+def count_automatic(domain_id: int, since: datetime, column: str, value: int, limit: int) -> int:
+    sql = AUTOMATIC_SINCE.format(column=column)
+    with connection.cursor() as cursor:
+        stamp = connection.ops.adapt_datetimefield_value(since)  # as the ORM stores it
+        cursor.execute(sql, [domain_id, stamp, value, limit])
+        return int(cursor.fetchone()[0])
+
+
 def sent_today(domain_id: int, contact: Contact, limit: int) -> int:
     """Automatic replies to the contact in 24 hours, counted up to `limit` (enough to decide:
     the count's cost is then bounded by the limit, not by the traffic)."""
@@ -78,14 +102,7 @@ def sent_today(domain_id: int, contact: Contact, limit: int) -> int:
     # one after the other; SQLite runs one writer at a time anyway.
     list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=24)
-    replies = Message.objects.filter(
-        domain_id=domain_id,
-        direction=Direction.OUTBOUND,
-        is_automatic=True,
-        ticket__contact=contact,
-        created_at__gte=since,
-    )
-    return replies.values("id")[:limit].count()
+    return count_automatic(domain_id, since, "contact_id", contact.pk, limit)
 
 
 def sent_this_hour(campaign: Campaign, limit: int) -> int:
@@ -94,14 +111,7 @@ def sent_this_hour(campaign: Campaign, limit: int) -> int:
     # after the other, as sent_today does with the contact (always contact, then campaign).
     list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=1)
-    replies = Message.objects.filter(
-        domain_id=campaign.domain_id,
-        direction=Direction.OUTBOUND,
-        is_automatic=True,
-        ticket__campaign_id=campaign.pk,
-        created_at__gte=since,
-    )
-    return replies.values("id")[:limit].count()
+    return count_automatic(campaign.domain_id, since, "campaign_id", campaign.pk, limit)
 
 
 def hourly_cap(campaign: Campaign) -> str:
