@@ -1,4 +1,4 @@
-"""`python -m bench [ingest|outbox|play|imports] [options]` (and `make bench BENCH_ARGS=...`).
+"""`python -m bench [ingest|outbox|play|imports|paths] [options]` (and `make bench BENCH_ARGS=...`).
 
 Without a name every benchmark runs, one after the other, each taking the options it knows
 (`--quick` and `--keep` are understood by all); `python -m bench NAME --help` lists them.
@@ -6,9 +6,15 @@ Without a name every benchmark runs, one after the other, each taking the option
 
 import sys
 
-from bench import imports, ingest, outbox, play
+from bench import imports, ingest, outbox, paths, play
 
-BENCHMARKS = {"ingest": ingest, "outbox": outbox, "play": play, "imports": imports}
+BENCHMARKS = {
+    "ingest": ingest,
+    "outbox": outbox,
+    "play": play,
+    "imports": imports,
+    "paths": paths,
+}
 
 
 def unknown_to_all(argv: list[str]) -> list[str]:

@@ -143,12 +143,13 @@ class CliRun:
     unexpected: list[str]  # the first lines that were neither "created" nor "appended"
 
 
-def run_cli_mbox(mbox: Path, target: Target) -> CliRun:
+def run_cli_mbox(mbox: Path, target: Target, *, auto_reply: bool = False) -> CliRun:
     """`comptoir ingest --domain demo --campaign support --no-auto-reply MBOX`, timed from the
-    outside: an archive import, which never acknowledges old mail (docs/outbound.md)."""
+    outside: an archive import, which never acknowledges old mail (docs/outbound.md).
+    With auto_reply, without --no-auto-reply: new tickets are acknowledged (bench.paths)."""
     output = target.data_dir / "ingest-output.jsonl"
     args = [sys.executable, "-m", "comptoir.cli", "ingest", "--domain", "demo"]
-    args += ["--campaign", "support", "--no-auto-reply", str(mbox)]
+    args += ["--campaign", "support", *([] if auto_reply else ["--no-auto-reply"]), str(mbox)]
     log = target.data_dir / "cli.log"
     with output.open("w") as out, log.open("w") as err:
         started = time.perf_counter()

@@ -23,16 +23,21 @@ def print_stats(path: Path, sort: str, limit: int) -> None:
 
 
 def profile_ingest(
-    dbs: Databases, kind: str, corpus: Path, command: Callable[..., list[str]]
+    dbs: Databases,
+    kind: str,
+    corpus: Path,
+    command: Callable[..., list[str]],
+    mode: str = "ingest",
 ) -> None:
+    """mode: ingest (ingest_email per message) or deliver (the SMTP listener's work)."""
     OUT_DIR.mkdir(exist_ok=True)
-    out = OUT_DIR / f"ingest-{kind}.prof"
+    out = OUT_DIR / f"{mode}-{kind}.prof"
     target = dbs.fresh(kind)
     extra = ("--profile", str(out), "--queries")
-    measurement = combine("ingest", kind, run_side_by_side("ingest", [corpus], target, extra))
+    measurement = combine(mode, kind, run_side_by_side(mode, [corpus], target, extra))
     n = measurement.messages
     print(
-        f"\nprofile: one-process ingest on {kind}, {n:,} messages in {measurement.seconds:.2f} s"
+        f"\nprofile: one-process {mode} on {kind}, {n:,} messages in {measurement.seconds:.2f} s"
         f" under cProfile ({measurement.rate:,.0f}/s; profiling slows it down)"
     )
     print(f"\n-- SQL statements per message ({kind}) --")

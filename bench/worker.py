@@ -58,8 +58,7 @@ def ingest_loop(messages: list[bytes]) -> Counter[str]:
 
 def bulk_loop(messages: list[bytes]) -> Counter[str]:
     """The bulk path of `comptoir ingest` (mail.batch.ingest_many): same outcomes, batched.
-    An archive import: no automatic reply (the demo's support campaign acknowledges new
-    tickets, and with acknowledgements on, ingest_many files each message alone)."""
+    An archive import: no automatic reply (bench.paths measures `comptoir ingest` with them)."""
     from comptoir.campaigns.models import Campaign
     from comptoir.mail.batch import ingest_many
 
@@ -71,6 +70,23 @@ def bulk_loop(messages: list[bytes]) -> Counter[str]:
     return outcomes
 
 
+def deliver_loop(messages: list[bytes]) -> Counter[str]:
+    """What the SMTP listener's threads do for each message, without the protocol: RCPT's
+    routing, then deliver() (routing, ingest, the acknowledgement). For profiling."""
+    from comptoir.mail.ingest import route_address
+    from comptoir.mail.server import deliver
+
+    outcomes: Counter[str] = Counter()
+    recipient = "support@demo.localhost"
+    for raw in messages:
+        route_address(recipient)
+        status = deliver(
+            raw, mail_from="bench@client.example", recipients=[recipient], source="smtp"
+        )
+        outcomes[status[0][:3]] += 1
+    return outcomes
+
+
 def parse_loop(messages: list[bytes]) -> Counter[str]:
     from comptoir.mail.parse import parse_email
 
@@ -79,6 +95,44 @@ def parse_loop(messages: list[bytes]) -> Counter[str]:
         parsed = parse_email(raw)
         outcomes["with defects" if parsed.defects else "clean"] += 1
     return outcomes
+
+
+def census() -> dict[str, int]:
+    """What the database holds after a real path ran: the checks of bench.paths."""
+    from django.db.models import Count
+
+    from comptoir.tickets.models import Direction, Message, RawMessage, Ticket, TicketEvent
+
+    inbound = Message.objects.filter(direction=Direction.INBOUND)
+    received = RawMessage.objects.exclude(source="outbound")
+    events = dict(
+        TicketEvent.objects.filter(kind__startswith="auto_reply")
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    repeated = inbound.values("domain_id", "message_id").annotate(n=Count("id")).filter(n__gt=1)
+    return {
+        "tickets": Ticket.objects.count(),
+        "inbound": inbound.count(),
+        "raw": received.count(),
+        "raw_not_filed": received.exclude(state="stored").count(),
+        "repeated_message_ids": repeated.count(),
+        "acknowledgements": Message.objects.filter(
+            direction=Direction.OUTBOUND, is_automatic=True
+        ).count(),
+        **{k: int(v) for k, v in events.items()},
+    }
+
+
+def unlimited_acknowledgements() -> None:
+    """Production-like load: every new ticket is acknowledged (the campaign's hourly cap, 1,000
+    by default, would turn the tickets past it into a cheap "capped" line in the history)."""
+    from comptoir.campaigns.models import Campaign
+
+    limit = int(os.environ.get("BENCH_HOURLY_LIMIT", "1000000"))
+    Campaign.objects.filter(domain__slug="demo", slug="support").update(
+        auto_reply_hourly_limit=limit
+    )
 
 
 def query_counter() -> tuple[Any, Counter[str], dict[str, float]]:
@@ -99,7 +153,8 @@ def query_counter() -> tuple[Any, Counter[str], dict[str, float]]:
 
 
 def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[str, Any]:
-    loop = {"ingest": ingest_loop, "bulk": bulk_loop}.get(mode, parse_loop)
+    loops = {"ingest": ingest_loop, "bulk": bulk_loop, "deliver": deliver_loop}
+    loop = loops.get(mode, parse_loop)
     from django.db import connection
 
     wrapper, counts, seconds = query_counter()
@@ -135,7 +190,9 @@ def measure(mode: str, messages: list[bytes], args: argparse.Namespace) -> dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("mode", choices=["setup", "parse", "ingest", "bulk"])
+    parser.add_argument(
+        "mode", choices=["setup", "parse", "ingest", "bulk", "deliver", "census", "unlimited-acks"]
+    )
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--wait", action="store_true", help="say ready, start on 'go'")
     parser.add_argument("--profile", help="write cProfile stats of the loop to this file")
@@ -146,6 +203,12 @@ def main() -> None:
         from comptoir.demo.people import ensure_people
 
         ensure_people(agents=4)
+        return
+    if args.mode == "census":
+        print(RESULT + json.dumps(census()), flush=True)
+        return
+    if args.mode == "unlimited-acks":
+        unlimited_acknowledgements()
         return
     messages = read_corpus(args.corpus)
     result = measure(args.mode, messages, args)

@@ -254,6 +254,9 @@ COMPTOIR_SMTP_SPOOL_DIR = os.environ.get("COMPTOIR_SMTP_SPOOL_DIR", "")
 # Messages up to the spool threshold stored and parsed at once (threads, so as many database
 # connections); larger ones are ingested one at a time, on one more thread.
 COMPTOIR_SMTP_INGEST_THREADS = env_int("COMPTOIR_SMTP_INGEST_THREADS", 4)
+# Listener processes `comptoir smtpd` runs on its port (SO_REUSEPORT): one Python process uses
+# about one core. Each has its own caps above, so the memory bound is per process.
+COMPTOIR_SMTP_PROCESSES = env_int("COMPTOIR_SMTP_PROCESSES", 1)
 # Seconds a session may stay silent, or take to send its data, before it is closed.
 COMPTOIR_SMTP_TIMEOUT = env_int("COMPTOIR_SMTP_TIMEOUT", 300)
 # Where the outbox sends: smtp://user:pass@host:587?starttls=1, smtps://host:465, or

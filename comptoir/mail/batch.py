@@ -54,8 +54,9 @@ def ingest_many(
     """(label, result) for each (label, raw bytes), in order. Raises TransientIngestError when
     the database is unavailable: what was yielded before is stored, the rest is not.
 
-    Messages to a campaign that acknowledges new tickets go through ingest_email, which
-    queues the automatic reply, unless `auto_reply` is False (archive imports)."""
+    New tickets of a campaign that acknowledges them get the automatic reply (the same
+    implementation as ingest_email's, tickets.auto_reply), unless `auto_reply` is False
+    (archive imports)."""
     run: list[Prepared] = []
     locks = 0
     for label, raw in items:
@@ -91,8 +92,6 @@ def prepare(
     target = campaign or route_first(header_addresses(parsed), domain)
     if target is None or parsed.delivery_report is not None or TAG.search(parsed.subject):
         return None
-    if auto_reply and target.auto_reply_enabled:
-        return None  # one implementation of the automatic reply: ingest_email's
     ours = own_addresses(target.domain_id)
     sender = parsed.from_addr or parsed.sender
     if automatic_reason(parsed, ours) or (sender is not None and is_own(sender.email, ours)):
@@ -108,7 +107,7 @@ def flush(run: list[Prepared], auto_reply: bool) -> Iterator[tuple[str, IngestRe
     results: list[IngestResult] | None = None
     try:
         with transaction.atomic():
-            results = write_run(run)
+            results = write_run(run, auto_reply=auto_reply)
     except IntegrityError:  # e.g. another process stored one of these messages meanwhile
         results = None
     except DatabaseError as exc:

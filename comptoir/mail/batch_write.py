@@ -9,6 +9,7 @@ from comptoir.mail.inbound import to_inbound
 from comptoir.mail.ingest import IngestResult, duplicate_reason, own_addresses, raw_message_row
 from comptoir.tickets import actions
 from comptoir.tickets.actions import InboundMessage
+from comptoir.tickets.auto_reply import queue_auto_reply
 from comptoir.tickets.conversation_lock import lock_conversation
 from comptoir.tickets.matching import (
     NEW_DETAIL,
@@ -179,8 +180,11 @@ class TicketOf:
         return self.new[target.new or 0]
 
 
-def write_run(run: list[Prepared]) -> list[IngestResult]:
-    """Store a run (inside the caller's transaction); the results in the run's order."""
+def write_run(run: list[Prepared], *, auto_reply: bool = False) -> list[IngestResult]:
+    """Store a run (inside the caller's transaction); the results in the run's order.
+
+    auto_reply: acknowledge the run's new tickets, with ingest's own implementation
+    (tickets.auto_reply), once they are numbered."""
     domain_id = run[0].campaign.domain_id
     # Before any lookup: another transaction filing one of these conversations commits first.
     lock_conversation(domain_id, [key for item in run for key in (item.key, *item.reference_keys)])
@@ -205,11 +209,21 @@ def write_run(run: list[Prepared]) -> list[IngestResult]:
         ticket.number = number
     Ticket.objects.bulk_update(new, ["number"])
     TicketEvent.objects.bulk_create(events)
+    if auto_reply:
+        acknowledge_new(filed, ticket_of)
     raw_of = {id(f.decision): f.raw.pk for f in filed}
     return [
         IngestResult(d.outcome, ticket_of(d.target).number, d.detail, raw_of.get(id(d)))
         for d in decisions
     ]
+
+
+def acknowledge_new(filed: list[Filed], ticket_of: TicketOf) -> None:
+    """The automatic reply of each new ticket, in the run's order, as ingest_email queues it
+    (a run holds no automatic mail: mail.batch.prepare sends that through ingest_email)."""
+    for f in filed:
+        if f.decision.outcome == "created" and f.message is not None:
+            queue_auto_reply(ticket_of(f.decision.target), f.message, "")
 
 
 def history(filed: list[Filed], ticket_of: TicketOf) -> list[TicketEvent]:

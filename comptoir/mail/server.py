@@ -17,9 +17,9 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import AnyStr
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -60,15 +60,21 @@ def status_for(result: IngestResult) -> str:
     return f"250 2.0.0 Ok: stored as ticket #{result.ticket}"
 
 
-def group_by_domain(recipients: Sequence[str]) -> list[tuple[Domain, list[str], Campaign]]:
+def group_by_domain(
+    recipients: Sequence[str], routes: Mapping[str, Campaign] | None = None
+) -> list[tuple[Domain, list[str], Campaign]]:
     """Recipients grouped per domain, in envelope order: one ingest call per domain.
 
     The campaign of a group is that of its first recipient: a message sent to two campaigns
     of the same company becomes one ticket, in the campaign the sender addressed first.
+    `routes`: the campaigns RCPT already found (the listener), so that routing is answered
+    once per recipient; an address missing from it is routed here.
     """
     groups: dict[int, tuple[Domain, list[str], Campaign]] = {}
     for address in recipients:
-        campaign = route_address(address)
+        campaign = routes.get(address) if routes else None
+        if campaign is None:
+            campaign = route_address(address)
         if campaign is None:
             continue
         if campaign.domain_id not in groups:
@@ -77,14 +83,22 @@ def group_by_domain(recipients: Sequence[str]) -> list[tuple[Domain, list[str], 
     return list(groups.values())
 
 
-def deliver(raw: bytes, *, mail_from: str, recipients: Sequence[str], source: str) -> list[str]:
+def deliver(
+    raw: bytes,
+    *,
+    mail_from: str,
+    recipients: Sequence[str],
+    source: str,
+    routes: Mapping[str, Campaign] | None = None,
+) -> list[str]:
     """Ingest one received message; returns one SMTP status per recipient, in envelope order.
 
-    Plain and synchronous, so that it reads like the pipe and IMAP edges. A recipient whose
-    address stopped routing between RCPT and DATA gets 550 5.1.1.
+    Plain and synchronous, so that it reads like the pipe and IMAP edges. `routes` are the
+    campaigns found at RCPT time: the listener's answer at RCPT is its decision for the
+    transaction, as an MTA's is (routing is not looked up twice per message).
     """
     statuses = {address: no_mailbox(address) for address in recipients}
-    for domain, addresses, campaign in group_by_domain(recipients):
+    for domain, addresses, campaign in group_by_domain(recipients, routes):
         try:
             result = ingest_email(
                 raw,
@@ -193,6 +207,8 @@ class IngestHandler:
             return TRANSIENT
         if campaign is None:
             return no_mailbox(address)
+        if isinstance(envelope, SpooledEnvelope):
+            envelope.routes[address] = campaign
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(options)
         return "250 2.1.5 Ok"
@@ -204,7 +220,11 @@ class IngestHandler:
         threads = self.large_ingests if spool.size > self.spool_threshold else self.ingests
         try:
             statuses = await threads.run(
-                self.ingest_spool, spool, mail_from=envelope.mail_from or "", recipients=recipients
+                self.ingest_spool,
+                spool,
+                mail_from=envelope.mail_from or "",
+                recipients=recipients,
+                routes=dict(envelope.routes),
             )
         except SpoolClosed:
             # The session ended before its message was read: nothing stored, nobody to answer.
@@ -220,11 +240,20 @@ class IngestHandler:
             await server.push(status)
         return statuses[-1]
 
-    def ingest_spool(self, spool: Spool, *, mail_from: str, recipients: list[str]) -> list[str]:
+    def ingest_spool(
+        self,
+        spool: Spool,
+        *,
+        mail_from: str,
+        recipients: list[str],
+        routes: dict[str, Campaign],
+    ) -> list[str]:
         """In an ingest thread: the message's bytes from its spool, then deliver."""
         raw = spool.read()
         spool.close()
-        statuses = deliver(raw, mail_from=mail_from, recipients=recipients, source=self.source)
+        statuses = deliver(
+            raw, mail_from=mail_from, recipients=recipients, source=self.source, routes=routes
+        )
         large = len(raw) > self.spool_threshold
         del raw
         if large:
@@ -258,10 +287,15 @@ class PerRecipientLMTP(SessionCap, SpoolingDATA, LMTP):
 
 
 class ComptoirController(Controller):
-    """aiosmtpd's threaded controller, serving SMTP or LMTP with our handler."""
+    """aiosmtpd's threaded controller, serving SMTP or LMTP with our handler.
 
-    def __init__(self, *, host: str, port: int, lmtp: bool) -> None:
+    reuse_port: bind with SO_REUSEPORT, so that several listener processes share the port
+    and the kernel spreads connections among them (`comptoir smtpd --processes N`).
+    """
+
+    def __init__(self, *, host: str, port: int, lmtp: bool, reuse_port: bool = False) -> None:
         self.lmtp = lmtp
+        self.reuse_port = reuse_port
         super().__init__(
             IngestHandler(lmtp=lmtp),
             hostname=host,
@@ -276,11 +310,30 @@ class ComptoirController(Controller):
         protocol = PerRecipientLMTP if self.lmtp else ComptoirSMTP
         return protocol(self.handler, **self.SMTP_kwargs)
 
+    def _create_server(self) -> Coroutine[Any, Any, asyncio.Server]:
+        return self.loop.create_server(
+            self._factory_invoker,
+            host=self.hostname,
+            port=self.port,
+            ssl=self.ssl_context,
+            reuse_port=self.reuse_port or None,
+        )
+
+    def _trigger_server(self) -> None:
+        """aiosmtpd checks its protocol factory with one connection; with a shared port that
+        connection may reach another process, so try until one reaches this one."""
+        for _attempt in range(100):
+            super()._trigger_server()
+            if not self.reuse_port or self._factory_invoked.wait(0.05):
+                return
+
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert)
         self.handler.close()
 
 
-def build_controller(host: str, port: int, lmtp: bool = False) -> ComptoirController:
+def build_controller(
+    host: str, port: int, lmtp: bool = False, reuse_port: bool = False
+) -> ComptoirController:
     """A listener on host:port, not yet started: call .start() and .stop()."""
-    return ComptoirController(host=host, port=port, lmtp=lmtp)
+    return ComptoirController(host=host, port=port, lmtp=lmtp, reuse_port=reuse_port)

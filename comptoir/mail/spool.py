@@ -6,7 +6,8 @@ instead: a buffer up to COMPTOIR_SMTP_SPOOL_THRESHOLD bytes, then an unlinked te
 written by a worker thread in chunks so that disk waits never hold the event loop. Only
 smtp_DATA is replaced; the protocol rules are aiosmtpd's own, kept line for line: a lone dot
 ends the data, a leading dot is removed (RFC 5321 §4.5.2), past the size limit the rest is
-read and discarded then `552`, a line longer than the limit gives `500`.
+read and discarded then `552`, a line longer than the limit gives `500`. One liberty, as
+Postfix's: a line may end in LF alone, and is stored ending in CRLF (see receive()).
 """
 
 import asyncio
@@ -14,7 +15,7 @@ import enum
 import tempfile
 import threading
 from concurrent.futures import Executor
-from typing import IO
+from typing import IO, Any
 
 from aiosmtpd.smtp import MISSING, SMTP, Envelope
 
@@ -95,11 +96,13 @@ class Spool:
 
 
 class SpooledEnvelope(Envelope):
-    """aiosmtpd's envelope, whose data is in a Spool (content stays None)."""
+    """aiosmtpd's envelope, whose data is in a Spool (content stays None), and the campaign
+    each accepted recipient routed to at RCPT (mail.server: routing answered once)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.spool: Spool | None = None
+        self.routes: dict[str, Any] = {}
 
 
 class DataState(enum.Enum):
@@ -152,14 +155,21 @@ class SpoolingDATA(SMTP):
             spool.close()
 
     async def receive(self, spool: Spool) -> DataState:
-        """Read lines up to the lone dot into the spool; the state says what to answer."""
+        """Read lines up to the lone dot into the spool; the state says what to answer.
+
+        A line may end in LF alone (scripts, some gateways): it is stored with CRLF, as
+        Postfix does (smtpd_forbid_bare_newline = normalize). Only CRLF.CRLF ends the data: a
+        dot line next to a bare LF is content, so it cannot end one message and smuggle the
+        next (SMTP smuggling).
+        """
         received = 0
         limit = self.data_size_limit
         fragments: list[bytes] = []
         state = DataState.NOMINAL
+        after_crlf = True  # the previous line ended in CRLF (or there was none)
         while True:
             try:
-                line = await self._reader.readuntil(b"\r\n")
+                line = await self._reader.readuntil(b"\n")
             except asyncio.CancelledError:
                 self._writer.close()
                 raise
@@ -169,21 +179,31 @@ class SpoolingDATA(SMTP):
                     state = DataState.TOO_LONG
                     spool.discard()
                 line = await self._reader.read(error.consumed)
-            if not fragments and line == b".\r\n":
+            if not fragments and after_crlf and line == b".\r\n":
                 return state
             received += len(line)
             if state is DataState.NOMINAL and limit and received > limit:
                 state = DataState.TOO_MUCH
                 spool.discard()
             fragments.append(line)
-            if not line.endswith(b"\r\n"):
+            if not line.endswith(b"\n"):
                 continue
             whole = b"".join(fragments)
             fragments.clear()
+            after_crlf = whole.endswith(b"\r\n")
             if state is not DataState.NOMINAL:
                 continue
             if len(whole) > self.line_length_limit:
                 state = DataState.TOO_LONG
                 spool.discard()
                 continue
-            await spool.write(whole[1:] if whole.startswith(b".") else whole)
+            await spool.write(normalised(whole))
+
+
+def normalised(line: bytes) -> bytes:
+    """One data line as stored: its leading dot removed (RFC 5321 §4.5.2), ending in CRLF."""
+    if line.startswith(b"."):
+        line = line[1:]
+    if not line.endswith(b"\r\n"):
+        line = line[:-1] + b"\r\n"
+    return line

@@ -16,15 +16,16 @@ well-behaved systems never answer it, and the daily limit stops the ones that do
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.mail.compose import Draft, Person, tagged_subject, writable_address
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Contact, Direction, Message, Ticket
+from comptoir.tickets.models import Contact, Message, Ticket
 from comptoir.tickets.outbound import ReplyError, queue, sender_address, signature_for
 from comptoir.tickets.template_values import customer_language, render_for
 
@@ -58,7 +59,7 @@ def refusal(ticket: Ticket, automatic_reason: str) -> str:
     if receives_mail(address):
         return f"{address} is an address Comptoir receives mail on"
     limit = ticket.campaign.auto_reply_daily_limit
-    if sent_today(ticket.domain_id, ticket.contact) >= limit:
+    if sent_today(ticket.domain_id, ticket.contact, limit) >= limit:
         return f"{address} already got {limit} automatic replies in 24 hours"
     return ""
 
@@ -71,18 +72,44 @@ def receives_mail(address: str) -> bool:
     return InboundAddress.objects.filter(address__in=candidates).exists()
 
 
-def sent_today(domain_id: int, contact: Contact) -> int:
+# Automatic replies counted up to a limit, in plain SQL. A campaign's in the last hour: the
+# domain's automatic replies of that hour (partial index message_automatic_replies, bounded by
+# the caps), each reply's ticket read by its primary key rather than joined, so that the planner
+# cannot choose to scan all of the campaign's tickets once per reply (it did on tables never
+# analysed: 42 ms at 700 replies, holding the campaign's lock). A contact's in 24 hours: the
+# messages of the contact's own tickets (indexes on contact and ticket), so the cost follows the
+# contact's history, not the domain's daily volume.
+CAMPAIGN_SINCE = (
+    f"SELECT COUNT(*) FROM (SELECT 1 FROM {Message._meta.db_table} m"
+    " WHERE m.domain_id = %s AND m.direction = 'outbound' AND m.is_automatic"
+    " AND m.created_at >= %s"
+    f" AND (SELECT t.campaign_id FROM {Ticket._meta.db_table} t WHERE t.id = m.ticket_id) = %s"
+    " LIMIT %s) AS replies"
+)
+CONTACT_SINCE = (
+    f"SELECT COUNT(*) FROM (SELECT 1 FROM {Message._meta.db_table} m"
+    " WHERE m.domain_id = %s AND m.direction = 'outbound' AND m.is_automatic"
+    " AND m.created_at >= %s"
+    f" AND m.ticket_id IN (SELECT t.id FROM {Ticket._meta.db_table} t WHERE t.contact_id = %s)"
+    " LIMIT %s) AS replies"
+)
+
+
+def count_automatic(sql: str, domain_id: int, since: datetime, value: int, limit: int) -> int:
+    with connection.cursor() as cursor:
+        stamp = connection.ops.adapt_datetimefield_value(since)  # as the ORM stores it
+        cursor.execute(sql, [domain_id, stamp, value, limit])
+        return int(cursor.fetchone()[0])
+
+
+def sent_today(domain_id: int, contact: Contact, limit: int) -> int:
+    """Automatic replies to the contact in 24 hours, counted up to `limit` (enough to decide:
+    the count's cost is then bounded by the limit, not by the traffic)."""
     # Locks the contact (PostgreSQL) so that two messages arriving together are counted
     # one after the other; SQLite runs one writer at a time anyway.
     list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=24)
-    return Message.objects.filter(
-        domain_id=domain_id,
-        direction=Direction.OUTBOUND,
-        is_automatic=True,
-        ticket__contact=contact,
-        created_at__gte=since,
-    ).count()
+    return count_automatic(CONTACT_SINCE, domain_id, since, contact.pk, limit)
 
 
 # Transactions that may be acknowledging new tickets of one campaign at the same moment (listener
@@ -91,19 +118,14 @@ def sent_today(domain_id: int, contact: Contact) -> int:
 UNLOCKED_MARGIN = 50
 
 
-def sent_this_hour(campaign: Campaign, *, locked: bool) -> int:
+def sent_this_hour(campaign: Campaign, limit: int, *, locked: bool) -> int:
+    """The campaign's automatic replies in the last hour, counted up to `limit`."""
     # Locked: the campaign row (PostgreSQL), so that new tickets arriving together are counted
     # one after the other, as sent_today does with the contact (always contact, then campaign).
     if locked:
         list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=1)
-    return Message.objects.filter(
-        domain_id=campaign.domain_id,
-        direction=Direction.OUTBOUND,
-        is_automatic=True,
-        ticket__campaign_id=campaign.pk,
-        created_at__gte=since,
-    ).count()
+    return count_automatic(CAMPAIGN_SINCE, campaign.domain_id, since, campaign.pk, limit)
 
 
 def hourly_cap(campaign: Campaign) -> str:
@@ -111,9 +133,9 @@ def hourly_cap(campaign: Campaign) -> str:
     campaign row is locked only near the limit: a lock on every new ticket would make all of
     a campaign's deliveries wait for each other."""
     limit = campaign.auto_reply_hourly_limit
-    if sent_this_hour(campaign, locked=False) + UNLOCKED_MARGIN < limit:
+    if sent_this_hour(campaign, limit, locked=False) + UNLOCKED_MARGIN < limit:
         return ""
-    if sent_this_hour(campaign, locked=True) >= limit:
+    if sent_this_hour(campaign, limit, locked=True) >= limit:
         return f"campaign {campaign.name} already sent {limit} automatic replies in the last hour"
     return ""
 
