@@ -111,6 +111,14 @@ class Databases:
         self.prepared: set[str] = set()
         self.runs = 0
 
+    def finish(self, *, keep: bool) -> None:
+        """After a benchmark: drop its databases and files, or (--keep) say where they are."""
+        if keep:
+            print(f"kept {self.workdir} and the {self.pg_database}* databases", flush=True)
+            return
+        self.drop_all()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
     def template_dir(self, kind: str) -> Path:
         return self.workdir / f"template-{kind}"
 

@@ -19,7 +19,6 @@ ends done with N duplicates and 0 created; no outbound message was queued.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -307,11 +306,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
         say(f"bench failed: {exc}")
         return 1
     finally:
-        if not args.keep:
-            dbs.drop_all()
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            say(f"kept {workdir} and the {PG_NAME}* databases")
+        dbs.finish(keep=args.keep)
     print_report(rows, context)
     name = "imports-quick" if args.quick and not args.messages else "imports"
     if args.messages:

@@ -10,7 +10,6 @@ Targets (PostgreSQL): 400 emails/s in one process, 700 with two.
 """
 
 import argparse
-import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -165,11 +164,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
         say(f"bench failed: {exc}")
         return 1
     finally:
-        if not args.keep:
-            dbs.drop_all()
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            say(f"kept {workdir} and the comptoir_bench* databases")
+        dbs.finish(keep=args.keep)
     print_report(measurements, context)
     path = write_json(measurements, context, "ingest-quick.json" if args.quick else "ingest.json")
     say(f"\n  results written to {path}")

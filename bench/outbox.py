@@ -19,7 +19,6 @@ import concurrent.futures
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -470,11 +469,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
     finally:
         if sink is not None:
             sink.close()
-        if not args.keep:
-            dbs.drop_all()
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            say(f"kept {workdir} and the {PG_NAME}* databases")
+        dbs.finish(keep=args.keep)
     print_report(rows, context)
     name = "outbox-quick" if args.quick and not args.messages else "outbox"
     if args.messages:

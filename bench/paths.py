@@ -15,7 +15,6 @@ measured on this machine class (the issue's peer figure).
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -346,11 +345,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
         say(f"bench failed: {exc}")
         return 1
     finally:
-        if not args.keep:
-            dbs.drop_all()
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            say(f"kept {workdir} and the comptoir_bench_paths* databases")
+        dbs.finish(keep=args.keep)
     report(measurements, context, "paths-quick.json" if args.quick else "paths.json")
     return 1 if any(m.failed for m in measurements) else 0
 
