@@ -243,9 +243,14 @@ def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
 
 
 def store_queued(drafts: list[tuple[Ticket, Draft]], *, author: User | None) -> list[Message]:
-    """Compose and store outbound messages whose sender was checked (check_sender): the
-    raw bytes of all first, then their Message rows, then attachments; an INSERT each."""
+    """Compose and store outbound messages: the raw bytes of all first, then their Message
+    rows, then attachments; an INSERT each. Refused (ReplyError, nothing written) when a
+    sender is not its domain's own: each distinct sender checked once (check_addresses)."""
     raws, messages = [], []
+    for domain_id, sender, reply_to in {
+        (t.domain_id, d.sender.email, d.reply_to) for t, d in drafts
+    }:
+        check_addresses(domain_id, sender, reply_to)
     for ticket, draft in drafts:
         draft.message_id = make_message_id(draft.sender.email)
         raws.append(raw_row(ticket, draft, build(draft)))
