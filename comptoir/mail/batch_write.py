@@ -9,7 +9,7 @@ from comptoir.mail.inbound import to_inbound
 from comptoir.mail.ingest import IngestResult, duplicate_reason, own_addresses, raw_message_row
 from comptoir.tickets import actions
 from comptoir.tickets.actions import InboundMessage
-from comptoir.tickets.auto_reply import queue_auto_reply
+from comptoir.tickets.auto_reply import NewTicket, acknowledge_run
 from comptoir.tickets.conversation_lock import lock_conversation
 from comptoir.tickets.matching import (
     NEW_DETAIL,
@@ -219,11 +219,16 @@ def write_run(run: list[Prepared], *, auto_reply: bool = False) -> list[IngestRe
 
 
 def acknowledge_new(filed: list[Filed], ticket_of: TicketOf) -> None:
-    """The automatic reply of each new ticket, in the run's order, as ingest_email queues it
-    (a run holds no automatic mail: mail.batch.prepare sends that through ingest_email)."""
-    for f in filed:
-        if f.decision.outcome == "created" and f.message is not None:
-            queue_auto_reply(ticket_of(f.decision.target), f.message, "")
+    """The automatic replies of the run's new tickets, decided and written together, as
+    ingest_email's one (tickets.auto_reply.acknowledge_run: the same implementation; a run
+    holds no automatic mail: mail.batch.prepare sends that through ingest_email)."""
+    acknowledge_run(
+        [
+            NewTicket(ticket_of(f.decision.target), f.message)
+            for f in filed
+            if f.decision.outcome == "created" and f.message is not None
+        ]
+    )
 
 
 def history(filed: list[Filed], ticket_of: TicketOf) -> list[TicketEvent]:

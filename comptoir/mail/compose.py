@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 
+from comptoir.mail import mime
 from comptoir.tickets.matching import TAG
 
 # "Re:", "RE :", "Fwd:", "TR:", "AW:", "SV:", "Antw:", "Réf. :", "Re[2]:"… repeated.
@@ -204,7 +205,48 @@ def writable_address(email: str) -> bool:
 
 
 def build(draft: Draft) -> bytes:
-    """The message as it goes on the wire (CRLF line ends)."""
+    """The message as it goes on the wire (CRLF line ends): written directly when it is a
+    simple reply (mail.mime), else by the email package."""
+    if not draft.attachments:
+        try:
+            return simple_build(draft)
+        except mime.NotSimple:
+            pass
+    return library_build(draft)
+
+
+def simple_build(draft: Draft) -> bytes:
+    """A reply without attachments, the same headers as library_build's (mail.mime)."""
+    people = [(p.name, ascii_domain(p.email)) for p in draft.to]
+    headers = [
+        mime.addresses("From", [(draft.sender.name, ascii_domain(draft.sender.email))]),
+        mime.addresses("To", people),
+    ]
+    if draft.cc:
+        headers.append(mime.addresses("Cc", [(p.name, ascii_domain(p.email)) for p in draft.cc]))
+    if draft.reply_to:
+        headers.append(mime.addresses("Reply-To", [("", ascii_domain(draft.reply_to))]))
+    headers += [
+        mime.unstructured("Subject", draft.subject),
+        f"Date: {mime.date(draft.date, draft.time_zone)}",
+        f"Message-ID: {mime.message_id(draft.message_id)}",
+    ]
+    if draft.in_reply_to:
+        headers.append(f"In-Reply-To: {mime.message_id(draft.in_reply_to)}")
+    if draft.references:
+        headers.append(mime.folded("References", [mime.message_id(r) for r in draft.references]))
+    if draft.automatic:
+        headers += ["Auto-Submitted: auto-replied", "X-Auto-Response-Suppress: All"]
+    if draft.ticket_number is not None:
+        headers.append(f"X-Comptoir-Ticket: {int(draft.ticket_number)}")
+    if not mime.TOKEN.fullmatch(draft.language):
+        raise mime.NotSimple("a language tag the email package would encode")
+    headers.append(f"Content-Language: {draft.language}")
+    return mime.multipart_alternative(headers, text_body(draft), html_body(draft))
+
+
+def library_build(draft: Draft) -> bytes:
+    """The message built by the email package: any draft, attachments included."""
     message = EmailMessage(policy=SMTP)
     message["From"] = address(draft.sender)
     message["To"] = [address(p) for p in draft.to]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,8 +218,12 @@ def check_sender(ticket: Ticket, draft: Draft) -> None:
     """Defence in depth (issue 10, finding 6): whatever the campaign's settings say (values
     saved before mail domains, or written around the editor), nothing is queued From, or
     with a Reply-To, outside the ticket's domain's own mail domains."""
-    addresses = [a for a in (draft.sender.email, draft.reply_to) if a]
-    foreign = foreign_addresses(ticket.domain_id, addresses)
+    check_addresses(ticket.domain_id, draft.sender.email, draft.reply_to)
+
+
+def check_addresses(domain_id: int, sender: str, reply_to: str) -> None:
+    """ReplyError when the domain may not send From `sender` or with Reply-To `reply_to`."""
+    foreign = foreign_addresses(domain_id, [a for a in (sender, reply_to) if a])
     if foreign:
         raise ReplyError(
             _(
@@ -235,9 +239,44 @@ def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
     transaction): its raw bytes first, then the Message row and its attachments. Refused
     (ReplyError, nothing written) when its sender is not the domain's own."""
     check_sender(ticket, draft)
-    draft.message_id = make_message_id(draft.sender.email)
-    raw = build(draft)
-    raw_row = RawMessage(
+    return store_queued([(ticket, draft)], author=author)[0]
+
+
+def store_queued(drafts: list[tuple[Ticket, Draft]], *, author: User | None) -> list[Message]:
+    """Compose and store outbound messages: the raw bytes of all first, then their Message
+    rows, then attachments; an INSERT each. Refused (ReplyError, nothing written) when a
+    sender is not its domain's own: each distinct sender checked once (check_addresses)."""
+    raws, messages = [], []
+    for domain_id, sender, reply_to in {
+        (t.domain_id, d.sender.email, d.reply_to) for t, d in drafts
+    }:
+        check_addresses(domain_id, sender, reply_to)
+    for ticket, draft in drafts:
+        draft.message_id = make_message_id(draft.sender.email)
+        raws.append(raw_row(ticket, draft, build(draft)))
+    save_all(raws)
+    for (ticket, draft), raw in zip(drafts, raws, strict=True):
+        messages.append(outbound_row(ticket, draft, raw, author))
+    save_all(messages)
+    attachments = [
+        row
+        for message, (_ticket, draft) in zip(messages, drafts, strict=True)
+        for row in outbound_attachments(message, draft.attachments)
+    ]
+    Attachment.objects.bulk_create(attachments)
+    return messages
+
+
+def save_all(rows: Sequence[models.Model]) -> None:
+    """One row: the cached INSERT (lib.fastsql); more: one multi-row INSERT."""
+    if len(rows) == 1:
+        insert(rows[0])
+    elif rows:
+        type(rows[0])._default_manager.bulk_create(list(rows))
+
+
+def raw_row(ticket: Ticket, draft: Draft, raw: bytes) -> RawMessage:
+    return RawMessage(
         domain_id=ticket.domain_id,
         content=raw,
         size=len(raw),
@@ -251,11 +290,6 @@ def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
         subject=clean(draft.subject, 998),
         from_address=draft.sender.email,
     )
-    insert(raw_row)
-    message = outbound_row(ticket, draft, raw_row, author)
-    insert(message)
-    Attachment.objects.bulk_create(outbound_attachments(message, draft.attachments))
-    return message
 
 
 def outbound_row(ticket: Ticket, draft: Draft, raw: RawMessage, author: User | None) -> Message:

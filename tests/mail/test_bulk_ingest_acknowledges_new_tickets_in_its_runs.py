@@ -27,6 +27,14 @@ def raw_inserts(queries: CaptureQueriesContext) -> int:
     return sum(q["sql"].startswith('INSERT INTO "tickets_rawmessage"') for q in queries)
 
 
+def statements(acme: Acme, customers: int) -> int:
+    """The statements of one run of `customers` customers' conversations (new domain each)."""
+    items = [(f"s{i}", m.raw) for i, m in enumerate(build_stream(customers=customers, steps=40))]
+    with CaptureQueriesContext(connection) as queries:
+        list(ingest_many(items, campaign=acme.support))
+    return len(queries)
+
+
 def test_a_run_with_acknowledgements_is_written_with_one_insert_of_raw_messages(
     acme: Acme,
 ) -> None:
@@ -39,8 +47,20 @@ def test_a_run_with_acknowledgements_is_written_with_one_insert_of_raw_messages(
     decided = TicketEvent.objects.filter(kind__startswith="auto_reply").count()
     assert acknowledgements >= 1
     assert decided == created  # each new ticket acknowledged, or why not in its history
-    # The inbound raw messages of the run in one INSERT; each acknowledgement has its own.
-    assert raw_inserts(queries) == 1 + acknowledgements
+    # The inbound raw messages of the run in one INSERT, its acknowledgements' in another.
+    assert raw_inserts(queries) == 2
+
+
+def test_a_runs_statements_do_not_grow_with_its_new_tickets(db: None) -> None:
+    few, many = make_acme("few"), make_acme("many")
+    for acme in (few, many):
+        acme.support.auto_reply_enabled = True
+        acme.support.save()
+    # The same number of messages; more customers: more new tickets, more acknowledgements.
+    assert statements(few, 2) == statements(many, 8)
+    replies = Message.objects.filter(direction="outbound", is_automatic=True)
+    acknowledged = [replies.filter(domain=acme.domain).count() for acme in (few, many)]
+    assert acknowledged[1] >= 2 * acknowledged[0] > 0
 
 
 def test_without_acknowledgements_a_run_queues_none(acme: Acme) -> None:
