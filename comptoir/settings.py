@@ -254,6 +254,10 @@ COMPTOIR_SMTP_SPOOL_DIR = os.environ.get("COMPTOIR_SMTP_SPOOL_DIR", "")
 # Messages up to the spool threshold stored and parsed at once (threads, so as many database
 # connections); larger ones are ingested one at a time, on one more thread.
 COMPTOIR_SMTP_INGEST_THREADS = env_int("COMPTOIR_SMTP_INGEST_THREADS", 4)
+# Group commit: at most this many messages (one per domain a message is sent to) written in
+# one group by the listener's committer thread, which takes whatever is waiting; each `250`
+# follows its own message's commit. 0: one transaction per message, on the ingest threads.
+COMPTOIR_SMTP_GROUP_MAX = env_int("COMPTOIR_SMTP_GROUP_MAX", 64)
 # Listener processes `comptoir smtpd` runs on its port (SO_REUSEPORT): one Python process uses
 # about one core. Each has its own caps above, so the memory bound is per process.
 COMPTOIR_SMTP_PROCESSES = env_int("COMPTOIR_SMTP_PROCESSES", 1)

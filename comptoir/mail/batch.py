@@ -8,17 +8,22 @@ in the run, then written with one multi-row INSERT per table in one transaction
 is written, so the order is kept. A run first locks the Message-IDs of all its messages
 (tickets.conversation_lock), like ingest_email does for one, so that another process filing
 the same conversations waits for it. If writing a run fails for any reason but an unavailable
-database, it is rolled back and its messages go through `ingest_email` one by one. SMTP keeps
-one message per transaction: each `250` must follow its own commit.
+database, it is rolled back and its messages go through `ingest_email` one by one.
+
+The SMTP/LMTP listener uses it too (mail.committer, group commit): each item then carries its
+own envelope (`Delivery`: campaign routed at RCPT, sender, recipients, source), is prepared
+(parsed) on the session's thread, and a result is yielded only once its transaction committed,
+so that each `250` follows its own message's commit.
 """
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 
 from comptoir.campaigns.models import Campaign
-from comptoir.lib.text import message_id_key, raw_key
+from comptoir.lib.text import clean, message_id_key, raw_key
 from comptoir.mail.batch_sharing import Prepared
 from comptoir.mail.batch_write import write_run
 from comptoir.mail.classify import automatic_reason, is_own
@@ -43,6 +48,33 @@ BATCH_SIZE = 200
 RUN_LOCKS = 1000
 
 
+@dataclass
+class Delivery:
+    """One message as an edge received it: what ingest_email would be called with."""
+
+    label: str  # the source stored on its RawMessage
+    raw: bytes
+    campaign: Campaign | None = None
+    domain: Domain | None = None
+    envelope_from: str = ""
+    recipients: Sequence[str] = ()
+
+    def ingest_alone(self, auto_reply: bool) -> IngestResult:
+        return ingest_email(
+            self.raw,
+            recipients=self.recipients,
+            domain=self.domain,
+            campaign=self.campaign,
+            source=self.label,
+            envelope_from=self.envelope_from,
+            auto_reply=auto_reply,
+        )
+
+
+# A delivery, and what prepare() made of it (None: it goes through ingest_email alone).
+Ready = tuple[Delivery, Prepared | None]
+
+
 def ingest_many(
     items: Iterable[tuple[str, bytes]],
     *,
@@ -57,57 +89,70 @@ def ingest_many(
     New tickets of a campaign that acknowledges them get the automatic reply (the same
     implementation as ingest_email's, tickets.auto_reply), unless `auto_reply` is False
     (archive imports)."""
-    run: list[Prepared] = []
+    deliveries = (Delivery(label, raw, campaign, domain) for label, raw in items)
+    ready = ((d, prepare(d)) for d in deliveries)
+    for delivery, result in ingest_ready(ready, batch_size=batch_size, auto_reply=auto_reply):
+        yield delivery.label, result
+
+
+def ingest_ready(
+    items: Iterable[Ready], *, batch_size: int = BATCH_SIZE, auto_reply: bool = True
+) -> Iterator[tuple[Delivery, IngestResult]]:
+    """ingest_many over prepared deliveries: one result per item, in order, each yielded once
+    its transaction committed. Runs end at a change of domain, at batch_size, at RUN_LOCKS."""
+    run: list[tuple[Delivery, Prepared]] = []
     locks = 0
-    for label, raw in items:
-        prepared = prepare(label, raw, domain=domain, campaign=campaign, auto_reply=auto_reply)
+    for delivery, prepared in items:
         ends_run = prepared is None or (
-            bool(run) and prepared.campaign.domain_id != run[0].campaign.domain_id
+            bool(run) and prepared.campaign.domain_id != run[0][1].campaign.domain_id
         )
         needs = 1 + len(prepared.reference_keys) if prepared is not None else 0
         if run and (ends_run or len(run) >= batch_size or locks + needs > RUN_LOCKS):
             yield from flush(run, auto_reply)
             run, locks = [], 0
         if prepared is None:
-            yield (
-                label,
-                ingest_email(
-                    raw, domain=domain, campaign=campaign, source=label, auto_reply=auto_reply
-                ),
-            )
+            yield delivery, delivery.ingest_alone(auto_reply)
         else:
-            run.append(prepared)
+            run.append((delivery, prepared))
             locks += needs
     yield from flush(run, auto_reply)
 
 
-def prepare(
-    label: str, raw: bytes, *, domain: Domain | None, campaign: Campaign | None, auto_reply: bool
-) -> Prepared | None:
+def prepare(delivery: Delivery) -> Prepared | None:
     """The message when it can join a run; None when it must go through ingest_email alone."""
     try:
-        parsed = parse_email(raw)
+        parsed = parse_email(delivery.raw)
     except Exception:  # ingest_email stores it and says why
         return None
-    target = campaign or route_first(header_addresses(parsed), domain)
+    target = delivery.campaign
+    if target is None and delivery.recipients:
+        target = route_first(delivery.recipients, delivery.domain)
+    if target is None:
+        target = route_first(header_addresses(parsed), delivery.domain)
     if target is None or parsed.delivery_report is not None or TAG.search(parsed.subject):
         return None
     ours = own_addresses(target.domain_id)
     sender = parsed.from_addr or parsed.sender
-    if automatic_reason(parsed, ours) or (sender is not None and is_own(sender.email, ours)):
+    automatic = automatic_reason(parsed, ours, delivery.envelope_from)
+    if automatic or (sender is not None and is_own(sender.email, ours)):
         return None  # automatic mail and possible loops follow ingest_email's own rules
+    raw = delivery.raw
     key = message_id_key(parsed.message_id) if parsed.message_id else raw_key(raw)
     refs = [k for k, _h, _i in reference_keys(parsed.in_reply_to, parsed.references)]
-    return Prepared(label, raw, parsed, target, key, refs)
+    envelope_to = [clean(r, 320) for r in delivery.recipients]
+    envelope_from = clean(delivery.envelope_from, 320)
+    return Prepared(delivery.label, raw, parsed, target, key, refs, envelope_from, envelope_to)
 
 
-def flush(run: list[Prepared], auto_reply: bool) -> Iterator[tuple[str, IngestResult]]:
+def flush(
+    run: list[tuple[Delivery, Prepared]], auto_reply: bool
+) -> Iterator[tuple[Delivery, IngestResult]]:
     if not run:
         return
     results: list[IngestResult] | None = None
     try:
         with transaction.atomic():
-            results = write_run(run, auto_reply=auto_reply)
+            results = write_run([prepared for _d, prepared in run], auto_reply=auto_reply)
     except IntegrityError:  # e.g. another process stored one of these messages meanwhile
         results = None
     except DatabaseError as exc:
@@ -116,12 +161,9 @@ def flush(run: list[Prepared], auto_reply: bool) -> Iterator[tuple[str, IngestRe
         logger.exception("a run of %d messages failed; filing them one by one", len(run))
         results = None
     if results is None:
-        for item in run:
-            yield (
-                item.label,
-                ingest_email(
-                    item.raw, campaign=item.campaign, source=item.label, auto_reply=auto_reply
-                ),
-            )
+        for delivery, prepared in run:
+            # The campaign prepare() chose: routed by the headers if the delivery had none.
+            delivery.campaign = prepared.campaign
+            yield delivery, delivery.ingest_alone(auto_reply)
         return
-    yield from zip([item.label for item in run], results, strict=True)
+    yield from zip([delivery for delivery, _p in run], results, strict=True)

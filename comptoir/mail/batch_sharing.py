@@ -30,6 +30,9 @@ class Prepared:
     campaign: Campaign
     key: str
     reference_keys: list[str] = field(default_factory=list)
+    # The SMTP/LMTP envelope, stored on its RawMessage as ingest_email does ("" and [] else).
+    envelope_from: str = ""
+    envelope_to: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,11 @@ class Target:
 
 
 def sender_of(item: Prepared) -> str:
-    """The sender as ingest stores it (mail.inbound.to_inbound; the bulk path has no envelope)."""
+    """The sender as ingest stores it (mail.inbound.to_inbound: else the envelope's)."""
     sender = item.parsed.from_addr or item.parsed.sender
-    return sender.email.lower() if sender and sender.email else ""
+    if sender and sender.email:
+        return sender.email.lower()
+    return item.envelope_from.strip("<>").lower()
 
 
 def people_of(item: Prepared) -> set[str]:

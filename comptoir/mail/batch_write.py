@@ -195,6 +195,7 @@ def write_run(run: list[Prepared], *, auto_reply: bool = False) -> list[IngestRe
     for d in decisions:
         if d.outcome != "duplicate":
             raw = raw_message_row(d.item.raw, domain=d.item.campaign.domain, source=d.item.label)
+            raw.envelope_from, raw.envelope_to = d.item.envelope_from, d.item.envelope_to
             # The message rows below read raw.pk, which the bulk INSERT sets.
             filed.append(Filed(d, raw, to_inbound(raw, d.item.parsed, d.item.key, "")))
     RawMessage.objects.bulk_create([f.raw for f in filed])

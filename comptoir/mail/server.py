@@ -1,15 +1,17 @@
-"""The SMTP and LMTP listener: aiosmtpd speaks the protocol, `deliver` calls ingest_email.
+"""The SMTP and LMTP listener: aiosmtpd speaks the protocol, the Committer stores messages.
 
 An MTA (Postfix, Exim) or a sending host delivers here. The promises made to it:
 - an unknown recipient is refused at RCPT time with `550 5.1.1`;
-- `250` is answered only after ingest_email returned, that is after the message is committed;
+- `250` is answered only after the transaction holding the message committed (group commit:
+  the messages of all sessions are written together, comptoir/mail/committer.py);
 - `451 4.3.0` on any failure that may pass (database busy or down, a bug), so the sender retries.
   Retrying is safe because ingest is idempotent (same Message-ID or same bytes: one message).
 A message that cannot be parsed is not an error here: ingest quarantines it and we answer 250.
 
-The event loop only speaks the protocol: routing lookups and ingest (storing, parsing) run in
-worker threads, so a slow message never delays another session's greeting or commands. Its
-memory is bounded by caps (comptoir/mail/listener_limits.py): sessions, a spool per session
+The event loop only speaks the protocol: routing lookups, parsing and storing run in worker
+threads (a message is parsed on an ingest thread, then written by the committer's thread),
+so a slow message never delays another session's greeting or commands. Its memory is bounded
+by caps (comptoir/mail/listener_limits.py): sessions, a spool per session
 (comptoir/mail/spool.py), and the bytes being ingested at once.
 """
 
@@ -17,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, AnyStr
 
@@ -28,10 +30,19 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from comptoir.campaigns.models import Campaign
-from comptoir.mail.ingest import IngestResult, TransientIngestError, ingest_email, route_address
+from comptoir.mail.batch import Ready, prepare
+from comptoir.mail.committer import Committer
+from comptoir.mail.envelope import (
+    TRANSIENT,
+    deliver,
+    deliveries,
+    no_mailbox,
+    one_status,
+    statuses_of,
+)
+from comptoir.mail.ingest import route_address
 from comptoir.mail.listener_limits import SessionCap, give_memory_back
 from comptoir.mail.spool import Spool, SpoolClosed, SpooledEnvelope, SpoolingDATA
-from comptoir.tenancy.models import Domain
 
 log = logging.getLogger(__name__)
 
@@ -40,97 +51,8 @@ log = logging.getLogger(__name__)
 LOOKUP_THREADS = 2
 # Threads writing spools to disk (short writes, never the database).
 SPOOL_THREADS = 2
-TRANSIENT = "451 4.3.0 Temporary failure, please try again later"
 # The refusals aiosmtpd itself sends after the final dot, when it discarded the data.
 DATA_REFUSALS = ("552 Error: Too much mail data", "500 Line too long")
-
-
-def no_mailbox(address: str) -> str:
-    return f"550 5.1.1 <{address}>: no such mailbox here"
-
-
-def status_for(result: IngestResult) -> str:
-    """The SMTP reply for one ingest outcome; only a deliberate refusal is permanent."""
-    if result.outcome == "rejected":
-        return f"550 5.7.1 Message refused: {result.reason or 'refused by policy'}"
-    if result.outcome == "quarantined":
-        return "250 2.0.0 Ok: stored for review"
-    if result.outcome == "duplicate":
-        return f"250 2.0.0 Ok: already stored as ticket #{result.ticket}"
-    return f"250 2.0.0 Ok: stored as ticket #{result.ticket}"
-
-
-def group_by_domain(
-    recipients: Sequence[str], routes: Mapping[str, Campaign] | None = None
-) -> list[tuple[Domain, list[str], Campaign]]:
-    """Recipients grouped per domain, in envelope order: one ingest call per domain.
-
-    The campaign of a group is that of its first recipient: a message sent to two campaigns
-    of the same company becomes one ticket, in the campaign the sender addressed first.
-    `routes`: the campaigns RCPT already found (the listener), so that routing is answered
-    once per recipient; an address missing from it is routed here.
-    """
-    groups: dict[int, tuple[Domain, list[str], Campaign]] = {}
-    for address in recipients:
-        campaign = routes.get(address) if routes else None
-        if campaign is None:
-            campaign = route_address(address)
-        if campaign is None:
-            continue
-        if campaign.domain_id not in groups:
-            groups[campaign.domain_id] = (campaign.domain, [], campaign)
-        groups[campaign.domain_id][1].append(address)
-    return list(groups.values())
-
-
-def deliver(
-    raw: bytes,
-    *,
-    mail_from: str,
-    recipients: Sequence[str],
-    source: str,
-    routes: Mapping[str, Campaign] | None = None,
-) -> list[str]:
-    """Ingest one received message; returns one SMTP status per recipient, in envelope order.
-
-    Plain and synchronous, so that it reads like the pipe and IMAP edges. `routes` are the
-    campaigns found at RCPT time: the listener's answer at RCPT is its decision for the
-    transaction, as an MTA's is (routing is not looked up twice per message).
-    """
-    statuses = {address: no_mailbox(address) for address in recipients}
-    for domain, addresses, campaign in group_by_domain(recipients, routes):
-        try:
-            result = ingest_email(
-                raw,
-                recipients=addresses,
-                domain=domain,
-                campaign=campaign,
-                source=source,
-                envelope_from=mail_from,
-            )
-            status = status_for(result)
-        except TransientIngestError as error:
-            log.warning("Ingest for %s deferred: %s", domain.slug, error)
-            status = TRANSIENT
-        except Exception:
-            # A bug or an unexpected database error: the sender keeps the message and retries.
-            log.exception("Ingest for %s failed (from %r to %s)", domain.slug, mail_from, addresses)
-            status = TRANSIENT
-        for address in addresses:
-            statuses[address] = status
-    return [statuses[address] for address in recipients]
-
-
-def one_status(statuses: Sequence[str]) -> str:
-    """SMTP has one reply per transaction: retry if any part must be retried (ingest is
-    idempotent, so the parts already stored are not stored twice), refuse only if all refused."""
-    for status in statuses:
-        if status.startswith("4"):
-            return TRANSIENT
-    for status in statuses:
-        if status.startswith("2"):
-            return status
-    return statuses[0]
 
 
 class DatabaseThreads:
@@ -196,6 +118,18 @@ class IngestHandler:
         # keep its own high-water mark (measured: large messages ingested one after the other
         # on four threads kept the listener near its peak; on one thread the memory is reused).
         self.large_ingests = DatabaseThreads(1, name="smtp-ingest-large")
+        # Group commit (mail.committer): the other messages of all sessions are written
+        # together by one thread, as many at once as are waiting. 0: one transaction each.
+        group_max = settings.COMPTOIR_SMTP_GROUP_MAX
+        self.committer = (
+            Committer(
+                max_messages=group_max,
+                # What the memory bound counts for messages being ingested at once.
+                max_bytes=settings.COMPTOIR_SMTP_INGEST_THREADS * self.spool_threshold,
+            )
+            if group_max > 0
+            else None
+        )
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -217,15 +151,19 @@ class IngestHandler:
         recipients = list(envelope.rcpt_tos)
         spool = envelope.spool
         assert spool is not None
-        threads = self.large_ingests if spool.size > self.spool_threshold else self.ingests
+        large = spool.size > self.spool_threshold
+        threads = self.large_ingests if large else self.ingests
         try:
-            statuses = await threads.run(
-                self.ingest_spool,
-                spool,
-                mail_from=envelope.mail_from or "",
-                recipients=recipients,
-                routes=dict(envelope.routes),
-            )
+            if large or self.committer is None:
+                statuses = await threads.run(
+                    self.ingest_spool,
+                    spool,
+                    mail_from=envelope.mail_from or "",
+                    recipients=recipients,
+                    routes=dict(envelope.routes),
+                )
+            else:
+                statuses = await self.commit_spool(spool, envelope, recipients)
         except SpoolClosed:
             # The session ended before its message was read: nothing stored, nobody to answer.
             statuses = [TRANSIENT] * len(recipients)
@@ -239,6 +177,37 @@ class IngestHandler:
         for status in statuses[:-1]:
             await server.push(status)
         return statuses[-1]
+
+    async def commit_spool(
+        self, spool: Spool, envelope: SpooledEnvelope, recipients: list[str]
+    ) -> list[str]:
+        """Prepared on an ingest thread, written by the committer: statuses once committed."""
+        assert self.committer is not None
+        parts = await self.ingests.run(
+            self.prepare_spool,
+            spool,
+            mail_from=envelope.mail_from or "",
+            recipients=recipients,
+            routes=dict(envelope.routes),
+        )
+        outcomes = await asyncio.wrap_future(self.committer.submit(parts))
+        return statuses_of(recipients, [delivery for delivery, _p in parts], outcomes)
+
+    def prepare_spool(
+        self,
+        spool: Spool,
+        *,
+        mail_from: str,
+        recipients: list[str],
+        routes: dict[str, Campaign],
+    ) -> list[Ready]:
+        """In an ingest thread: the message's bytes, each part parsed for the committer."""
+        raw = spool.read()
+        spool.close()
+        parts = deliveries(
+            raw, mail_from=mail_from, recipients=recipients, source=self.source, routes=routes
+        )
+        return [(delivery, prepare(delivery)) for delivery in parts]
 
     def ingest_spool(
         self,
@@ -263,6 +232,8 @@ class IngestHandler:
     def close(self) -> None:
         self.lookups.close()
         self.ingests.close()
+        if self.committer is not None:
+            self.committer.close()
         self.large_ingests.close()
         self.spool_writer.shutdown(wait=True)
 
