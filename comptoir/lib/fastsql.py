@@ -80,3 +80,23 @@ def select_id(sql: str, params: list[int | str]) -> int | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else None
+
+
+def update_many(objs: Sequence[models.Model], names: Sequence[str]) -> None:
+    """UPDATE these fields of saved instances of one model, row by row as `save(update_fields)`
+    does, in one `executemany` (one round trip with psycopg 3's pipeline; SQLite loops in C).
+    Django's `bulk_update` builds a CASE per field and row: more CPU than the rows cost."""
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    pk = quote(str(meta.pk.column)) if meta.pk is not None else "id"
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk} = %s"
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]  # type: ignore[union-attr]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -290,9 +290,9 @@ def history(filed: list[Filed], ticket_of: TicketOf) -> list[TicketEvent]:
             detail = actions.reopened_detail(previous)
             events.append(actions.event_row(ticket, f.message, "ticket_reopened", detail))
         woken.setdefault(ticket.pk, (ticket, set()))[1].update(fields)
-    groups: dict[tuple[str, ...], list[Ticket]] = {}  # one UPDATE per set of fields changed
+    groups: dict[tuple[str, ...], list[Ticket]] = {}  # one executemany per set of fields
     for ticket, changed in woken.values():
         groups.setdefault(tuple(sorted(changed)), []).append(ticket)
     for names, tickets in groups.items():
-        Ticket.objects.bulk_update(tickets, list(names))
+        fastsql.update_many(tickets, names)
     return events

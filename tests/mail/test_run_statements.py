@@ -17,7 +17,7 @@ from tests.mail.threading_stream import mail
 # (raw, contact, ticket, message, history) and the numbering; a reply: the ticket's read,
 # its reference and its wake-up in place of contact and numbering. SQLite takes no lock but
 # numbers in two statements and reads known customers apart from inserting the new ones.
-# Before issue 11's work: 14 (new) and 10 + one per reply (PostgreSQL).
+# Before issue 11's work: 12 (new) and 9 + one per reply (PostgreSQL).
 def most() -> int:
     return 8 if connection.vendor == "postgresql" else 9
 
