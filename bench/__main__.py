@@ -1,4 +1,5 @@
-"""`python -m bench [ingest|outbox|play|imports|paths] [options]` (and `make bench BENCH_ARGS=...`).
+"""`python -m bench [ingest|outbox|play|imports|paths|runcost] [options]`
+(and `make bench BENCH_ARGS=...`).
 
 Without a name every benchmark runs, one after the other, each taking the options it knows
 (`--quick` and `--keep` are understood by all); `python -m bench NAME --help` lists them.
@@ -6,7 +7,7 @@ Without a name every benchmark runs, one after the other, each taking the option
 
 import sys
 
-from bench import imports, ingest, outbox, paths, play
+from bench import imports, ingest, outbox, paths, play, runcost
 
 BENCHMARKS = {
     "ingest": ingest,
@@ -14,6 +15,7 @@ BENCHMARKS = {
     "play": play,
     "imports": imports,
     "paths": paths,
+    "runcost": runcost,
 }
 
 

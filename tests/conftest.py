@@ -92,10 +92,13 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def forget_cached_own_addresses() -> None:
-    """Ingest caches each domain's own addresses for a few seconds; tests reuse domain ids."""
+    """Ingest caches each domain's own addresses and routing caches its answers for a few
+    seconds; tests reuse domain ids (a rolled-back test sends no signal to forget them)."""
+    from comptoir.campaigns import addresses
     from comptoir.mail import ingest
 
     ingest._own_addresses.clear()
+    addresses.forget_routes()
 
 
 def script_version(campaign: Campaign) -> ScriptVersion:

@@ -3,6 +3,9 @@ the database holds plus the messages before them in the run, then one INSERT per
 
 from dataclasses import dataclass
 
+from django.db import connection
+
+from comptoir.lib import fastsql
 from comptoir.lib.text import clean
 from comptoir.mail.batch_sharing import Prepared, Sharing, Target
 from comptoir.mail.inbound import to_inbound
@@ -26,7 +29,7 @@ from comptoir.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from comptoir.tickets.numbering import allocate_ticket_numbers
+from comptoir.tickets.numbering import number_tickets
 
 
 @dataclass
@@ -40,25 +43,49 @@ class Decision:
 
 @dataclass
 class Known:
-    """What the database already holds for a run, read in three statements."""
+    """What the database already holds for a run, read in one statement."""
 
     duplicates: dict[str, int]  # dedupe key -> ticket id
     references: dict[str, int]  # a referenced Message-ID's key -> ticket id
     late: dict[str, int]  # this message's key -> ticket of the first message naming it
 
 
+MESSAGES, REFERENCES = Message._meta.db_table, MessageReference._meta.db_table
+# Stored messages with one of these keys (the run's own: duplicates; the keys they name:
+# parents), then references naming one of the run's keys (parents arriving late).
+KNOWN_SQL = (
+    f"SELECT 0, m.dedupe_key, m.ticket_id, m.id FROM {MESSAGES} m "
+    "WHERE m.domain_id = %s AND m.dedupe_key IN ({stored}) "
+    f"UNION ALL SELECT 1, r.ref_key, m.ticket_id, r.message_id FROM {REFERENCES} r "
+    f"JOIN {MESSAGES} m ON m.id = r.message_id WHERE r.domain_id = %s AND r.ref_key IN ({{own}})"
+)
+
+
+def marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
 def fetch_known(domain_id: int, run: list[Prepared]) -> Known:
-    keys = [item.key for item in run]
-    messages = Message.objects.filter(domain_id=domain_id)
-    duplicates = dict(messages.filter(dedupe_key__in=keys).values_list("dedupe_key", "ticket_id"))
+    keys = list(dict.fromkeys(item.key for item in run))
     wanted = {key for item in run for key in item.reference_keys}
-    references = dict(messages.filter(dedupe_key__in=wanted).values_list("dedupe_key", "ticket_id"))
-    rows = (
-        MessageReference.objects.filter(domain_id=domain_id, ref_key__in=keys)
-        .order_by("-message_id")  # later rows overwrite: the first message naming it wins
-        .values_list("ref_key", "message__ticket_id")
+    stored = list(dict.fromkeys([*keys, *wanted]))
+    sql = KNOWN_SQL.format(
+        stored=", ".join(["%s"] * len(stored)), own=", ".join(["%s"] * len(keys))
     )
-    return Known(duplicates, references, dict(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [domain_id, *stored, domain_id, *keys])
+        rows = cursor.fetchall()
+    found = {key: ticket for kind, key, ticket, _id in rows if kind == 0}
+    own = set(keys)
+    late: dict[str, tuple[int, int]] = {}  # the first message naming it wins
+    for kind, key, ticket, message_id in rows:
+        if kind == 1 and (key not in late or message_id < late[key][0]):
+            late[key] = (message_id, ticket)
+    return Known(
+        {k: t for k, t in found.items() if k in own},
+        {k: t for k, t in found.items() if k in wanted},
+        {k: t for k, (_m, t) in late.items()},
+    )
 
 
 def decide(run: list[Prepared], known: Known, sharing: Sharing) -> list[Decision]:
@@ -107,19 +134,35 @@ def thread(
     return None, "", ""
 
 
+CONTACTS = Contact._meta.db_table
+
+
 def contact_ids(domain_id: int, people: dict[str, str]) -> dict[str, int]:
-    """Contact id by address, for {address: name}; new contacts created (three statements)."""
-
-    def fetch() -> dict[str, tuple[int, str]]:
-        rows = Contact.objects.filter(domain_id=domain_id, email__in=list(people))
-        return {email: (pk, name) for pk, email, name in rows.values_list("id", "email", "name")}
-
-    found = fetch()
-    missing = [Contact(domain_id=domain_id, email=e, name=n) for e, n in people.items()]
-    missing = [contact for contact in missing if contact.email not in found]
-    if missing:
-        Contact.objects.bulk_create(missing, ignore_conflicts=True)
-        found = fetch()
+    """Contact id by address, for {address: name}; new contacts created. One statement on
+    PostgreSQL (the new rows inserted, the others read, in one round trip), two on SQLite."""
+    if not people:
+        return {}
+    rows = [Contact(domain_id=domain_id, email=e, name=n) for e, n in people.items()]
+    head, row, _returning, fields = fastsql.parts(Contact)
+    insert = f"{head} VALUES {', '.join([row] * len(rows))} ON CONFLICT DO NOTHING"
+    params = [f.get_db_prep_save(f.pre_save(c, True), connection) for c in rows for f in fields]
+    marks = ", ".join(["%s"] * len(people))
+    stored = f"SELECT id, email, name FROM {CONTACTS} WHERE domain_id = %s AND email IN "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The SELECT reads the snapshot taken before the INSERT: no row twice.
+            cursor.execute(
+                f"WITH new AS ({insert} RETURNING id, email, name) SELECT id, email, name "
+                f"FROM new UNION ALL {stored}({marks})",
+                [*params, domain_id, *people],
+            )
+        else:
+            cursor.execute(f"{insert} RETURNING id, email, name", params)
+        found = {email: (pk, name) for pk, email, name in cursor.fetchall()}
+        missing = [email for email in people if email not in found]
+        if missing:  # SQLite's known contacts; on PostgreSQL, one created meanwhile
+            cursor.execute(f"{stored}({', '.join(['%s'] * len(missing))})", [domain_id, *missing])
+            found.update((email, (pk, name)) for pk, email, name in cursor.fetchall())
     for email, (pk, name) in found.items():
         if people[email] and not name:
             Contact.objects.filter(pk=pk).update(name=people[email])
@@ -149,7 +192,7 @@ def create_tickets(domain_id: int, filed: list[Filed]) -> list[Ticket]:
         )
         for f in firsts
     ]
-    Ticket.objects.bulk_create(tickets)
+    fastsql.insert_many(tickets)
     return tickets
 
 
@@ -157,15 +200,15 @@ def store_rows(filed: list[Filed], ticket_of: "TicketOf") -> None:
     """Messages, their references and attachments: one INSERT each."""
     for f in filed:
         f.message = actions.message_row(ticket_of(f.decision.target), f.inbound)
-    Message.objects.bulk_create([f.message for f in filed if f.message])
+    fastsql.insert_many([f.message for f in filed if f.message])
     references: list[MessageReference] = []
     attachments: list[Attachment] = []
     for f in filed:
         assert f.message is not None
         references += actions.reference_rows(f.message, f.inbound)
         attachments += actions.attachment_rows(f.message, f.inbound.attachments)
-    MessageReference.objects.bulk_create(references)
-    Attachment.objects.bulk_create(attachments)
+    fastsql.insert_many(references)
+    fastsql.insert_many(attachments)
 
 
 class TicketOf:
@@ -198,18 +241,16 @@ def write_run(run: list[Prepared], *, auto_reply: bool = False) -> list[IngestRe
             raw.envelope_from, raw.envelope_to = d.item.envelope_from, d.item.envelope_to
             # The message rows below read raw.pk, which the bulk INSERT sets.
             filed.append(Filed(d, raw, to_inbound(raw, d.item.parsed, d.item.key, "")))
-    RawMessage.objects.bulk_create([f.raw for f in filed])
+    fastsql.insert_many([f.raw for f in filed])
     existing = {d.target.ticket_id for d in decisions if d.target.ticket_id is not None}
     new = create_tickets(domain_id, filed)
     ticket_of = TicketOf(Ticket.objects.in_bulk(existing), new)
     store_rows(filed, ticket_of)
-    events = history(filed, ticket_of)
+    fastsql.insert_many(history(filed, ticket_of))
     # Numbers last: the counter row stays locked only until this transaction commits.
-    numbers = allocate_ticket_numbers(domain_id, len(new)) if new else []
-    for ticket, number in zip(new, numbers, strict=True):
-        ticket.number = number
-    Ticket.objects.bulk_update(new, ["number"])
-    TicketEvent.objects.bulk_create(events)
+    numbers = number_tickets(domain_id, [ticket.pk for ticket in new])
+    for ticket in new:
+        ticket.number = numbers[ticket.pk]
     if auto_reply:
         acknowledge_new(filed, ticket_of)
     raw_of = {id(f.decision): f.raw.pk for f in filed}
@@ -255,6 +296,9 @@ def history(filed: list[Filed], ticket_of: TicketOf) -> list[TicketEvent]:
             detail = actions.reopened_detail(previous)
             events.append(actions.event_row(ticket, f.message, "ticket_reopened", detail))
         woken.setdefault(ticket.pk, (ticket, set()))[1].update(fields)
+    groups: dict[tuple[str, ...], list[Ticket]] = {}  # one executemany per set of fields
     for ticket, changed in woken.values():
-        ticket.save(update_fields=sorted(changed))
+        groups.setdefault(tuple(sorted(changed)), []).append(ticket)
+    for names, tickets in groups.items():
+        fastsql.update_many(tickets, names)
     return events

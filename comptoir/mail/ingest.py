@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, transaction
 
-from comptoir.campaigns.addresses import routed_address
+from comptoir.campaigns.addresses import route
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.lib.fastsql import insert, select_id
 from comptoir.lib.text import clean, message_id_key, raw_key
@@ -52,9 +52,9 @@ class _Duplicate(Exception):
 
 def route_address(address: str, domain: Domain | None = None) -> Campaign | None:
     """The campaign an address delivers to; `support+anything@` routes like `support@`, and
-    only to the domain that owns the address (campaigns.addresses)."""
-    row = routed_address(address, domain.pk if domain is not None else None)
-    return row.campaign if row is not None else None
+    only to the domain that owns the address (campaigns.addresses; answered from memory for
+    a few seconds, see `route`)."""
+    return route(address, domain.pk if domain is not None else None)
 
 
 def route_first(addresses: Sequence[str], domain: Domain | None) -> Campaign | None:
