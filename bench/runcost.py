@@ -53,7 +53,7 @@ def worker(count: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from comptoir.campaigns.models import Campaign
-    from comptoir.mail.batch import prepare
+    from comptoir.mail.batch import Delivery, prepare
     from comptoir.mail.batch_write import write_run
 
     campaign = Campaign.objects.select_related("domain").get(domain__slug="demo", slug="support")
@@ -71,8 +71,7 @@ def worker(count: int) -> dict[str, Any]:
                      f"new{size}-{i}@ex.fr" if kind == "reply" else None)
                 for i in range(count)
             ]  # fmt: skip
-            run = [prepare("bench", raw, domain=None, campaign=campaign, auto_reply=False)
-                   for raw in raws]  # fmt: skip
+            run = [prepare(Delivery("bench", raw, campaign=campaign)) for raw in raws]
             items = [item for item in run if item is not None]
             statements[0] = 0
             started, cpu = time.perf_counter(), time.process_time()

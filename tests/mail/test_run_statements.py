@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from comptoir.mail.batch import prepare
+from comptoir.mail.batch import Delivery, prepare
 from comptoir.mail.batch_write import write_run
 from comptoir.tickets.models import Contact, Ticket
 from tests.conftest import Acme
@@ -36,8 +36,7 @@ def reply_mail(i: int) -> bytes:
 
 def statements(acme: Acme, raws: list[bytes]) -> tuple[list[str], list[str]]:
     """The run's statements (the test's own savepoints left out) and its outcomes."""
-    run = [prepare(f"m{i}", raw, domain=None, campaign=acme.support, auto_reply=False)
-           for i, raw in enumerate(raws)]  # fmt: skip
+    run = [prepare(Delivery(f"m{i}", raw, campaign=acme.support)) for i, raw in enumerate(raws)]
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         results = write_run([item for item in run if item is not None])
     sql = [q["sql"] for q in queries.captured_queries]
