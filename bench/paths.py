@@ -7,6 +7,8 @@ acknowledges every new ticket (no hourly cap: a busy contact centre's setting):
   lmtp x16       the same with `comptoir smtpd --lmtp`
   ... (2 processes)  the same with `--processes 2` (SO_REUSEPORT)
   comptoir ingest (acks)   the real command on the corpus as an mbox, automatic replies on
+  imap           `comptoir imap-poll --once` draining a Dovecot mailbox holding the corpus
+                 (bench.imap_phase)
 Every phase checks what the database holds afterwards (bench.worker census): one ticket per
 new request, every message stored once, filed, none repeated, every new ticket acknowledged
 or its refusal written in the history. Rates are compared with django-helpdesk's 85 mails/s
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import profiling
+from bench import imap_phase, profiling
 from bench.corpus import build_corpus, split_by_customer, write_corpus, write_mbox
 from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
 from bench.phases import (
@@ -45,6 +47,7 @@ TARGETS = {
     ("smtp", "postgresql", 1): 300.0,
     ("lmtp", "postgresql", 16): 850.0,
     ("comptoir ingest (acks)", "postgresql", 1): 700.0,
+    ("imap", "postgresql", 1): 500.0,
 }
 P99_TARGET_MS = 250.0
 
@@ -318,6 +321,7 @@ PHASES = {
     "lmtp16": ("lmtp", 16, 1),
     "lmtp16p2": ("lmtp", 16, 2),
     "ingest": ("ingest", 1, 1),
+    "imap": ("imap", 1, 1),
 }
 
 
@@ -366,6 +370,9 @@ def run_all(
             parts[connections].append(path)
     mbox = workdir / "corpus.mbox"
     write_mbox(corpus, mbox)
+    maildir = workdir / "maildir"
+    if "imap" in chosen:
+        imap_phase.write_maildir(corpus, maildir)
     del corpus
     measurements: list[PathMeasurement] = []
     for kind in kinds:
@@ -373,6 +380,8 @@ def run_all(
             path, connections, processes = PHASES[name]
             if path == "ingest":
                 m = ingest_acks_phase(dbs, kind, mbox, counts)
+            elif path == "imap":
+                m = imap_phase.imap_phase(dbs, kind, maildir, counts)
             else:
                 lmtp = path == "lmtp"
                 m = listener_phase(dbs, kind, parts[connections], counts, lmtp, processes)

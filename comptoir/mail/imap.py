@@ -1,11 +1,12 @@
-"""IMAP polling: fetch new messages from existing mailboxes and hand them to ingest_email.
+"""IMAP polling: fetch new messages from existing mailboxes and store them.
 
 Order matters for "every email lands exactly once": fetch with BODY.PEEK[] (nothing is
-flagged), store through ingest_email, only then flag \\Seen (or move) and advance last_uid.
-A crash anywhere leaves the message to be fetched again, and ingest drops it as a duplicate.
+flagged), store (mail.batch.ingest_many, batch by batch: mail.imap_batch), only then flag
+\\Seen (or move) what was committed and advance last_uid. A crash anywhere leaves the
+message to be fetched again, and ingest drops it as a duplicate.
 
 Several workers on several machines may run side by side: a worker claims a mailbox with a
-conditional UPDATE (a lease, renewed after each message) before it opens a connection.
+conditional UPDATE (a lease, renewed after each batch) before it opens a connection.
 """
 
 import logging
@@ -22,15 +23,29 @@ from imapclient.exceptions import IMAPClientError
 
 from comptoir.campaigns.models import ImapMailbox
 from comptoir.lib.hostguard import HostRefused
+from comptoir.mail.imap_batch import (
+    batches,
+    fetch_batch,
+    ingest_alone,
+    ingest_batch,
+    mark_done,
+    message_sizes,
+    new_uids,
+)
 from comptoir.mail.imap_connect import ImapConfigError, close_quietly, connect
-from comptoir.mail.ingest import TransientIngestError, ingest_email
+from comptoir.mail.ingest import IngestResult, TransientIngestError
 
 logger = logging.getLogger(__name__)
 
-# Messages handled per mailbox and run, so that one busy mailbox cannot starve the others.
-BATCH_SIZE = 100
-# How long a claim holds without renewal; renewed after each message, so it only has to
-# outlast one fetch + ingest. A worker that dies frees the mailbox when the lease runs out.
+# Messages handled per mailbox and run, so that one busy mailbox cannot starve the others
+# (about two seconds of work); a backlog gets further runs, in turn with the other mailboxes.
+BATCH_SIZE = 1000
+# Runs per mailbox in one pass at most: a pass ends even if mail arrives as fast as it is
+# stored.
+MAX_RUNS = 50
+# How long a claim holds without renewal; renewed after each batch, so it only has to
+# outlast one fetch + ingest of a batch. A worker that dies frees the mailbox when the lease
+# runs out.
 LEASE = timedelta(minutes=5)
 
 
@@ -46,10 +61,19 @@ class PollReport:
     notice: str = ""
     # True when another worker holds the mailbox: nothing was attempted.
     skipped: bool = False
+    # The run stopped at its limit with new messages left (another run follows in the pass).
+    more: bool = False
 
     @property
     def fetched(self) -> int:
         return sum(self.outcomes.values())
+
+    def merge(self, later: "PollReport") -> None:
+        """Fold a later run of the same mailbox into this report."""
+        for outcome, n in later.outcomes.items():
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
+        self.error, self.notice = later.error, self.notice or later.notice
+        self.skipped, self.more = self.skipped or later.skipped, later.more
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -122,58 +146,47 @@ def check_uid_validity(mailbox: ImapMailbox, uid_validity: int) -> str:
     return notice
 
 
-def new_uids(client: IMAPClient, last_uid: int, batch_size: int) -> list[int]:
-    # "N:*" always matches the highest UID, even when it is below N: filter again here.
-    found = client.search(["UID", f"{last_uid + 1}:*"])
-    return sorted(uid for uid in found if uid > last_uid)[:batch_size]
-
-
-def fetch_raw(client: IMAPClient, uid: int) -> bytes | None:
-    """The full message without setting \\Seen; None if it was expunged meanwhile."""
-    response = client.fetch([uid], ["BODY.PEEK[]"])
-    data = response.get(uid)
-    if data is None:
-        return None
-    return bytes(data[b"BODY[]"])
-
-
-def mark_done(client: IMAPClient, uid: int, move_to: str) -> None:
-    """Flag the stored message \\Seen, or move it out of the polled folder."""
-    if not move_to:
-        client.add_flags([uid], [b"\\Seen"])
-    elif client.has_capability("MOVE"):
-        client.move([uid], move_to)
-    else:
-        move_without_move_command(client, uid, move_to)
-
-
-def move_without_move_command(client: IMAPClient, uid: int, move_to: str) -> None:
-    """RFC 6851's fallback for servers without MOVE: COPY, flag \\Deleted, EXPUNGE."""
-    client.copy([uid], move_to)
-    client.add_flags([uid], [b"\\Deleted", b"\\Seen"])
-    if client.has_capability("UIDPLUS"):
-        client.uid_expunge([uid])
-    else:
-        # Without UIDPLUS this also expunges messages the user had flagged \Deleted,
-        # which is what their client would do on its next expunge anyway.
-        client.expunge()
-
-
-def ingest_one(client: IMAPClient, mailbox: ImapMailbox, uid: int, report: PollReport) -> None:
-    raw = fetch_raw(client, uid)
-    if raw is None:
-        logger.info("IMAP mailbox %s: UID %s vanished before fetch", mailbox.pk, uid)
-        return
-    result = ingest_email(
-        raw,
-        campaign=mailbox.campaign,
-        domain=mailbox.domain,
-        source=f"imap:{mailbox.pk}:{uid}",
-    )
+def count(report: PollReport, result: IngestResult) -> None:
     # Every outcome (created, appended, duplicate, quarantined, rejected) is a decision
     # that is durably recorded: the message may leave the folder's "new" set.
     report.outcomes[result.outcome] = report.outcomes.get(result.outcome, 0) + 1
-    mark_done(client, uid, mailbox.move_to)
+
+
+def settle(client: IMAPClient, mailbox: ImapMailbox, worker_id: str, uids: list[int]) -> None:
+    """Mark committed messages (one command), then save the resume point past them."""
+    if not uids:
+        return
+    mark_done(client, uids, mailbox.move_to)
+    mailbox.last_uid = uids[-1]
+    save_progress(mailbox, worker_id)
+
+
+def store_batch(
+    client: IMAPClient,
+    mailbox: ImapMailbox,
+    worker_id: str,
+    messages: list[tuple[int, bytes]],
+    report: PollReport,
+) -> None:
+    """Store a fetched batch, then mark what was committed; results come in UID order and
+    only after their transaction committed, so `done` is always a committed prefix."""
+    done: list[int] = []
+    try:
+        for uid, result in ingest_batch(mailbox, messages):
+            done.append(uid)
+            count(report, result)
+    except TransientIngestError:
+        settle(client, mailbox, worker_id, done)
+        # The rest one transaction each, as a single message would go: what can be stored
+        # before the failing message is stored and marked; the failure itself propagates.
+        for uid, result in ingest_alone(mailbox, messages[len(done) :]):
+            count(report, result)
+            settle(client, mailbox, worker_id, [uid])
+        return
+    except Exception:
+        settle(client, mailbox, worker_id, done)
+        raise
+    settle(client, mailbox, worker_id, done)
 
 
 def poll_folder(
@@ -184,11 +197,16 @@ def poll_folder(
     selected = client.select_folder(mailbox.folder)
     report.notice = check_uid_validity(mailbox, int(selected[b"UIDVALIDITY"]))
     save_progress(mailbox, worker_id)
-    for uid in new_uids(client, mailbox.last_uid, batch_size):
-        ingest_one(client, mailbox, uid, report)
-        # Advance after each message, so a crash resumes right after the last one stored.
-        mailbox.last_uid = uid
+    found = new_uids(client, mailbox.last_uid)
+    uids = found[:batch_size]
+    for batch in batches(uids, message_sizes(client, uids)):
+        # Progress is saved (and the lease renewed) after each committed batch.
+        store_batch(client, mailbox, worker_id, fetch_batch(client, batch.uids), report)
+    if uids and mailbox.last_uid < uids[-1]:
+        # The last ones were expunged before they could be fetched: nothing to wait for.
+        mailbox.last_uid = uids[-1]
         save_progress(mailbox, worker_id)
+    report.more = len(found) > batch_size
 
 
 def run_claimed(mailbox: ImapMailbox, worker_id: str, batch_size: int, report: PollReport) -> None:
@@ -230,6 +248,22 @@ def poll_mailbox(
     return report
 
 
+def poll_in_turn(
+    mailboxes: list[ImapMailbox], worker_id: str, *, batch_size: int = BATCH_SIZE
+) -> list[PollReport]:
+    """One run per mailbox, then further rounds for those whose run stopped at its limit, so
+    that a pass drains backlogs while each mailbox keeps its turn; one report per mailbox."""
+    reports = {m.pk: poll_mailbox(m, worker_id=worker_id, batch_size=batch_size) for m in mailboxes}
+    pending = [m for m in mailboxes if reports[m.pk].more]
+    for _ in range(MAX_RUNS - 1):
+        for mailbox in pending:
+            reports[mailbox.pk].merge(
+                poll_mailbox(mailbox, worker_id=worker_id, batch_size=batch_size)
+            )
+        pending = [m for m in pending if reports[m.pk].more]
+    return [reports[m.pk] for m in mailboxes]
+
+
 def poll_due_mailboxes(
     worker_id: str, *, once: bool, batch_size: int = BATCH_SIZE
 ) -> list[PollReport]:
@@ -241,7 +275,6 @@ def poll_due_mailboxes(
         mailboxes = mailboxes.filter(
             Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=due_before)
         )
-    return [
-        poll_mailbox(mailbox, worker_id=worker_id, batch_size=batch_size)
-        for mailbox in mailboxes.order_by("last_polled_at", "pk")
-    ]
+    return poll_in_turn(
+        list(mailboxes.order_by("last_polled_at", "pk")), worker_id, batch_size=batch_size
+    )

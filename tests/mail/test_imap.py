@@ -3,7 +3,8 @@
 import pytest
 
 from comptoir.campaigns.models import ImapMailbox, ImapSecurity
-from comptoir.mail.imap import move_without_move_command, poll_mailbox
+from comptoir.mail.imap import poll_mailbox
+from comptoir.mail.imap_batch import move_without_move_command
 from comptoir.mail.ingest import ingest_email
 from comptoir.tickets.models import Message, Ticket
 from tests.conftest import Acme

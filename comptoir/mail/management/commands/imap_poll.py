@@ -1,7 +1,8 @@
 """`comptoir imap-poll`: fetch new mail from the configured IMAP mailboxes.
 
-With --once every enabled mailbox is polled once (cron, tests) and one JSON line per
-mailbox is printed; without it the command polls what is due until SIGTERM.
+With --once every enabled mailbox is polled once (cron, tests), a backlog run after run
+until it is drained (mail.imap.poll_in_turn), and one JSON line per mailbox is printed;
+without it the command polls what is due until SIGTERM.
 """
 
 import json
@@ -14,7 +15,7 @@ from django.db import DatabaseError, close_old_connections
 
 from comptoir.campaigns.models import ImapMailbox
 from comptoir.lib.shutdown import stop_requested
-from comptoir.mail.imap import PollReport, default_worker_id, poll_due_mailboxes, poll_mailbox
+from comptoir.mail.imap import PollReport, default_worker_id, poll_due_mailboxes, poll_in_turn
 
 log = logging.getLogger(__name__)
 
@@ -58,4 +59,4 @@ def poll_round(worker_id: str, mailbox_id: int | None, *, once: bool) -> list[Po
         mailbox = ImapMailbox.objects.select_related("campaign", "domain").get(pk=mailbox_id)
     except ImapMailbox.DoesNotExist:
         raise CommandError(f"no IMAP mailbox with id {mailbox_id}") from None
-    return [poll_mailbox(mailbox, worker_id=worker_id)]
+    return poll_in_turn([mailbox], worker_id)
