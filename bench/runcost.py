@@ -125,7 +125,8 @@ def main(argv: list[str], known_only: bool = False) -> int:
     finally:
         dbs.finish(keep=args.keep)
     print(
-        f"\nwrite_run{' with acknowledgements' if args.acks else ''}, {count} messages per row (ms per message incl. COMMIT; statements per run)"
+        f"\nwrite_run{' with acknowledgements' if args.acks else ''}, {count} messages per row"
+        " (ms per message incl. COMMIT; statements per run)"
     )
     print(f"{'database':<11} {'run':<11} {'ms/msg':>8} {'CPU ms/msg':>10} {'stmts/run':>10}")
     for kind, figures in results.items():
