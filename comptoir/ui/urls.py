@@ -1,16 +1,10 @@
 from django.urls import include, path
 
-from comptoir.ui import (
-    assignment,
-    auth,
-    campaigns,
-    console,
-    domain_settings,
-    quarantine,
-    replies,
-    steering,
-    views,
-)
+from comptoir.ui.account import login as auth
+from comptoir.ui.administration import domain_settings
+from comptoir.ui.agents import assignment, campaigns, console, replies
+from comptoir.ui.agents import tickets as views
+from comptoir.ui.supervisors import quarantine, steering
 
 app_name = "ui"
 urlpatterns = [
@@ -53,9 +47,9 @@ urlpatterns = [
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
     # Administration (issue 5): people and rights, the campaign editor, imports.
-    path("", include("comptoir.ui.people_urls")),
-    path("", include("comptoir.ui.campaign_admin_urls")),
-    path("", include("comptoir.ui.imports_urls")),
-    path("", include("comptoir.ui.domain_holidays_urls")),
+    path("", include("comptoir.ui.administration.urls")),
+    path("", include("comptoir.ui.administration.campaign_editor.urls")),
+    path("", include("comptoir.ui.administration.campaign_editor.imports_urls")),
+    path("", include("comptoir.ui.administration.holidays_urls")),
     path("manage/domain/", domain_settings.domain_settings, name="manage_domain"),
 ]

@@ -24,7 +24,7 @@ from comptoir.campaigns.models import (
 )
 from comptoir.lib import sealed
 from comptoir.tenancy.models import Team
-from comptoir.ui import campaign_admin_urls
+from comptoir.ui.administration.campaign_editor import urls as campaign_admin_urls
 from tests.conftest import Acme, make_acme, script_version
 from tests.mail import conftest as mail_fixtures
 from tests.ui.campaign_editor_helpers import manager, url

@@ -12,7 +12,7 @@ from django.utils import timezone
 from comptoir.api.actions import create_token
 from comptoir.api.models import ApiToken
 from comptoir.tenancy.models import LoginFailure, Role, Team, User
-from comptoir.ui import people_urls
+from comptoir.ui.administration import urls as people_urls
 from tests.conftest import Acme, make_acme
 from tests.tenancy.account_mail_helpers import sent_mail
 from tests.ui.conftest import client_for

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from comptoir.campaigns import holiday_actions
 from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import applied, manager_required, refused
-from comptoir.ui.campaign_admin_forms import HolidayForm
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.forms import HolidayForm
+from comptoir.ui.administration.campaign_editor.info import applied, manager_required, refused
+from comptoir.ui.common.pages import with_csp
 
 
 class FrenchHolidaysForm(forms.Form):

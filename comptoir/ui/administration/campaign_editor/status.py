@@ -10,8 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from comptoir.campaigns.status_actions import delete_campaign, set_campaign_active
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import managed_campaign, manager_required, tab_page
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.info import (
+    managed_campaign,
+    manager_required,
+    tab_page,
+)
 
 
 def confirmation(request: HttpRequest, slug: str, action: str) -> HttpResponse:

@@ -21,9 +21,9 @@ from comptoir.tenancy import actions
 from comptoir.tenancy.links import invitation_tokens, reset_tokens
 from comptoir.tenancy.models import Domain, User
 from comptoir.tenancy.reset_limit import may_send_reset_email
-from comptoir.ui.auth import current_user, host_domain, login_required_in_domain
-from comptoir.ui.people import GET_POST, page
-from comptoir.ui.people_forms import NewPasswordForm, ResetRequestForm, TokenForm
+from comptoir.ui.account.login import current_user, host_domain, login_required_in_domain
+from comptoir.ui.administration.forms import NewPasswordForm, ResetRequestForm, TokenForm
+from comptoir.ui.administration.people import GET_POST, page
 
 
 @login_required_in_domain

@@ -14,10 +14,10 @@ from comptoir.distribution import steering
 from comptoir.distribution.actions import PlayError
 from comptoir.tickets.access import supervised_campaigns, supervises, visible_tickets
 from comptoir.tickets.models import Ticket
-from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.pages import safe_next, with_csp
-from comptoir.ui.panels import campaign_agents
-from comptoir.ui.views import visible_ticket
+from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.agents.panels import campaign_agents
+from comptoir.ui.agents.tickets import visible_ticket
+from comptoir.ui.common.pages import safe_next, with_csp
 
 
 def steered_ticket(request: HttpRequest, number: int) -> Ticket:

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import Team
-from comptoir.ui.auth import login_required_in_domain
-from comptoir.ui.people import GET_POST, manager, page
-from comptoir.ui.people_forms import TeamForm
+from comptoir.ui.account.login import login_required_in_domain
+from comptoir.ui.administration.forms import TeamForm
+from comptoir.ui.administration.people import GET_POST, manager, page
 
 
 def managed_team(request: HttpRequest, team_id: int) -> Team:

@@ -22,9 +22,9 @@ from comptoir.distribution.planning import Availability, availability
 from comptoir.distribution.queues import assigned_state, assigned_to, due_for, waiting_count
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_campaigns, visible_tickets
-from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.downloads import download_response, is_previewable_image
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.common.downloads import download_response, is_previewable_image
+from comptoir.ui.common.pages import with_csp
 
 BADGE_COLOURS = 6
 

@@ -19,9 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from comptoir.campaigns import actions, mailbox_actions
 from comptoir.campaigns.models import Campaign, ImapMailbox
 from comptoir.mail.imap_check import try_connection
-from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.campaign_admin_forms import AddressForm, InfoForm, MailboxForm, NewCampaignForm
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.administration.campaign_editor.forms import (
+    AddressForm,
+    InfoForm,
+    MailboxForm,
+    NewCampaignForm,
+)
+from comptoir.ui.common.pages import with_csp
 
 View = Callable[..., HttpResponse]
 TABS = ("info", "advanced", "icon", "qualification", "history")

@@ -17,9 +17,14 @@ from comptoir.campaigns.icons import (
     set_uploaded_icon,
 )
 from comptoir.campaigns.models import Campaign
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import managed_campaign, manager_required, refused, tab_page
-from comptoir.ui.campaign_admin_forms import IconUploadForm
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.forms import IconUploadForm
+from comptoir.ui.administration.campaign_editor.info import (
+    managed_campaign,
+    manager_required,
+    refused,
+    tab_page,
+)
 
 
 @manager_required

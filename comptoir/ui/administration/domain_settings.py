@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from comptoir.tenancy.links import domain_address
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import manager_required
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.info import manager_required
+from comptoir.ui.common.pages import with_csp
 
 
 @manager_required

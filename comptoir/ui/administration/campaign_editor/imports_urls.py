@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from comptoir.ui import imports
+from comptoir.ui.administration.campaign_editor import imports
 
 urlpatterns: list[URLPattern] = [
     path("manage/campaigns/<slug:slug>/imports/", imports.import_history, name="imports"),

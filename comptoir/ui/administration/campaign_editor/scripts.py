@@ -25,17 +25,21 @@ from comptoir.campaigns.models import (
     ScriptVersion,
 )
 from comptoir.campaigns.script_actions import Row
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import (
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.forms import OutcomeForm, QuestionForm
+from comptoir.ui.administration.campaign_editor.info import (
     applied,
     managed_campaign,
     manager_required,
     refused,
     tab_page,
 )
-from comptoir.ui.campaign_admin_forms import OutcomeForm, QuestionForm
-from comptoir.ui.pages import with_csp
-from comptoir.ui.script_forms import AssignScriptForm, NewScriptForm, RenameScriptForm
+from comptoir.ui.administration.campaign_editor.script_forms import (
+    AssignScriptForm,
+    NewScriptForm,
+    RenameScriptForm,
+)
+from comptoir.ui.common.pages import with_csp
 
 # Both forms are on one page: distinct element ids (the field names stay as they are).
 OUTCOME_IDS, QUESTION_IDS = "outcome_%s", "question_%s"

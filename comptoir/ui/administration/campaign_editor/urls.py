@@ -4,15 +4,13 @@ The campaign editor: one URL per tab under /manage/campaigns/<slug>/."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui import (
-    campaign_admin,
-    campaign_admin_advanced,
-    campaign_admin_icon,
-    campaign_admin_script,
-    campaign_admin_signature,
-    campaign_admin_status,
-    campaign_library,
-)
+from comptoir.ui.administration import library as campaign_library
+from comptoir.ui.administration.campaign_editor import advanced as campaign_admin_advanced
+from comptoir.ui.administration.campaign_editor import icon as campaign_admin_icon
+from comptoir.ui.administration.campaign_editor import info as campaign_admin
+from comptoir.ui.administration.campaign_editor import scripts as campaign_admin_script
+from comptoir.ui.administration.campaign_editor import signatures as campaign_admin_signature
+from comptoir.ui.administration.campaign_editor import status as campaign_admin_status
 
 C = "manage/campaigns/<slug:slug>/"
 

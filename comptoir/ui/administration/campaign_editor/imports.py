@@ -21,9 +21,9 @@ from comptoir.campaigns.models import Campaign
 from comptoir.imports.actions import ImportRefused, cancel_import, create_import, rerun_import
 from comptoir.imports.contacts import CsvError
 from comptoir.imports.models import ImportJob, ImportKind
-from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.downloads import download_response, safe_filename
-from comptoir.ui.pages import is_htmx, with_csp
+from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.common.downloads import download_response, safe_filename
+from comptoir.ui.common.pages import is_htmx, with_csp
 
 HISTORY_LENGTH = 100
 

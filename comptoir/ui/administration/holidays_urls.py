@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from comptoir.ui import domain_holidays
+from comptoir.ui.administration import holidays as domain_holidays
 
 urlpatterns: list[URLPattern] = [
     path("manage/holidays/", domain_holidays.holidays, name="manage_domain_holidays"),

@@ -27,22 +27,22 @@ from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.template_values import local_date, template_values
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import (
-    applied,
-    managed_campaign,
-    manager_required,
-    refused,
-    tab_page,
-)
-from comptoir.ui.campaign_admin_forms import (
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.forms import (
     WEEKDAYS,
     AdvancedForm,
     HolidayForm,
     HoursForm,
     TemplateForm,
 )
-from comptoir.ui.pages import with_csp
+from comptoir.ui.administration.campaign_editor.info import (
+    applied,
+    managed_campaign,
+    manager_required,
+    refused,
+    tab_page,
+)
+from comptoir.ui.common.pages import with_csp
 
 ADVANCED_FIELDS = (
     "quote_previous",

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import EmailTemplate, Signature
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import applied, manager_required
-from comptoir.ui.campaign_admin_forms import SignatureForm, TemplateForm
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.forms import SignatureForm, TemplateForm
+from comptoir.ui.administration.campaign_editor.info import applied, manager_required
+from comptoir.ui.common.pages import with_csp
 
 
 def shared_template(request: HttpRequest, template_id: int) -> EmailTemplate:

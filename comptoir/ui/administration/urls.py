@@ -2,7 +2,8 @@
 
 from django.urls import URLPattern, path
 
-from comptoir.ui import account, people, teams
+from comptoir.ui.account import views as account
+from comptoir.ui.administration import people, teams
 
 urlpatterns: list[URLPattern] = [
     path("account/", account.account, name="account"),

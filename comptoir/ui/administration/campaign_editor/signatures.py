@@ -14,10 +14,10 @@ from comptoir.campaigns.signatures import render_signature
 from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import User
 from comptoir.tickets.template_values import local_date
-from comptoir.ui.auth import current_user
-from comptoir.ui.campaign_admin import managed_campaign, manager_required
-from comptoir.ui.campaign_admin_advanced import sample_values
-from comptoir.ui.pages import with_csp
+from comptoir.ui.account.login import current_user
+from comptoir.ui.administration.campaign_editor.advanced import sample_values
+from comptoir.ui.administration.campaign_editor.info import managed_campaign, manager_required
+from comptoir.ui.common.pages import with_csp
 
 
 def preview_of(signature: str, values: dict[str, str]) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from comptoir.api.models import ApiToken
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import AccountEmail, User
 from comptoir.tenancy.throttle import recent_failures
-from comptoir.ui.auth import current_user, login_required_in_domain
-from comptoir.ui.pages import with_csp
-from comptoir.ui.people_forms import RIGHT_LABELS, NewPasswordForm, UserForm, user_initial
+from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.administration.forms import RIGHT_LABELS, NewPasswordForm, UserForm, user_initial
+from comptoir.ui.common.pages import with_csp
 
 GET_POST = ["GET", "POST"]
 ACCOUNT_EMAILS_SHOWN = 5
