@@ -1,18 +1,11 @@
 """Login and logout, per domain: the host names the domain, or the form asks for it."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
-
-from django import forms
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,57 +14,8 @@ from django.views.decorators.http import require_POST
 from comptoir.tenancy.backends import client_address
 from comptoir.tenancy.models import Domain, User
 from comptoir.tenancy.throttle import LoginAttempt, attempt_login
-
-View = Callable[..., HttpResponse]
-
-
-class LoginForm(forms.Form):
-    domain = forms.SlugField(
-        label=_("Domain"), max_length=63, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
-    login = forms.CharField(
-        label=_("Login"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not ask_domain:
-            del self.fields["domain"]
-
-
-def host_domain(request: HttpRequest) -> Domain | None:
-    """The domain named by the host (set by tenancy.middleware), if any."""
-    return cast(Domain | None, getattr(request, "domain", None))
-
-
-def current_user(request: HttpRequest) -> User:
-    """The logged-in user; only for views behind `login_required_in_domain`."""
-    return cast(User, request.user)
-
-
-def signed_in_here(request: HttpRequest) -> bool:
-    """Logged in, on a host of the user's own domain or on a host naming no domain: a session
-    opened on one domain's address is never honoured on another's."""
-    user = request.user
-    if not isinstance(user, User) or not user.is_authenticated:
-        return False
-    domain = host_domain(request)
-    return domain is None or domain.pk == user.domain_id
-
-
-def login_required_in_domain(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not signed_in_here(request):
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from comptoir.ui.account.forms import LoginForm
+from comptoir.ui.common.access import current_user, host_domain, signed_in_here
 
 
 def try_credentials(request: HttpRequest, data: dict[str, str]) -> LoginAttempt:

@@ -21,9 +21,9 @@ from comptoir.tenancy import actions
 from comptoir.tenancy.links import invitation_tokens, reset_tokens
 from comptoir.tenancy.models import Domain, User
 from comptoir.tenancy.reset_limit import may_send_reset_email
-from comptoir.ui.account.login import current_user, host_domain, login_required_in_domain
-from comptoir.ui.administration.forms import NewPasswordForm, ResetRequestForm, TokenForm
-from comptoir.ui.administration.people import GET_POST, page
+from comptoir.ui.account.forms import NewPasswordForm, ResetRequestForm, TokenForm
+from comptoir.ui.common.access import current_user, host_domain, login_required_in_domain
+from comptoir.ui.common.pages import GET_POST, render_page
 
 
 @login_required_in_domain
@@ -32,7 +32,7 @@ def account(request: HttpRequest) -> HttpResponse:
     me = current_user(request)
     tokens = ApiToken.objects.filter(domain_id=me.domain_id, user=me).order_by("-pk")
     context = {"tokens": tokens, "token_form": TokenForm(), "new_key": None}
-    return page(request, "ui/people/account.html", context)
+    return render_page(request, "ui/people/account.html", context)
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
@@ -50,7 +50,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, text)
         return redirect("ui:account")
-    return page(request, "ui/people/password_change.html", {"form": form})
+    return render_page(request, "ui/people/password_change.html", {"form": form})
 
 
 @login_required_in_domain
@@ -65,7 +65,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(domain_id=me.domain_id, user=me).order_by("-pk")
     # Shown this once, in this response; never stored nor shown again.
     context = {"tokens": tokens, "token_form": TokenForm(), "new_key": key}
-    response = page(request, "ui/people/account.html", context)
+    response = render_page(request, "ui/people/account.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -93,8 +93,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 # Past the hourly limit nothing is sent, and the answer stays the same.
                 if may_send_reset_email(user):
                     actions.queue_password_email(user, invitation=False)
-        return page(request, "ui/people/password_reset_sent.html")
-    return page(request, "ui/people/password_reset.html", {"form": form})
+        return render_page(request, "ui/people/password_reset_sent.html")
+    return render_page(request, "ui/people/password_reset.html", {"form": form})
 
 
 def linked_user(request: HttpRequest, uidb64: str) -> User:
@@ -114,14 +114,14 @@ def set_password_from_link(
 ) -> HttpResponse:
     user = linked_user(request, uidb64)
     if not generator.check_token(user, token):
-        return page(request, "ui/people/link_invalid.html", status=400)
+        return render_page(request, "ui/people/link_invalid.html", status=400)
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         actions.reset_user_password(user, form.cleaned_data["password1"])
         messages.success(request, _("Your password is set: log in with it."))
         return redirect("ui:login")
     context = {"form": form, "linked": user, "invitation": generator is invitation_tokens}
-    return page(request, "ui/people/set_password.html", context)
+    return render_page(request, "ui/people/set_password.html", context)
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -5,16 +5,14 @@ mail-domain`). For those who manage campaigns (403 otherwise), like every page u
 /manage/."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from comptoir.tenancy.links import domain_address
-from comptoir.ui.account.login import current_user
-from comptoir.ui.administration.campaign_editor.info import manager_required
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.access import campaign_managers_only, current_user
+from comptoir.ui.common.pages import render_page
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def domain_settings(request: HttpRequest) -> HttpResponse:
     domain = current_user(request).domain
@@ -24,4 +22,4 @@ def domain_settings(request: HttpRequest) -> HttpResponse:
         "hostnames": domain.hostnames.order_by("hostname"),
         "mail_domains": domain.mail_domains.order_by("name"),
     }
-    return with_csp(render(request, "ui/manage/domain_settings.html", context))
+    return render_page(request, "ui/manage/domain_settings.html", context)

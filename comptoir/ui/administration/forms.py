@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.tenancy.actions import RIGHTS, UserFields
@@ -77,37 +76,6 @@ def user_initial(user: User) -> dict[str, Any]:
     return initial
 
 
-class NewPasswordForm(forms.Form):
-    """A password typed twice and checked by the configured validators."""
-
-    password1 = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("New password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ."))
-        elif first:
-            try:
-                validate_password(first, self.user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return data
-
-
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     members = forms.ModelMultipleChoiceField(
@@ -126,17 +94,3 @@ class TeamForm(forms.Form):
         )
         if team is None:
             del self.fields["members"]
-
-
-class ResetRequestForm(forms.Form):
-    domain = forms.SlugField(label=_("Domain"), max_length=63)
-    login_or_email = forms.CharField(label=_("Login or email"), max_length=254)
-
-    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not ask_domain:
-            del self.fields["domain"]
-
-
-class TokenForm(forms.Form):
-    name = forms.CharField(label=_("What the token is for"), max_length=200, required=False)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from comptoir.campaigns import holiday_actions
 from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.forms import HolidayForm
-from comptoir.ui.administration.campaign_editor.info import applied, manager_required, refused
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.access import campaign_managers_only, current_user
+from comptoir.ui.common.forms import save_form_with, show_action_errors
+from comptoir.ui.common.pages import render_page
 
 
 class FrenchHolidaysForm(forms.Form):
@@ -48,21 +48,21 @@ def holidays_page(
         "form": form or HolidayForm(),
         "france_form": france_form or FrenchHolidaysForm(initial={"year": this_year(domain)}),
     }
-    return with_csp(render(request, "ui/manage/holidays.html", context, status=status))
+    return render_page(request, "ui/manage/holidays.html", context, status)
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def holidays(request: HttpRequest) -> HttpResponse:
     return holidays_page(request)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holiday_add(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = HolidayForm(request.POST)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: holiday_actions.add_domain_holiday(user.domain, **data, by=user),
@@ -72,7 +72,7 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
     return holidays_page(request, form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holidays_france(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -83,7 +83,7 @@ def holidays_france(request: HttpRequest) -> HttpResponse:
                 user.domain, year=form.cleaned_data["year"], by=user
             )
         except ValidationError as error:
-            refused(form, error)
+            show_action_errors(form, error)
         else:
             text = ngettext(
                 "%(count)d public holiday is added.", "%(count)d public holidays are added.", added
@@ -93,7 +93,7 @@ def holidays_france(request: HttpRequest) -> HttpResponse:
     return holidays_page(request, france_form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holiday_remove(request: HttpRequest, domain_holiday_id: int) -> HttpResponse:
     user = current_user(request)

@@ -6,16 +6,16 @@ from itertools import groupby
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import EmailTemplate, Signature
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.forms import SignatureForm, TemplateForm
-from comptoir.ui.administration.campaign_editor.info import applied, manager_required
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.access import campaign_managers_only, current_user
+from comptoir.ui.common.forms import save_form_with
+from comptoir.ui.common.pages import render_page
 
 
 def shared_template(request: HttpRequest, template_id: int) -> EmailTemplate:
@@ -30,7 +30,7 @@ def shared_signature(request: HttpRequest, signature_id: int) -> Signature:
     return get_object_or_404(Signature, domain_id=domain_id, pk=signature_id)
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     domain_id = current_user(request).domain_id
@@ -41,10 +41,10 @@ def library(request: HttpRequest) -> HttpResponse:
         "template_groups": [(tag, list(rows)) for tag, rows in groupby(templates, lambda t: t.tag)],
         "signatures": Signature.objects.filter(domain_id=domain_id).order_by("name", "id"),
     }
-    return with_csp(render(request, "ui/manage/library.html", context))
+    return render_page(request, "ui/manage/library.html", context)
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, shared_template_id: int | None = None) -> HttpResponse:
     user = current_user(request)
@@ -57,7 +57,7 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
         form = TemplateForm(initial=initial)
     else:
         form = TemplateForm(request.POST)
-        if applied(
+        if save_form_with(
             request,
             form,
             lambda data: actions.save_shared_template(user.domain, template, **data, by=user),
@@ -66,10 +66,10 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
             return redirect("ui:manage_library")
     context = {"form": form, "template": template}
     status = 400 if form.errors else 200
-    return with_csp(render(request, "ui/manage/library_template.html", context, status=status))
+    return render_page(request, "ui/manage/library_template.html", context, status)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def template_remove(request: HttpRequest, shared_template_id: int) -> HttpResponse:
     template = shared_template(request, shared_template_id)
@@ -82,7 +82,7 @@ def template_remove(request: HttpRequest, shared_template_id: int) -> HttpRespon
     return redirect("ui:manage_library")
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def signature_edit(request: HttpRequest, signature_id: int | None = None) -> HttpResponse:
     user = current_user(request)
@@ -92,7 +92,7 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
         form = SignatureForm(initial=initial)
     else:
         form = SignatureForm(request.POST)
-        if applied(
+        if save_form_with(
             request,
             form,
             lambda data: actions.save_signature(user.domain, signature, **data, by=user),
@@ -101,10 +101,10 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
             return redirect("ui:manage_library")
     context = {"form": form, "signature": signature}
     status = 400 if form.errors else 200
-    return with_csp(render(request, "ui/manage/library_signature.html", context, status=status))
+    return render_page(request, "ui/manage/library_signature.html", context, status)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def signature_remove(request: HttpRequest, signature_id: int) -> HttpResponse:
     signature = shared_signature(request, signature_id)

@@ -1,12 +1,9 @@
 """Users of a domain (right `can_manage_users`): list, create, edit, deactivate, passwords and
 invitations, other users' API tokens. Users are never deleted: tickets name them."""
 
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,51 +12,37 @@ from comptoir.api.models import ApiToken
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import AccountEmail, User
 from comptoir.tenancy.throttle import recent_failures
-from comptoir.ui.account.login import current_user, login_required_in_domain
-from comptoir.ui.administration.forms import RIGHT_LABELS, NewPasswordForm, UserForm, user_initial
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.account.forms import NewPasswordForm
+from comptoir.ui.administration.forms import RIGHT_LABELS, UserForm, user_initial
+from comptoir.ui.common.access import current_user, require_right, user_managers_only
+from comptoir.ui.common.pages import GET_POST, render_page
 
-GET_POST = ["GET", "POST"]
 ACCOUNT_EMAILS_SHOWN = 5
-
-
-def page(
-    request: HttpRequest, name: str, context: dict[str, Any] | None = None, status: int = 200
-) -> HttpResponse:
-    """A page of these screens, with the UI's Content-Security-Policy."""
-    return with_csp(render(request, name, context, status=status))
-
-
-def manager(request: HttpRequest) -> User:
-    """The logged-in user, who must manage the domain's users (403 otherwise)."""
-    user = current_user(request)
-    if not user.can_manage_users:
-        raise PermissionDenied
-    return user
 
 
 def managed_user(request: HttpRequest, user_id: int) -> User:
     """A user of the manager's own domain; any other is a 404."""
-    return get_object_or_404(User, domain_id=manager(request).domain_id, pk=user_id)
+    manager = require_right(request, "can_manage_users")
+    return get_object_or_404(User, domain_id=manager.domain_id, pk=user_id)
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+    me = current_user(request)
     users = User.objects.filter(domain_id=me.domain_id).order_by("-is_active", "login")
     context = {
         "users": users.prefetch_related("teams"),
         "rights": RIGHT_LABELS,
         "failures": recent_failures(me.domain),
     }
-    return page(request, "ui/people/user_list.html", context)
+    return render_page(request, "ui/people/user_list.html", context)
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(GET_POST)
 def user_create(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+    me = current_user(request)
     form = UserForm(request.POST or None, editing=False)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,10 +56,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["invite"]:
                 invite(request, created)
             return redirect("ui:user_edit", created.pk)
-    return page(request, "ui/people/user_form.html", {"form": form, "editing": False})
+    return render_page(request, "ui/people/user_form.html", {"form": form, "editing": False})
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(GET_POST)
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
@@ -97,7 +80,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "tokens": tokens,
         "account_emails": account_emails(edited),
     }
-    return page(request, "ui/people/user_form.html", context)
+    return render_page(request, "ui/people/user_form.html", context)
 
 
 def account_emails(user: User) -> list[AccountEmail]:
@@ -106,7 +89,7 @@ def account_emails(user: User) -> list[AccountEmail]:
     return list(rows.order_by("-created_at", "-pk")[:ACCOUNT_EMAILS_SHOWN])
 
 
-@login_required_in_domain
+@user_managers_only
 @require_POST
 def user_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
@@ -122,7 +105,7 @@ def user_set_active(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("ui:user_edit", edited.pk)
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(GET_POST)
 def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
@@ -135,10 +118,10 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
         )
         messages.success(request, text % {"user": edited})
         return redirect("ui:user_edit", edited.pk)
-    return page(request, "ui/people/user_password.html", {"form": form, "edited": edited})
+    return render_page(request, "ui/people/user_password.html", {"form": form, "edited": edited})
 
 
-@login_required_in_domain
+@user_managers_only
 @require_POST
 def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
@@ -156,7 +139,7 @@ def invite(request: HttpRequest, user: User) -> None:
         messages.success(request, text)
 
 
-@login_required_in_domain
+@user_managers_only
 @require_POST
 def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)

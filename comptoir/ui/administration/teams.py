@@ -10,32 +10,33 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import Team
-from comptoir.ui.account.login import login_required_in_domain
 from comptoir.ui.administration.forms import TeamForm
-from comptoir.ui.administration.people import GET_POST, manager, page
+from comptoir.ui.common.access import current_user, require_right, user_managers_only
+from comptoir.ui.common.pages import GET_POST, render_page
 
 
 def managed_team(request: HttpRequest, team_id: int) -> Team:
-    return get_object_or_404(Team, domain_id=manager(request).domain_id, pk=team_id)
+    manager = require_right(request, "can_manage_users")
+    return get_object_or_404(Team, domain_id=manager.domain_id, pk=team_id)
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(["GET"])
 def team_list(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+    me = current_user(request)
     teams = (
         Team.objects.filter(domain_id=me.domain_id)
         .annotate(member_count=Count("members", distinct=True))
         .prefetch_related("agent_campaigns", "supervised_campaigns")
         .order_by("name")
     )
-    return page(request, "ui/people/team_list.html", {"teams": teams})
+    return render_page(request, "ui/people/team_list.html", {"teams": teams})
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(GET_POST)
 def team_create(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+    me = current_user(request)
     form = TeamForm(request.POST or None, team=None, domain_id=me.domain_id)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,10 +46,10 @@ def team_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Team %(name)s created: add its members.") % {"name": team})
             return redirect("ui:team_edit", team.pk)
-    return page(request, "ui/people/team_form.html", {"form": form, "team": None})
+    return render_page(request, "ui/people/team_form.html", {"form": form, "team": None})
 
 
-@login_required_in_domain
+@user_managers_only
 @require_http_methods(GET_POST)
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = managed_team(request, team_id)
@@ -63,7 +64,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
         "agent_campaigns": team.agent_campaigns.order_by("name"),
         "supervised_campaigns": team.supervised_campaigns.order_by("name"),
     }
-    return page(request, "ui/people/team_form.html", context)
+    return render_page(request, "ui/people/team_form.html", context)
 
 
 def save_team(team: Team, form: TeamForm) -> bool:
@@ -79,7 +80,7 @@ def save_team(team: Team, form: TeamForm) -> bool:
     return True
 
 
-@login_required_in_domain
+@user_managers_only
 @require_POST
 def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
     team = managed_team(request, team_id)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from comptoir.distribution.actions import PlayError, assign_to_me, remove_my_assignment
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.agents.panels import assignment_context
 from comptoir.ui.agents.tickets import visible_ticket
+from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.pages import is_htmx, safe_next
 
 Change = Callable[..., Ticket]

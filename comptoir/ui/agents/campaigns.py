@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +22,9 @@ from comptoir.distribution.planning import Availability, availability
 from comptoir.distribution.queues import assigned_state, assigned_to, due_for, waiting_count
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_campaigns, visible_tickets
-from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.downloads import download_response, is_previewable_image
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.pages import render_page
 
 BADGE_COLOURS = 6
 
@@ -55,7 +55,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     user, now = current_user(request), timezone.now()
     campaigns = playable_campaigns(user).select_related("domain").order_by("name")
     cards = [campaign_card(user, campaign, now) for campaign in campaigns]
-    return with_csp(render(request, "ui/campaigns.html", {"cards": cards}))
+    return render_page(request, "ui/campaigns.html", {"cards": cards})
 
 
 def playable_campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -120,7 +120,7 @@ def nothing_to_play(
     """No ticket now: why, and when the campaign opens when that is known."""
     context = {"campaign": campaign, "served": served, "done": done}
     name = "ui/idle.html#idle" if fragment else "ui/idle.html"
-    response = with_csp(render(request, name, context))
+    response = render_page(request, name, context)
     if fragment:
         response["HX-Push-Url"] = reverse("ui:campaigns")
     return response
@@ -133,4 +133,4 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     user, now = current_user(request), timezone.now()
     tickets = assigned_to(user).filter(pk__in=visible_tickets(user).values("pk"))
     rows = [(ticket, assigned_state(ticket, now)) for ticket in tickets]
-    return with_csp(render(request, "ui/my_tickets.html", {"rows": rows, "now": now}))
+    return render_page(request, "ui/my_tickets.html", {"rows": rows, "now": now})

@@ -30,7 +30,6 @@ from comptoir.distribution.qualification import QualificationError, script_for
 from comptoir.tickets.access import may_open
 from comptoir.tickets.models import Direction, Message, Ticket
 from comptoir.tickets.outbound import template_text
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.agents.campaigns import nothing_to_play
 from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.panels import assignment_context
@@ -38,7 +37,8 @@ from comptoir.ui.agents.qualification_form import QualificationForm
 from comptoir.ui.agents.replies import queue_reply, save_note
 from comptoir.ui.agents.tickets import chosen_template, reply_templates, thread_context
 from comptoir.ui.agents.visibility import may_act_on
-from comptoir.ui.common.pages import is_htmx, with_csp
+from comptoir.ui.common.access import current_user, login_required_in_domain
+from comptoir.ui.common.pages import is_htmx, render_page
 
 
 def own_processing(request: HttpRequest, processing_id: int) -> Processing:
@@ -109,7 +109,7 @@ def console_response(
         "done": done,
     }
     name = "ui/console.html#console" if fragment else "ui/console.html"
-    response = with_csp(render(request, name, context))
+    response = render_page(request, name, context)
     if fragment:
         response["HX-Push-Url"] = url
     return response

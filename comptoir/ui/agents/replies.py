@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.outbound import ReplyError, add_note, reply
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.tickets import detail_response, visible_ticket
 from comptoir.ui.agents.visibility import may_act_on
+from comptoir.ui.common.access import current_user, login_required_in_domain
 
 
 def actionable_ticket(request: HttpRequest, number: int) -> Ticket:

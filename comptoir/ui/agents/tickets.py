@@ -22,17 +22,17 @@ from comptoir.tickets.models import (
     TicketStatus,
 )
 from comptoir.tickets.outbound import template_text
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.panels import assignment_context, steering_context
 from comptoir.ui.agents.visibility import may_act_on, visible_campaigns, visible_tickets
+from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.downloads import (
     download_response,
     is_pdf,
     pdf_preview_response,
     safe_filename,
 )
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.pages import render_page
 
 PAGE_SIZE = 50
 # Longest number a BigIntegerField holds without overflow, in digits.
@@ -172,7 +172,7 @@ def detail_response(
         if request.method == "GET"
         else reverse("ui:ticket", args=[ticket.number]),
     }
-    return with_csp(render(request, "ui/ticket_detail.html", context))
+    return render_page(request, "ui/ticket_detail.html", context)
 
 
 def thread_context(user: User, ticket: Ticket) -> dict[str, object]:

@@ -1,10 +1,15 @@
-"""What every page of the agents' UI shares: its Content-Security-Policy, how an htmx request
-is told from a plain one, and where a POST sends the browser back to."""
+"""What every page of the UI shares: its Content-Security-Policy, how an htmx request is told
+from a plain one, and where a POST sends the browser back to."""
+
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.csp import build_policy
 from django.utils.http import url_has_allowed_host_and_scheme
+
+GET_POST = ["GET", "POST"]
 
 
 def with_csp(response: HttpResponse) -> HttpResponse:
@@ -13,6 +18,13 @@ def with_csp(response: HttpResponse) -> HttpResponse:
     policy never depends on the middleware list alone."""
     response["Content-Security-Policy"] = build_policy(settings.SECURE_CSP)
     return response
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """A page (or an htmx fragment, `template#partial`) with the UI's Content-Security-Policy."""
+    return with_csp(render(request, template, context, status=status))
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from comptoir.tickets.models import RawMessage, RawState
-from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.downloads import download_response
 
 PAGE_SIZE = 50

@@ -5,7 +5,7 @@ the ticket's campaign: the buttons show for them alone and these views check it 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,10 +14,10 @@ from comptoir.distribution import steering
 from comptoir.distribution.actions import PlayError
 from comptoir.tickets.access import supervised_campaigns, supervises, visible_tickets
 from comptoir.tickets.models import Ticket
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.agents.panels import campaign_agents
 from comptoir.ui.agents.tickets import visible_ticket
-from comptoir.ui.common.pages import safe_next, with_csp
+from comptoir.ui.common.access import current_user, login_required_in_domain
+from comptoir.ui.common.pages import render_page, safe_next
 
 
 def steered_ticket(request: HttpRequest, number: int) -> Ticket:
@@ -98,4 +98,4 @@ def flagged_tickets(request: HttpRequest) -> HttpResponse:
         .order_by("campaign__name", "updated_at")
     )
     context = {"tickets": tickets, "page_url": reverse("ui:flagged")}
-    return with_csp(render(request, "ui/flagged.html", context))
+    return render_page(request, "ui/flagged.html", context)

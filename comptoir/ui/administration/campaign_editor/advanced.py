@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,7 +27,6 @@ from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.template_values import local_date, template_values
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.forms import (
     WEEKDAYS,
     AdvancedForm,
@@ -35,14 +34,10 @@ from comptoir.ui.administration.campaign_editor.forms import (
     HoursForm,
     TemplateForm,
 )
-from comptoir.ui.administration.campaign_editor.info import (
-    applied,
-    managed_campaign,
-    manager_required,
-    refused,
-    tab_page,
-)
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.forms import save_form_with, show_action_errors
+from comptoir.ui.common.pages import render_page
 
 ADVANCED_FIELDS = (
     "quote_previous",
@@ -88,7 +83,7 @@ def advanced_page(
     return tab_page(request, campaign, "advanced", context, status)
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def advanced(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -101,7 +96,7 @@ def advanced(request: HttpRequest, slug: str) -> HttpResponse:
                 settings = actions.AdvancedSettings(**form.cleaned_data)
                 actions.update_advanced_settings(campaign, settings, by=current_user(request))
             except ValidationError as error:
-                refused(form, error)
+                show_action_errors(form, error)
             else:
                 messages.success(request, _("The advanced settings are saved."))
                 return redirect("ui:manage_advanced", campaign.slug)
@@ -109,12 +104,12 @@ def advanced(request: HttpRequest, slug: str) -> HttpResponse:
         return advanced_page(request, campaign, form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = HoursForm(request.POST)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: actions.add_opening_hours(campaign, **data, by=current_user(request)),
@@ -125,7 +120,7 @@ def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
         return advanced_page(request, campaign, hours_form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -135,12 +130,12 @@ def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse
     return redirect("ui:manage_advanced", campaign.slug)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = HolidayForm(request.POST)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: holiday_actions.add_holiday(campaign, **data, by=current_user(request)),
@@ -151,7 +146,7 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
         return advanced_page(request, campaign, holiday_form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -161,7 +156,7 @@ def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResp
     return redirect("ui:manage_advanced", campaign.slug)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def holidays_france(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -206,7 +201,7 @@ def preview_of(request: HttpRequest, campaign: Campaign, subject: str, body: str
     }
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, slug: str, template_id: int | None = None) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -222,7 +217,7 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
         form = TemplateForm(initial=initial)
     else:
         form = TemplateForm(request.POST)
-        if applied(
+        if save_form_with(
             request,
             form,
             lambda data: actions.save_template(
@@ -241,17 +236,17 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
     )
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def template_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: the template being typed, rendered on the sample ticket."""
     campaign = managed_campaign(request, slug)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
     context = {"preview": preview_of(request, campaign, subject, body)}
-    return with_csp(render(request, "ui/manage/template.html#preview", context))
+    return render_page(request, "ui/manage/template.html#preview", context)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)

@@ -5,6 +5,8 @@ next to the fields with `form.add_error(None, error)`."""
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,7 @@ from comptoir.campaigns.models import (
     Signature,
 )
 from comptoir.campaigns.templating import known_names
+from comptoir.imports.models import ImportKind
 from comptoir.tenancy.models import Team
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -245,3 +248,29 @@ class QuestionForm(forms.Form):
         help_text=_("For a choice question: one answer per line."),
     )
     required = forms.BooleanField(label=_("Required"), required=False)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=ImportKind.choices,
+        initial=ImportKind.MAIL,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "Mail: an mbox, an .eml file, or a zip of .eml files, mbox files or a Maildir. "
+            "Archived messages never get the automatic reply. Contacts: a UTF-8 CSV file whose "
+            "header names an email column (name, language and other columns are optional)."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.COMPTOIR_IMPORT_MAX_FILE_SIZE
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
+            )
+        return upload

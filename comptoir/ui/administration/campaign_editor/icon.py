@@ -1,14 +1,11 @@
-"""The campaign editor's Icon tab (upload, or pick a built-in icon) and Import history tab."""
-
-from importlib import import_module
-from typing import Any
+"""The campaign editor's Icon tab: upload an icon, or pick a built-in one."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from comptoir.campaigns.icons import (
     BUILTIN_ICONS,
@@ -17,17 +14,13 @@ from comptoir.campaigns.icons import (
     set_uploaded_icon,
 )
 from comptoir.campaigns.models import Campaign
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.forms import IconUploadForm
-from comptoir.ui.administration.campaign_editor.info import (
-    managed_campaign,
-    manager_required,
-    refused,
-    tab_page,
-)
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.forms import show_action_errors
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def icon(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -44,7 +37,7 @@ def icon(request: HttpRequest, slug: str) -> HttpResponse:
                     campaign, upload.read(MAX_ICON_BYTES + 1), by=current_user(request)
                 )
             except ValidationError as error:
-                refused(form, error)
+                show_action_errors(form, error)
             else:
                 messages.success(request, _("The icon is saved."))
                 return redirect("ui:manage_icon", campaign.slug)
@@ -60,20 +53,3 @@ def pick_builtin(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     else:
         messages.success(request, _("The icon is saved."))
     return redirect("ui:manage_icon", campaign.slug)
-
-
-def import_jobs(campaign: Campaign) -> list[Any] | None:
-    """The campaign's imports, newest first; None while the imports app has no ImportJob."""
-    try:
-        model = import_module("comptoir.imports.models").ImportJob
-    except (ImportError, AttributeError):
-        return None
-    rows = model.objects.filter(domain_id=campaign.domain_id, campaign=campaign)
-    return list(rows.select_related("created_by").order_by("-pk")[:200])
-
-
-@manager_required
-@require_GET
-def history(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = managed_campaign(request, slug)
-    return tab_page(request, campaign, "history", {"jobs": import_jobs(campaign)})

@@ -1,17 +1,14 @@
-"""A campaign's import history (SPEC §5): the list, the upload form, each import's progress,
-its error report, cancel and re-run. The worker runs the imports (comptoir.imports.runner)."""
+"""The campaign editor's Import history tab (SPEC §5): the upload form, the list, each import's
+progress, its error report, cancel and re-run. The worker runs the imports
+(comptoir.imports.runner). For those who may manage campaigns (403 otherwise)."""
 
 import csv
 import io
-from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,46 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from comptoir.campaigns.models import Campaign
 from comptoir.imports.actions import ImportRefused, cancel_import, create_import, rerun_import
 from comptoir.imports.contacts import CsvError
-from comptoir.imports.models import ImportJob, ImportKind
-from comptoir.ui.account.login import current_user, login_required_in_domain
+from comptoir.imports.models import ImportJob
+from comptoir.ui.administration.campaign_editor.forms import ImportForm
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
 from comptoir.ui.common.downloads import download_response, safe_filename
-from comptoir.ui.common.pages import is_htmx, with_csp
+from comptoir.ui.common.pages import is_htmx, render_page
 
 HISTORY_LENGTH = 100
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("What the file holds"),
-        choices=ImportKind.choices,
-        initial=ImportKind.MAIL,
-        widget=forms.RadioSelect,
-    )
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "Mail: an mbox, an .eml file, or a zip of .eml files, mbox files or a Maildir. "
-            "Archived messages never get the automatic reply. Contacts: a UTF-8 CSV file whose "
-            "header names an email column (name, language and other columns are optional)."
-        ),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.COMPTOIR_IMPORT_MAX_FILE_SIZE
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
-            )
-        return upload
-
-
-def managed_campaign(request: HttpRequest, slug: str) -> Campaign:
-    """The campaign of the user's domain; 403 without the right, 404 for other domains."""
-    user = current_user(request)
-    if not user.can_manage_campaigns:
-        raise PermissionDenied
-    return get_object_or_404(Campaign, domain_id=user.domain_id, slug=slug)
 
 
 def campaign_import(request: HttpRequest, slug: str, import_id: int) -> ImportJob:
@@ -72,7 +37,7 @@ def campaign_import(request: HttpRequest, slug: str, import_id: int) -> ImportJo
     )
 
 
-@login_required_in_domain
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def import_history(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -83,12 +48,18 @@ def import_history(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("ui:imports", slug=campaign.slug)
     jobs = ImportJob.objects.filter(domain_id=campaign.domain_id, campaign=campaign)
     context = {
-        "campaign": campaign,
         "form": form,
         "retention_days": settings.COMPTOIR_IMPORT_RETENTION_DAYS,
         "jobs": jobs.select_related("created_by").order_by("-created_at", "-id")[:HISTORY_LENGTH],
     }
-    return with_csp(render(request, "ui/manage/imports.html", context))
+    return tab_page(request, campaign, "history", context, template="ui/manage/imports.html")
+
+
+@campaign_managers_only
+@require_GET
+def old_history_address(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Import history tab's former page (…/history/) is this one now (…/imports/)."""
+    return redirect("ui:imports", slug=managed_campaign(request, slug).slug, permanent=True)
 
 
 def queue(request: HttpRequest, campaign: Campaign, form: ImportForm) -> bool:
@@ -108,7 +79,7 @@ def queue(request: HttpRequest, campaign: Campaign, form: ImportForm) -> bool:
     return True
 
 
-@login_required_in_domain
+@campaign_managers_only
 @require_GET
 def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     """One row of the history; htmx asks for it every 2 s while the import runs."""
@@ -116,10 +87,10 @@ def import_progress(request: HttpRequest, slug: str, import_id: int) -> HttpResp
     context = {"campaign": job.campaign, "job": job}
     if not is_htmx(request):
         return redirect("ui:imports", slug=slug)
-    return with_csp(render(request, "ui/manage/import_row.html", context))
+    return render_page(request, "ui/manage/import_row.html", context)
 
 
-@login_required_in_domain
+@campaign_managers_only
 @require_GET
 def import_errors(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     """The error report as CSV: which message or row, and why, in the language of who started
@@ -145,7 +116,7 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-@login_required_in_domain
+@campaign_managers_only
 @require_POST
 def import_cancel(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     """Stop a queued or running import at its next chunk; what was imported stays."""
@@ -157,7 +128,7 @@ def import_cancel(request: HttpRequest, slug: str, import_id: int) -> HttpRespon
     return redirect("ui:imports", slug=slug)
 
 
-@login_required_in_domain
+@campaign_managers_only
 @require_POST
 def import_rerun(request: HttpRequest, slug: str, import_id: int) -> HttpResponse:
     """Import the same file again, as a new entry of the history."""

@@ -1,135 +1,30 @@
-"""The campaign editor ("Exploiter les campagnes" > "Modifier la campagne"), for those with
-the right to manage campaigns (403 otherwise); a campaign of another domain does not exist
-(404). One URL per tab: this module has the list, the creation and the Information tab;
-campaign_admin_advanced, _icon and _script the others. Every change calls campaigns.actions.
-"""
+"""The campaign editor's Information tab: names, sender, signature, automatic reply, teams;
+the inbound addresses and the polled IMAP mailboxes (with a connection test). For those who
+may manage campaigns (403 otherwise); a campaign of another domain does not exist (404).
+Every change calls campaigns.actions."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.campaigns import actions, mailbox_actions
 from comptoir.campaigns.models import Campaign, ImapMailbox
 from comptoir.mail.imap_check import try_connection
-from comptoir.ui.account.login import current_user, login_required_in_domain
 from comptoir.ui.administration.campaign_editor.forms import (
     AddressForm,
     InfoForm,
     MailboxForm,
-    NewCampaignForm,
 )
-from comptoir.ui.common.pages import with_csp
-
-View = Callable[..., HttpResponse]
-TABS = ("info", "advanced", "icon", "qualification", "history")
-
-
-def manager_required(view: View) -> View:
-    """Logged in here, with the right to manage campaigns (else 403)."""
-
-    @login_required_in_domain
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not current_user(request).can_manage_campaigns:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def managed_campaign(request: HttpRequest, slug: str) -> Campaign:
-    domain_id = current_user(request).domain_id
-    return get_object_or_404(
-        Campaign.objects.select_related("domain"), domain_id=domain_id, slug=slug
-    )
-
-
-def tab_page(
-    request: HttpRequest,
-    campaign: Campaign,
-    tab: str,
-    context: dict[str, Any],
-    status: int = 200,
-    *,
-    template: str = "",
-) -> HttpResponse:
-    context = {"campaign": campaign, "tab": tab, "tabs": TABS, **context}
-    name = template or f"ui/manage/{tab}.html"
-    return with_csp(render(request, name, context, status=status))
-
-
-def refused(form: Any, error: ValidationError) -> None:
-    """Put an action's errors next to the form's fields (or above them)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def applied(
-    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], object], done: str
-) -> bool:
-    """Run `action` with a valid form's data: True when it succeeded (`done` is then shown),
-    False when the form or the action refused (the errors are then next to its fields)."""
-    if not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except ValidationError as error:
-        refused(form, error)
-        return False
-    messages.success(request, done)
-    return True
-
-
-SHOWN = {"all": None, "active": True, "inactive": False}
-
-
-@manager_required
-@require_GET
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    """Every campaign of the domain, inactive ones greyed; ?show=active or inactive filters."""
-    show = request.GET.get("show", "all")
-    show = show if show in SHOWN else "all"
-    campaigns = Campaign.objects.filter(domain_id=current_user(request).domain_id).order_by("name")
-    wanted = SHOWN[show]
-    if wanted is not None:
-        campaigns = campaigns.filter(active=wanted)
-    context = {"campaigns": campaigns, "form": NewCampaignForm(), "show": show}
-    return with_csp(render(request, "ui/manage/campaigns.html", context))
-
-
-@manager_required
-@require_POST
-def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = NewCampaignForm(request.POST)
-    if form.is_valid():
-        try:
-            user = current_user(request)
-            campaign = actions.create_campaign(user.domain, name=form.cleaned_data["name"], by=user)
-        except ValidationError as error:
-            refused(form, error)
-        else:
-            messages.success(request, _("The campaign %(name)s is created.") % {"name": campaign})
-            return redirect("ui:manage_info", campaign.slug)
-    campaigns = Campaign.objects.filter(domain_id=current_user(request).domain_id).order_by("name")
-    context = {"campaigns": campaigns, "form": form}
-    return with_csp(render(request, "ui/manage/campaigns.html", context, status=400))
-
-
-@manager_required
-@require_GET
-def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    return redirect("ui:manage_info", managed_campaign(request, slug).slug)
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.forms import save_form_with, show_action_errors
+from comptoir.ui.common.pages import render_page
 
 
 def info_initial(campaign: Campaign) -> dict[str, Any]:
@@ -168,7 +63,7 @@ def info_of(data: dict[str, Any], campaign: Campaign) -> actions.CampaignInfo:
     )
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def info(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -177,7 +72,7 @@ def info(request: HttpRequest, slug: str) -> HttpResponse:
             request, campaign, InfoForm(initial=info_initial(campaign), campaign=campaign)
         )
     form = InfoForm(request.POST, campaign=campaign)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: actions.update_campaign_info(
@@ -208,12 +103,12 @@ def info_page(
     return tab_page(request, campaign, "info", context, status)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def address_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     form = AddressForm(request.POST)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: actions.add_inbound_address(
@@ -226,7 +121,7 @@ def address_add(request: HttpRequest, slug: str) -> HttpResponse:
     return info_page(request, campaign, info_form, address_form=form, status=400)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def address_remove(request: HttpRequest, slug: str, address_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -240,7 +135,7 @@ def mailbox_initial(mailbox: ImapMailbox) -> dict[str, Any]:
     return {name: getattr(mailbox, name) for name in mailbox_actions.MAILBOX_FIELDS}
 
 
-@manager_required
+@campaign_managers_only
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None) -> HttpResponse:
@@ -253,7 +148,7 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
         form = MailboxForm(initial=mailbox_initial(mailbox) if mailbox else None)
     else:
         form = MailboxForm(request.POST)
-        if applied(
+        if save_form_with(
             request,
             form,
             lambda data: mailbox_actions.save_mailbox(
@@ -267,7 +162,7 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
     return tab_page(request, campaign, "info", context, status, template="ui/manage/mailbox.html")
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -293,13 +188,13 @@ def mailbox_test_answer(
                     campaign, mailbox, form.cleaned_data, by=user
                 )
             except ValidationError as error:
-                refused(form, error)
+                show_action_errors(form, error)
     result = try_connection(target) if target is not None else None
     context = {"mailbox": target, "form": form, "result": result}
-    return with_csp(render(request, "ui/manage/mailbox_test.html", context))
+    return render_page(request, "ui/manage/mailbox_test.html", context)
 
 
-@manager_required
+@campaign_managers_only
 @sensitive_post_parameters("password")
 @require_POST
 def mailbox_test(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
@@ -309,7 +204,7 @@ def mailbox_test(request: HttpRequest, slug: str, mailbox_id: int) -> HttpRespon
     return mailbox_test_answer(request, campaign, mailbox)
 
 
-@manager_required
+@campaign_managers_only
 @sensitive_post_parameters("password")
 @require_POST
 def mailbox_test_new(request: HttpRequest, slug: str) -> HttpResponse:

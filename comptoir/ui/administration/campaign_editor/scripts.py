@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -25,21 +25,16 @@ from comptoir.campaigns.models import (
     ScriptVersion,
 )
 from comptoir.campaigns.script_actions import Row
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.forms import OutcomeForm, QuestionForm
-from comptoir.ui.administration.campaign_editor.info import (
-    applied,
-    managed_campaign,
-    manager_required,
-    refused,
-    tab_page,
-)
 from comptoir.ui.administration.campaign_editor.script_forms import (
     AssignScriptForm,
     NewScriptForm,
     RenameScriptForm,
 )
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.forms import save_form_with, show_action_errors
+from comptoir.ui.common.pages import render_page
 
 # Both forms are on one page: distinct element ids (the field names stay as they are).
 OUTCOME_IDS, QUESTION_IDS = "outcome_%s", "question_%s"
@@ -53,7 +48,7 @@ def domain_script(request: HttpRequest, script_id: int) -> QualificationScript:
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    return with_csp(render(request, template, context, status=status))
+    return render_page(request, template, context, status)
 
 
 def editor_context(script: QualificationScript | None, **forms: Any) -> dict[str, Any]:
@@ -107,13 +102,13 @@ def script_page(
 # The campaign's tab
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def qualification(request: HttpRequest, slug: str) -> HttpResponse:
     return campaign_tab(request, managed_campaign(request, slug))
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def script_assign(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
@@ -129,7 +124,7 @@ def script_assign(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("ui:manage_qualification", campaign.slug)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def script_new_for_campaign(request: HttpRequest, slug: str) -> HttpResponse:
     """A new script (empty or a copy of another), used by this campaign from now on."""
@@ -153,7 +148,7 @@ def created_script(request: HttpRequest, form: NewScriptForm) -> QualificationSc
             user.domain_id, data["name"], copy_of=data["copy_of"], by=user
         )
     except ValidationError as error:
-        refused(form, error)
+        show_action_errors(form, error)
         return None
     messages.success(request, _("The script %(name)s is created.") % {"name": script})
     return script
@@ -170,7 +165,7 @@ def library_scripts(domain_id: int) -> QuerySet[QualificationScript]:
     )
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def script_list(request: HttpRequest) -> HttpResponse:
     domain_id = current_user(request).domain_id
@@ -181,7 +176,7 @@ def script_list(request: HttpRequest) -> HttpResponse:
     return page(request, "ui/manage/library_scripts.html", context)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def script_create(request: HttpRequest) -> HttpResponse:
     domain_id = current_user(request).domain_id
@@ -193,18 +188,18 @@ def script_create(request: HttpRequest) -> HttpResponse:
     return page(request, "ui/manage/library_scripts.html", context, 400)
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def script_detail(request: HttpRequest, script_id: int) -> HttpResponse:
     return script_page(request, domain_script(request, script_id))
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
     script = domain_script(request, script_id)
     form = RenameScriptForm(request.POST)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: script_actions.rename_script(script, data["name"], by=current_user(request)),
@@ -215,7 +210,7 @@ def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
     return script_page(request, script, 400, rename_form=form)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def script_remove(request: HttpRequest, script_id: int) -> HttpResponse:
     script = domain_script(request, script_id)
@@ -228,7 +223,7 @@ def script_remove(request: HttpRequest, script_id: int) -> HttpResponse:
     return redirect("ui:manage_scripts")
 
 
-@manager_required
+@campaign_managers_only
 @require_GET
 def script_version(request: HttpRequest, script_id: int, number: int) -> HttpResponse:
     """One version as it is (a past one never changes), with how many processings used it."""
@@ -278,7 +273,7 @@ def script_question(script: QualificationScript, question_id: int) -> Qualificat
     return get_object_or_404(QualificationField, version__script=script, pk=question_id)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def outcome_save(
     request: HttpRequest, script_id: int, outcome_id: int | None = None
@@ -287,7 +282,7 @@ def outcome_save(
     script = domain_script(request, script_id)
     outcome = script_outcome(script, outcome_id) if outcome_id is not None else None
     form = OutcomeForm(request.POST, auto_id=OUTCOME_IDS)
-    if applied(
+    if save_form_with(
         request,
         form,
         lambda data: script_actions.save_outcome(script, outcome, **data, by=current_user(request)),
@@ -297,7 +292,7 @@ def outcome_save(
     return refused_page(request, script, outcome_form=form, failed_id=outcome_id)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def question_save(
     request: HttpRequest, script_id: int, question_id: int | None = None
@@ -310,7 +305,7 @@ def question_save(
         try:
             script_actions.save_field(script, question, **data, by=current_user(request))
         except ValidationError as error:
-            refused(form, error)
+            show_action_errors(form, error)
         else:
             messages.success(request, _("The question is saved."))
             return back(request, script)
@@ -324,7 +319,7 @@ def script_row(script: QualificationScript, ids: dict[str, int]) -> Row:
     return script_question(script, ids["question_id"])
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def row_move(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
     """An outcome or a question up or down."""
@@ -338,7 +333,7 @@ def row_move(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
     return back(request, script)
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def row_remove(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
     """An outcome (the last final one stays) or a question out of the script."""

@@ -5,7 +5,6 @@ and as its text part will read. Nothing is saved here; the right to manage campa
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,10 +13,9 @@ from comptoir.campaigns.signatures import render_signature
 from comptoir.campaigns.templating import template_errors
 from comptoir.tenancy.models import User
 from comptoir.tickets.template_values import local_date
-from comptoir.ui.account.login import current_user
 from comptoir.ui.administration.campaign_editor.advanced import sample_values
-from comptoir.ui.administration.campaign_editor.info import managed_campaign, manager_required
-from comptoir.ui.common.pages import with_csp
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.pages import render_page
 
 
 def preview_of(signature: str, values: dict[str, str]) -> dict[str, Any]:
@@ -26,10 +24,10 @@ def preview_of(signature: str, values: dict[str, str]) -> dict[str, Any]:
 
 
 def preview_response(request: HttpRequest, preview: dict[str, Any]) -> HttpResponse:
-    return with_csp(render(request, "ui/manage/signature_preview.html", {"preview": preview}))
+    return render_page(request, "ui/manage/signature_preview.html", {"preview": preview})
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def campaign_signature_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The Information tab's signature, on the campaign's latest ticket (or a sample one)."""
@@ -54,7 +52,7 @@ def library_values(user: User) -> dict[str, str]:
     }
 
 
-@manager_required
+@campaign_managers_only
 @require_POST
 def library_signature_preview(request: HttpRequest) -> HttpResponse:
     values = library_values(current_user(request))

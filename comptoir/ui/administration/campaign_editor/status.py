@@ -10,12 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from comptoir.campaigns.status_actions import delete_campaign, set_campaign_active
-from comptoir.ui.account.login import current_user
-from comptoir.ui.administration.campaign_editor.info import (
-    managed_campaign,
-    manager_required,
-    tab_page,
-)
+from comptoir.ui.administration.campaign_editor.tabs import tab_page
+from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
 
 
 def confirmation(request: HttpRequest, slug: str, action: str) -> HttpResponse:
@@ -29,7 +25,7 @@ def confirmation(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     return tab_page(request, campaign, "info", context, template="ui/manage/campaign_status.html")
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def deactivate(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
@@ -40,7 +36,7 @@ def deactivate(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("ui:manage_info", campaign.slug)
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def reactivate(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
@@ -51,7 +47,7 @@ def reactivate(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("ui:manage_info", campaign.slug)
 
 
-@manager_required
+@campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, slug: str) -> HttpResponse:
     """Only a campaign that never had a ticket; otherwise the advice to deactivate it."""
