@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.tenancy.models import User
 
 
-class LoginForm(forms.Form):
+class DomainAskedForm(forms.Form):
+    """A form whose `domain` field is asked only on an address that names no domain."""
+
+    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_domain:
+            del self.fields["domain"]
+
+
+class LoginForm(DomainAskedForm):
     domain = forms.SlugField(
         label=_("Domain"), max_length=63, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -22,11 +31,6 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not ask_domain:
-            del self.fields["domain"]
 
 
 class NewPasswordForm(forms.Form):
@@ -60,14 +64,9 @@ class NewPasswordForm(forms.Form):
         return data
 
 
-class ResetRequestForm(forms.Form):
+class ResetRequestForm(DomainAskedForm):
     domain = forms.SlugField(label=_("Domain"), max_length=63)
     login_or_email = forms.CharField(label=_("Login or email"), max_length=254)
-
-    def __init__(self, *args: Any, ask_domain: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not ask_domain:
-            del self.fields["domain"]
 
 
 class TokenForm(forms.Form):

@@ -12,9 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import EmailTemplate, Signature
-from comptoir.ui.administration.campaign_editor.forms import SignatureForm, TemplateForm
+from comptoir.ui.administration.campaign_editor.forms import (
+    TEMPLATE_FIELDS,
+    SignatureForm,
+    TemplateForm,
+)
 from comptoir.ui.common.access import campaign_managers_only, current_user
-from comptoir.ui.common.forms import save_form_with
+from comptoir.ui.common.forms import form_for, save_form_with
 from comptoir.ui.common.pages import render_page
 
 
@@ -51,19 +55,14 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
     template = None
     if shared_template_id is not None:
         template = shared_template(request, shared_template_id)
-    if request.method == "GET":
-        fields = ("tag", "name", "subject", "body")
-        initial = {f: getattr(template, f) for f in fields} if template else None
-        form = TemplateForm(initial=initial)
-    else:
-        form = TemplateForm(request.POST)
-        if save_form_with(
-            request,
-            form,
-            lambda data: actions.save_shared_template(user.domain, template, **data, by=user),
-            _("The template is saved."),
-        ):
-            return redirect("ui:manage_library")
+    form = form_for(request, TemplateForm, template, TEMPLATE_FIELDS)
+    if request.method == "POST" and save_form_with(
+        request,
+        form,
+        lambda data: actions.save_shared_template(user.domain, template, **data, by=user),
+        _("The template is saved."),
+    ):
+        return redirect("ui:manage_library")
     context = {"form": form, "template": template}
     status = 400 if form.errors else 200
     return render_page(request, "ui/manage/library_template.html", context, status)
@@ -87,18 +86,14 @@ def template_remove(request: HttpRequest, shared_template_id: int) -> HttpRespon
 def signature_edit(request: HttpRequest, signature_id: int | None = None) -> HttpResponse:
     user = current_user(request)
     signature = shared_signature(request, signature_id) if signature_id is not None else None
-    if request.method == "GET":
-        initial = {"name": signature.name, "text": signature.text} if signature else None
-        form = SignatureForm(initial=initial)
-    else:
-        form = SignatureForm(request.POST)
-        if save_form_with(
-            request,
-            form,
-            lambda data: actions.save_signature(user.domain, signature, **data, by=user),
-            _("The signature is saved."),
-        ):
-            return redirect("ui:manage_library")
+    form = form_for(request, SignatureForm, signature, ("name", "text"))
+    if request.method == "POST" and save_form_with(
+        request,
+        form,
+        lambda data: actions.save_signature(user.domain, signature, **data, by=user),
+        _("The signature is saved."),
+    ):
+        return redirect("ui:manage_library")
     context = {"form": form, "signature": signature}
     status = 400 if form.errors else 200
     return render_page(request, "ui/manage/library_signature.html", context, status)

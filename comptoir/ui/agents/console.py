@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from comptoir.campaigns.templating import VARIABLES
 from comptoir.distribution.actions import (
     PlayError,
     claim_next_ticket,
@@ -35,7 +34,7 @@ from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.panels import assignment_context
 from comptoir.ui.agents.qualification_form import QualificationForm
 from comptoir.ui.agents.replies import queue_reply, save_note
-from comptoir.ui.agents.tickets import chosen_template, reply_templates, thread_context
+from comptoir.ui.agents.tickets import chosen_template, composer_context, thread_context
 from comptoir.ui.agents.visibility import may_act_on
 from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.pages import is_htmx, render_page
@@ -92,13 +91,10 @@ def console_response(
         **assignment_context(user, ticket),
         "processing": processing,
         "campaign": processing.campaign,
-        "may_act": may_act,
+        **composer_context(user, ticket, template, may_act=may_act),
         "reply_form": reply_form,
         "note_form": note_form or NoteForm(),
         "qualification": qualification_form or QualificationForm(script_for(ticket.campaign)),
-        "templates": reply_templates(user, ticket) if may_act else [],
-        "chosen_template": template,
-        "variables": VARIABLES.items(),
         "reply_url": reverse("ui:console_reply", args=[processing.pk]),
         "note_url": reverse("ui:console_note", args=[processing.pk]),
         "picker_url": url,

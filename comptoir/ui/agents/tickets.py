@@ -142,6 +142,18 @@ def chosen_template(user: User, ticket: Ticket, template_id: str) -> EmailTempla
     return reply_templates(user, ticket).filter(pk=int(template_id)).first()
 
 
+def composer_context(
+    user: User, ticket: Ticket, template: EmailTemplate | None, *, may_act: bool
+) -> dict[str, object]:
+    """The reply composer's template picker, on the ticket page and in the console."""
+    return {
+        "may_act": may_act,
+        "templates": reply_templates(user, ticket) if may_act else [],
+        "chosen_template": template,
+        "variables": VARIABLES.items(),
+    }
+
+
 def detail_response(
     request: HttpRequest,
     ticket: Ticket,
@@ -156,12 +168,9 @@ def detail_response(
     may_act = may_act_on(user, ticket)
     context = {
         **thread_context(user, ticket),
-        "may_act": may_act,
+        **composer_context(user, ticket, template, may_act=may_act),
         "reply_form": reply_form,
         "note_form": note_form,
-        "templates": reply_templates(user, ticket) if may_act else [],
-        "chosen_template": template,
-        "variables": VARIABLES.items(),
         "reply_url": reverse("ui:ticket_reply", args=[ticket.number]),
         "note_url": reverse("ui:ticket_note", args=[ticket.number]),
         "picker_url": reverse("ui:ticket", args=[ticket.number]),

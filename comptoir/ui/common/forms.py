@@ -1,13 +1,24 @@
 """How a form presents what a core action refused: the action raises ValidationError, the
 form shows each message next to the field it names (or above the form)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+
+def form_for[F: forms.Form](
+    request: HttpRequest, form_class: type[F], shown: object, fields: Iterable[str]
+) -> F:
+    """The form bound to a POST; on a GET, filled with the `fields` of the object `shown`
+    (empty when there is none yet: a new one)."""
+    if request.method == "POST":
+        return form_class(request.POST)
+    initial = {name: getattr(shown, name) for name in fields} if shown is not None else None
+    return form_class(initial=initial)
 
 
 def show_action_errors(form: forms.Form, error: ValidationError) -> None:

@@ -2,6 +2,8 @@
 reassign, unassign, unlock, requeue (distribution.steering). Only for those who supervise
 the ticket's campaign: the buttons show for them alone and these views check it (403)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -56,31 +58,32 @@ def reassign(request: HttpRequest, number: int) -> HttpResponse:
     return back(request, ticket)
 
 
+def steer(
+    request: HttpRequest, number: int, change: Callable[..., object], done: str
+) -> HttpResponse:
+    """One of the plain changes (no choice to make): done, said, and back where it came from."""
+    ticket = steered_ticket(request, number)
+    change(ticket, by=current_user(request))
+    messages.success(request, done % {"number": number})
+    return back(request, ticket)
+
+
 @login_required_in_domain
 @require_POST
 def unassign(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = steered_ticket(request, number)
-    steering.unassign(ticket, by=current_user(request))
-    messages.success(request, _("Ticket #%(number)s is assigned to nobody.") % {"number": number})
-    return back(request, ticket)
+    return steer(request, number, steering.unassign, _("Ticket #%(number)s is assigned to nobody."))
 
 
 @login_required_in_domain
 @require_POST
 def unlock(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = steered_ticket(request, number)
-    steering.unlock(ticket, by=current_user(request))
-    messages.success(request, _("Ticket #%(number)s is unlocked.") % {"number": number})
-    return back(request, ticket)
+    return steer(request, number, steering.unlock, _("Ticket #%(number)s is unlocked."))
 
 
 @login_required_in_domain
 @require_POST
 def requeue(request: HttpRequest, number: int) -> HttpResponse:
-    ticket = steered_ticket(request, number)
-    steering.requeue(ticket, by=current_user(request))
-    messages.success(request, _("Ticket #%(number)s is back in the queue.") % {"number": number})
-    return back(request, ticket)
+    return steer(request, number, steering.requeue, _("Ticket #%(number)s is back in the queue."))
 
 
 @login_required_in_domain

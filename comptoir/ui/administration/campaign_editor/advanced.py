@@ -28,6 +28,7 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.template_values import local_date, template_values
 from comptoir.ui.administration.campaign_editor.forms import (
+    TEMPLATE_FIELDS,
     WEEKDAYS,
     AdvancedForm,
     HolidayForm,
@@ -36,7 +37,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
 )
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
-from comptoir.ui.common.forms import save_form_with, show_action_errors
+from comptoir.ui.common.forms import form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
 ADVANCED_FIELDS = (
@@ -178,8 +179,13 @@ def sample_values(campaign: Campaign, agent: User) -> dict[str, str]:
     )
     if ticket is not None:
         return template_values(ticket, agent)
-    language, zone = campaign.domain.language or "fr", campaign.domain.time_zone
-    today = local_date(timezone.now(), language, zone)
+    return made_up_values(agent, campaign.name)
+
+
+def made_up_values(agent: User, campaign_name: str) -> dict[str, str]:
+    """The variables of a made-up ticket of the agent's domain, dated today."""
+    domain = agent.domain
+    today = local_date(timezone.now(), domain.language or "fr", domain.time_zone)
     return {
         "customer_name": "Claire Martin",
         "customer_email": "claire.martin@example.com",
@@ -187,7 +193,7 @@ def sample_values(campaign: Campaign, agent: User) -> dict[str, str]:
         "ticket_subject": _("My order has not arrived"),
         "ticket_date": today,
         "agent_name": agent.display_name or agent.login,
-        "campaign_name": campaign.name,
+        "campaign_name": campaign_name,
         "today": today,
     }
 
@@ -208,24 +214,14 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
     template = None
     if template_id is not None:
         template = get_object_or_404(campaign.email_templates, pk=template_id)
-    if request.method == "GET":
-        initial = (
-            {f: getattr(template, f) for f in ("tag", "name", "subject", "body")}
-            if template
-            else None
-        )
-        form = TemplateForm(initial=initial)
-    else:
-        form = TemplateForm(request.POST)
-        if save_form_with(
-            request,
-            form,
-            lambda data: actions.save_template(
-                campaign, template, **data, by=current_user(request)
-            ),
-            _("The template is saved."),
-        ):
-            return redirect("ui:manage_advanced", campaign.slug)
+    form = form_for(request, TemplateForm, template, TEMPLATE_FIELDS)
+    if request.method == "POST" and save_form_with(
+        request,
+        form,
+        lambda data: actions.save_template(campaign, template, **data, by=current_user(request)),
+        _("The template is saved."),
+    ):
+        return redirect("ui:manage_advanced", campaign.slug)
     preview = None
     if template is not None:
         preview = preview_of(request, campaign, template.subject, template.body)

@@ -166,6 +166,9 @@ class MailboxForm(forms.Form):
     enabled = forms.BooleanField(label=_("Poll this mailbox"), required=False, initial=True)
 
 
+TEMPLATE_FIELDS = ("tag", "name", "subject", "body")
+
+
 class TemplateForm(forms.Form):
     tag = forms.CharField(label=_("Tag"), max_length=100, required=False)
     name = forms.CharField(label=_("Name"), max_length=200)

@@ -45,12 +45,6 @@ def domain_script(request: HttpRequest, script_id: int) -> QualificationScript:
     return get_object_or_404(QualificationScript, domain_id=domain_id, pk=script_id)
 
 
-def page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    return render_page(request, template, context, status)
-
-
 def editor_context(script: QualificationScript | None, **forms: Any) -> dict[str, Any]:
     """What the editor (ui/manage/script_editor.html) shows of the script's newest version."""
     if script is None:
@@ -96,7 +90,7 @@ def script_page(
             uses=Count("processings")
         ),
     }
-    return page(request, "ui/manage/library_script.html", context, status)
+    return render_page(request, "ui/manage/library_script.html", context, status)
 
 
 # The campaign's tab
@@ -173,7 +167,7 @@ def script_list(request: HttpRequest) -> HttpResponse:
         "scripts": library_scripts(domain_id),
         "new_form": NewScriptForm(domain_id=domain_id),
     }
-    return page(request, "ui/manage/library_scripts.html", context)
+    return render_page(request, "ui/manage/library_scripts.html", context)
 
 
 @campaign_managers_only
@@ -185,7 +179,7 @@ def script_create(request: HttpRequest) -> HttpResponse:
     if script is not None:
         return redirect("ui:manage_script", script.pk)
     context = {"scripts": library_scripts(domain_id), "new_form": form}
-    return page(request, "ui/manage/library_scripts.html", context, 400)
+    return render_page(request, "ui/manage/library_scripts.html", context, 400)
 
 
 @campaign_managers_only
@@ -237,7 +231,7 @@ def script_version(request: HttpRequest, script_id: int, number: int) -> HttpRes
         "uses": version.processings.count(),
         "newest": script_actions.current_version(script).pk == version.pk,
     }
-    return page(request, "ui/manage/library_script_version.html", context)
+    return render_page(request, "ui/manage/library_script_version.html", context)
 
 
 # The editor's actions (from the library or from a campaign's tab)

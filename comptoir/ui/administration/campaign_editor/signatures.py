@@ -5,15 +5,12 @@ and as its text part will read. Nothing is saved here; the right to manage campa
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.campaigns.signatures import render_signature
 from comptoir.campaigns.templating import template_errors
-from comptoir.tenancy.models import User
-from comptoir.tickets.template_values import local_date
-from comptoir.ui.administration.campaign_editor.advanced import sample_values
+from comptoir.ui.administration.campaign_editor.advanced import made_up_values, sample_values
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
 from comptoir.ui.common.pages import render_page
 
@@ -36,24 +33,9 @@ def campaign_signature_preview(request: HttpRequest, slug: str) -> HttpResponse:
     return preview_response(request, preview_of(request.POST.get("signature", ""), values))
 
 
-def library_values(user: User) -> dict[str, str]:
-    """A made-up ticket: a shared signature belongs to no campaign."""
-    domain = user.domain
-    today = local_date(timezone.now(), domain.language or "fr", domain.time_zone)
-    return {
-        "customer_name": "Claire Martin",
-        "customer_email": "claire.martin@example.com",
-        "ticket_number": "12345",
-        "ticket_subject": _("My order has not arrived"),
-        "ticket_date": today,
-        "agent_name": user.display_name or user.login,
-        "campaign_name": _("Customer service"),
-        "today": today,
-    }
-
-
 @campaign_managers_only
 @require_POST
 def library_signature_preview(request: HttpRequest) -> HttpResponse:
-    values = library_values(current_user(request))
+    # A shared signature belongs to no campaign: a made-up ticket.
+    values = made_up_values(current_user(request), _("Customer service"))
     return preview_response(request, preview_of(request.POST.get("text", ""), values))

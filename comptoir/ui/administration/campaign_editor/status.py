@@ -25,26 +25,27 @@ def confirmation(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     return tab_page(request, campaign, "info", context, template="ui/manage/campaign_status.html")
 
 
+def set_active(request: HttpRequest, slug: str, *, active: bool, done: str) -> HttpResponse:
+    """GET: what will happen; POST: the campaign (in)active, `done` said."""
+    if request.method == "GET":
+        return confirmation(request, slug, "reactivate" if active else "deactivate")
+    campaign = managed_campaign(request, slug)
+    set_campaign_active(campaign, active=active, by=current_user(request))
+    messages.success(request, done % {"name": campaign})
+    return redirect("ui:manage_info", campaign.slug)
+
+
 @campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def deactivate(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.method == "GET":
-        return confirmation(request, slug, "deactivate")
-    campaign = managed_campaign(request, slug)
-    set_campaign_active(campaign, active=False, by=current_user(request))
-    messages.success(request, _("The campaign %(name)s is deactivated.") % {"name": campaign})
-    return redirect("ui:manage_info", campaign.slug)
+    done = _("The campaign %(name)s is deactivated.")
+    return set_active(request, slug, active=False, done=done)
 
 
 @campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def reactivate(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.method == "GET":
-        return confirmation(request, slug, "reactivate")
-    campaign = managed_campaign(request, slug)
-    set_campaign_active(campaign, active=True, by=current_user(request))
-    messages.success(request, _("The campaign %(name)s is active again.") % {"name": campaign})
-    return redirect("ui:manage_info", campaign.slug)
+    return set_active(request, slug, active=True, done=_("The campaign %(name)s is active again."))
 
 
 @campaign_managers_only
