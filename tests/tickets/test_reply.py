@@ -17,7 +17,7 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Message, RawMessage, Ticket, TicketEvent
 from comptoir.tickets.outbound import ReplyError, add_note, reply, template_text
 from comptoir.tickets.template_values import template_values
-from comptoir.ui.views import chosen_template, reply_templates
+from comptoir.ui.agents.tickets import chosen_template, reply_templates
 from tests.conftest import Acme, make_acme, read_eml
 from tests.mail.mail_client import customer_mail, parse
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import TicketEvent
-from comptoir.ui import downloads
-from comptoir.ui.reasons import translated_reason
+from comptoir.ui.common import downloads
+from comptoir.ui.supervisors.reasons import translated_reason
 
 register = template.Library()
 
