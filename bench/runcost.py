@@ -4,7 +4,8 @@ mail.batch_write.write_run, timed alone with its COMMIT (parsing and routing don
 clock starts), for runs of 1, 16 and 200 messages: first new requests, then one reply to
 each. With one SMTP connection every run holds one message, so the x1 listener pays the
 figure of runs of 1 on every mail (issue 11: 300 mails/s = 3.3 ms per mail in all). No
-automatic replies (their cost is the acknowledgement's, measured by `bench paths`).
+automatic replies, unless `--acks`: then the new tickets are acknowledged in their run
+(write_run's auto_reply, as the listener and `comptoir ingest` do; no hourly cap).
 Each database kind runs in its own subprocess on a fresh comptoir_bench_runcost database.
 """
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--messages", type=int, help="messages per size and kind (default 800)")
     parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], help="only this one")
+    parser.add_argument("--acks", action="store_true", help="acknowledge the new tickets")
     return parser
 
 
@@ -45,7 +47,7 @@ def mail(sender: str, subject: str, message_id: str, parent: str | None) -> byte
     return bytes(message)
 
 
-def worker(count: int) -> dict[str, Any]:
+def worker(count: int, acks: bool = False) -> dict[str, Any]:
     """In the measured process: every size, new requests then their replies."""
     from bench.worker import setup_django
 
@@ -57,6 +59,8 @@ def worker(count: int) -> dict[str, Any]:
     from comptoir.mail.batch_write import write_run
 
     campaign = Campaign.objects.select_related("domain").get(domain__slug="demo", slug="support")
+    campaign.auto_reply_enabled, campaign.auto_reply_hourly_limit = acks, 1_000_000
+    campaign.save()
     statements = [0]
 
     def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -78,7 +82,7 @@ def worker(count: int) -> dict[str, Any]:
             with connection.execute_wrapper(counting):
                 for start in range(0, len(items), size):
                     with transaction.atomic():
-                        write_run(items[start : start + size])
+                        write_run(items[start : start + size], auto_reply=acks)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             runs = -(-len(items) // size)
             figures[f"{kind} x{size}"] = {
@@ -91,9 +95,9 @@ def worker(count: int) -> dict[str, Any]:
     return figures
 
 
-def measure(dbs: Databases, kind: str, count: int) -> dict[str, Any]:
+def measure(dbs: Databases, kind: str, count: int, acks: bool) -> dict[str, Any]:
     target = dbs.fresh(kind)
-    args = [sys.executable, "-m", "bench.runcost", "--worker", str(count)]
+    args = [sys.executable, "-m", "bench.runcost", "--worker", str(count), *(["acks"] * acks)]
     done = subprocess.run(args, env=target.env, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     if done.returncode != 0 or not lines:
@@ -114,14 +118,15 @@ def main(argv: list[str], known_only: bool = False) -> int:
     results: dict[str, Any] = {}
     try:
         for kind in kinds:
-            results[kind] = measure(dbs, kind, count)
+            results[kind] = measure(dbs, kind, count, args.acks)
     except SetupError as exc:
         print(f"bench failed: {exc}", flush=True)
         return 1
     finally:
         dbs.finish(keep=args.keep)
     print(
-        f"\nwrite_run, {count} messages per row (ms per message incl. COMMIT; statements per run)"
+        f"\nwrite_run{' with acknowledgements' if args.acks else ''}, {count} messages per row"
+        " (ms per message incl. COMMIT; statements per run)"
     )
     print(f"{'database':<11} {'run':<11} {'ms/msg':>8} {'CPU ms/msg':>10} {'stmts/run':>10}")
     for kind, figures in results.items():
@@ -140,7 +145,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        print(RESULT + json.dumps(worker(int(sys.argv[2]))), flush=True)
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--worker":
+        print(RESULT + json.dumps(worker(int(sys.argv[2]), sys.argv[3:] == ["acks"])), flush=True)
     else:
         sys.exit(main(sys.argv[1:]))

@@ -97,9 +97,11 @@ def forget_cached_own_addresses() -> None:
     seconds; tests reuse domain ids (a rolled-back test sends no signal to forget them)."""
     from comptoir.campaigns import addresses
     from comptoir.mail import ingest
+    from comptoir.tickets import auto_reply_draft
 
     ingest._own_addresses.clear()
     addresses.forget_routes()
+    auto_reply_draft.forget_replies()
 
 
 def script_version(campaign: Campaign) -> ScriptVersion:

@@ -8,11 +8,11 @@ An MTA (Postfix, Exim) or a sending host delivers here. The promises made to it:
   Retrying is safe because ingest is idempotent (same Message-ID or same bytes: one message).
 A message that cannot be parsed is not an error here: ingest quarantines it and we answer 250.
 
-The event loop only speaks the protocol: routing lookups, parsing and storing run in worker
-threads (a message is parsed on an ingest thread, then written by the committer's thread),
-so a slow message never delays another session's greeting or commands. Its memory is bounded
-by caps (comptoir/mail/listener_limits.py): sessions, a spool per session
-(comptoir/mail/spool.py), and the bytes being ingested at once.
+The event loop only speaks the protocol: routing lookups (but those answered from memory),
+parsing and storing run in worker threads (a message is parsed on an ingest thread, which
+hands it to the committer's thread), so a slow message never delays another session's
+greeting or commands. Its memory is bounded by caps (comptoir/mail/listener_limits.py):
+sessions, a spool per session (comptoir/mail/spool.py), and the bytes being ingested at once.
 """
 
 import asyncio
@@ -20,7 +20,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
@@ -29,9 +29,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from comptoir.campaigns.addresses import remembered_route
 from comptoir.campaigns.models import Campaign
 from comptoir.mail.batch import Ready, prepare
-from comptoir.mail.committer import Committer
+from comptoir.mail.committer import Committer, Outcomes
 from comptoir.mail.envelope import (
     TRANSIENT,
     deliver,
@@ -135,7 +136,9 @@ class IngestHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         try:
-            campaign = await self.lookups.run(route_address, address)
+            # Answered from memory on the loop when it can (no thread hand-off: with one
+            # connection each one is paid per message), else on a lookup thread.
+            campaign = remembered_route(address) or await self.lookups.run(route_address, address)
         except Exception:
             log.exception("Routing %r failed", address)
             return TRANSIENT
@@ -182,15 +185,22 @@ class IngestHandler:
         self, spool: Spool, envelope: SpooledEnvelope, recipients: list[str]
     ) -> list[str]:
         """Prepared on an ingest thread, written by the committer: statuses once committed."""
-        assert self.committer is not None
-        parts = await self.ingests.run(
-            self.prepare_spool,
-            spool,
-            mail_from=envelope.mail_from or "",
-            recipients=recipients,
-            routes=dict(envelope.routes),
-        )
-        outcomes = await asyncio.wrap_future(self.committer.submit(parts))
+        committer = self.committer
+        assert committer is not None
+
+        def prepare_and_submit() -> tuple[list[Ready], "Future[Outcomes]"]:
+            # Handed to the committer by the ingest thread itself: it starts writing without
+            # waiting for the event loop's next turn.
+            parts = self.prepare_spool(
+                spool,
+                mail_from=envelope.mail_from or "",
+                recipients=recipients,
+                routes=dict(envelope.routes),
+            )
+            return parts, committer.submit(parts)
+
+        parts, future = await self.ingests.run(prepare_and_submit)
+        outcomes = await asyncio.wrap_future(future)
         return statuses_of(recipients, [delivery for delivery, _p in parts], outcomes)
 
     def prepare_spool(

@@ -16,9 +16,12 @@ implementation). It is never sent:
 It carries `Auto-Submitted: auto-replied` and `X-Auto-Response-Suppress: All`, so that
 well-behaved systems never answer it, and the daily limit stops the ones that do.
 
-A run decides in a few statements whatever its size: one for the addresses Comptoir receives
-mail on, one that reads and locks the contacts, one grouped count of their replies of the last
-24 hours, one count per campaign of its replies of the hour; then it goes through its tickets
+A run decides in two statements whatever its size (plain SQL: with one SMTP connection each
+message is a run of one, issue 11): one that reads and locks the contacts, then one UNION ALL
+of the addresses Comptoir receives mail on, a grouped count of the contacts' replies of the
+last 24 hours and a count per campaign of its replies of the hour (look_up); what it needs of
+the campaign is cached across runs (auto_reply_draft.campaign_reply). Then it goes through its
+tickets
 in order, counting its own replies as it queues them, so that it decides exactly what
 acknowledging them one by one would. The counts are exact under concurrency too: every
 transaction that acknowledges has numbered its new tickets first (tickets.numbering), which
@@ -27,6 +30,7 @@ The contact and campaign locks below keep the rule true on their own, should num
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,10 +40,11 @@ from django.utils import timezone
 
 from comptoir.campaigns.addresses import base_address
 from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.lib import fastsql
 from comptoir.mail.compose import Draft, writable_address
 from comptoir.tenancy.models import Domain
 from comptoir.tickets.actions import event_row
-from comptoir.tickets.auto_reply_draft import CampaignReply
+from comptoir.tickets.auto_reply_draft import campaign_reply
 from comptoir.tickets.models import Contact, Message, Ticket, TicketEvent
 from comptoir.tickets.outbound import store_queued
 
@@ -76,17 +81,6 @@ def static_refusal(address: str, automatic_reason: str) -> str:
     return ""
 
 
-def receiving(addresses: set[str]) -> set[str]:
-    """Those of the addresses Comptoir (any domain) receives mail for, with ingest's routing:
-    `support+anything@` reaches `support@`, so it is ours too. One query."""
-    if not addresses:
-        return set()
-    candidates = addresses | {base_address(a) for a in addresses}
-    rows = InboundAddress.objects.filter(address__in=candidates).values_list("address", flat=True)
-    found = set(rows)
-    return {a for a in addresses if a in found or base_address(a) in found}
-
-
 # Automatic replies counted in plain SQL. A campaign's in the last hour, up to its limit: the
 # domain's automatic replies of that hour (partial index message_automatic_replies, bounded by
 # the caps), each reply's ticket read by its primary key rather than joined, so that the planner
@@ -102,34 +96,73 @@ CAMPAIGN_SINCE = (
     " LIMIT %s) AS replies"
 )
 CONTACTS_SINCE = (
-    f"SELECT t.contact_id, COUNT(*) FROM {Ticket._meta.db_table} t"
+    f"SELECT 1, t.contact_id, '', COUNT(*) FROM {Ticket._meta.db_table} t"
     f" JOIN {Message._meta.db_table} m ON m.ticket_id = t.id"
     " WHERE t.contact_id IN ({ids}) AND m.domain_id = %s AND m.direction = 'outbound'"
     " AND m.is_automatic AND m.created_at >= %s GROUP BY t.contact_id"
 )
+# The addresses Comptoir (any domain) receives mail on, among the candidates.
+RECEIVING = (
+    f"SELECT 0, 0, a.address, 0 FROM {InboundAddress._meta.db_table} a"
+    " WHERE a.address IN ({addresses})"
+)
+HOURLY = f"SELECT 2, %s, '', ({CAMPAIGN_SINCE})"
 
 
 def stamp(since: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(since)  # as the ORM stores it
 
 
-def sent_today(domain_id: int, contact_ids: list[int]) -> dict[int, int]:
-    """Automatic replies to each contact in the last 24 hours, in one grouped count."""
-    if not contact_ids:
-        return {}
-    since = timezone.now() - timedelta(hours=24)
-    sql = CONTACTS_SINCE.format(ids=", ".join(["%s"] * len(contact_ids)))
+def marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+@dataclass
+class Lookups:
+    """What a run reads in one statement (`look_up`)."""
+
+    receiving: set[str]  # the candidate addresses Comptoir receives mail on
+    daily: dict[int, int]  # automatic replies of the last 24 hours, by contact
+    hourly: dict[int, int]  # the campaign's of the last hour (up to its limit), by campaign
+
+
+def look_up(wanted: list[NewTicket]) -> Lookups:
+    """For the run's tickets not refused already, in one UNION ALL: which of their addresses
+    (and base addresses: `support+x@` reaches `support@`) Comptoir receives mail on, their
+    contacts' replies of the last 24 hours (one grouped count per domain), their campaigns'
+    replies of the hour, unlocked (hourly_count locks when near the limit). Exact under
+    concurrency because the run numbered its tickets before (see the module's docstring)."""
+    found = Lookups(set(), {}, {})
+    if not wanted:
+        return found
+    addresses = {address(n) for n in wanted}
+    candidates = sorted(addresses | {base_address(a) for a in addresses})
+    parts = [RECEIVING.format(addresses=marks(len(candidates)))]
+    params: list[Any] = list(candidates)
+    now = timezone.now()
+    for domain_id in sorted({n.ticket.domain_id for n in wanted}):
+        ids = sorted({n.ticket.contact_id for n in wanted if n.ticket.domain_id == domain_id})
+        parts.append(CONTACTS_SINCE.format(ids=marks(len(ids))))
+        params += [*ids, domain_id, stamp(now - timedelta(hours=24))]
+    for pk, campaign in sorted({n.ticket.campaign_id: n.ticket.campaign for n in wanted}.items()):
+        parts.append(HOURLY)
+        since = stamp(now - timedelta(hours=1))
+        params += [pk, campaign.domain_id, since, pk, campaign.auto_reply_hourly_limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*contact_ids, domain_id, stamp(since)])
-        return {int(contact): int(count) for contact, count in cursor.fetchall()}
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, key, text, count in cursor.fetchall():
+            if kind == 0:
+                found.receiving.add(text)
+            else:
+                (found.daily if kind == 1 else found.hourly)[int(key)] = int(count)
+    return found
 
 
-def sent_this_hour(campaign: Campaign, limit: int, *, locked: bool) -> int:
-    """The campaign's automatic replies in the last hour, counted up to `limit`."""
-    # Locked: the campaign row (PostgreSQL), so that new tickets arriving together are counted
-    # one after the other, as the contacts are (always contacts, then campaigns).
-    if locked:
-        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
+def sent_this_hour(campaign: Campaign, limit: int) -> int:
+    """The campaign's automatic replies in the last hour, counted up to `limit`, once its
+    row is locked (PostgreSQL), so that new tickets arriving together are counted one after
+    the other, as the contacts are (always contacts, then campaigns)."""
+    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("id"))
     since = timezone.now() - timedelta(hours=1)
     with connection.cursor() as cursor:
         cursor.execute(CAMPAIGN_SINCE, [campaign.domain_id, stamp(since), campaign.pk, limit])
@@ -142,23 +175,38 @@ def sent_this_hour(campaign: Campaign, limit: int, *, locked: bool) -> int:
 UNLOCKED_MARGIN = 50
 
 
-def hourly_count(campaign: Campaign, wanted: int) -> int:
-    """The campaign's replies of the hour, before a run that may queue `wanted` more. The
-    campaign row is locked only near the limit: a lock on every new ticket would make all of
-    a campaign's deliveries wait for each other."""
+def hourly_count(campaign: Campaign, wanted: int, unlocked: int) -> int:
+    """The campaign's replies of the hour, before a run that may queue `wanted` more, from
+    the `unlocked` count. The campaign row is locked only near the limit: a lock on every new
+    ticket would make all of a campaign's deliveries wait for each other."""
     limit = campaign.auto_reply_hourly_limit
-    count = sent_this_hour(campaign, limit, locked=False)
-    if count + wanted - 1 + UNLOCKED_MARGIN < limit:
-        return count
-    return sent_this_hour(campaign, limit, locked=True)
+    if unlocked + wanted - 1 + UNLOCKED_MARGIN < limit:
+        return unlocked
+    return sent_this_hour(campaign, limit)
+
+
+CONTACTS = Contact._meta.db_table
+# The contact fields an acknowledgement reads (the others are left deferred), in field order.
+CONTACT_FIELDS = tuple(
+    f.attname
+    for f in Contact._meta.concrete_fields
+    if f.attname in {"id", "domain_id", "email", "name", "language"}
+)
 
 
 def load_people(wanted: list[NewTicket]) -> None:
     """The tickets' contacts, read and locked in one statement (in id order, so that two runs
     lock them in the same order), and their domains, put on the tickets."""
     ids = sorted({n.ticket.contact_id for n in wanted})
-    contacts = Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    by_id = {contact.pk: contact for contact in contacts}
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {', '.join(CONTACT_FIELDS)} FROM {CONTACTS} WHERE id IN ({marks(len(ids))})"
+        f" ORDER BY id{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    by_id = {row[0]: Contact.from_db(connection.alias, CONTACT_FIELDS, row) for row in rows}
     domains: dict[int, Domain] = {}
     for n in wanted:
         campaign = n.ticket.campaign
@@ -176,21 +224,23 @@ class Run:
 
     def __init__(self, wanted: list[NewTicket]) -> None:
         self.refused = {id(n): static_refusal(address(n), n.automatic_reason) for n in wanted}
-        ours = receiving({address(n) for n in wanted if not self.refused[id(n)]})
+        found = look_up([n for n in wanted if not self.refused[id(n)]])
         for n in wanted:
-            if not self.refused[id(n)] and address(n) in ours:
+            ours = {address(n), base_address(address(n))} & found.receiving
+            if not self.refused[id(n)] and ours:
                 self.refused[id(n)] = f"{address(n)} is an address Comptoir receives mail on"
         counted = [n for n in wanted if not self.refused[id(n)]]
-        self.daily: dict[int, int] = {}
-        for domain_id in sorted({n.ticket.domain_id for n in counted}):
-            ids = sorted({n.ticket.contact_id for n in counted if n.ticket.domain_id == domain_id})
-            self.daily.update(sent_today(domain_id, ids))
+        self.daily = found.daily
         campaigns = {n.ticket.campaign_id: n.ticket.campaign for n in counted}
         self.hourly = {
-            pk: hourly_count(campaign, sum(n.ticket.campaign_id == pk for n in counted))
+            pk: hourly_count(
+                campaign,
+                sum(n.ticket.campaign_id == pk for n in counted),
+                found.hourly.get(pk, 0),
+            )
             for pk, campaign in sorted(campaigns.items())
         }
-        self.replies = {pk: CampaignReply(campaign) for pk, campaign in campaigns.items()}
+        self.replies = {pk: campaign_reply(campaign) for pk, campaign in campaigns.items()}
 
     def decide(self, n: NewTicket) -> tuple[str, str]:
         """(kind, why) for a ticket, in the run's order: ("", "") when it is acknowledged."""
@@ -216,11 +266,15 @@ def address(n: NewTicket) -> str:
     return n.ticket.contact.email.lower()
 
 
-def acknowledge_run(new: list[NewTicket]) -> list[Message | None]:
+def acknowledge_run(
+    new: list[NewTicket], history: Sequence[TicketEvent] = ()
+) -> list[Message | None]:
     """Acknowledge the run's new tickets, in their order, when their campaign says so and the
-    rules allow it: each queued reply, or None (why not is in the ticket's history)."""
+    rules allow it: each queued reply, or None (why not is in the ticket's history). The
+    caller's `history` rows are written first, in the same INSERT as the run's own."""
     wanted = [n for n in new if n.ticket.campaign.auto_reply_enabled]
     if not wanted:
+        fastsql.insert_many(history)
         return [None] * len(new)
     load_people(wanted)
     run = Run(wanted)
@@ -231,8 +285,9 @@ def acknowledge_run(new: list[NewTicket]) -> list[Message | None]:
         decided.append((n, kind, why))
         if not kind:
             drafts.append((n.ticket, run.replies[n.ticket.campaign_id].draft(n.ticket, n.first)))
-    sent = iter(store_queued(drafts, author=None))
-    events, queued = [], {}
+    # The senders were checked by their CampaignReply (a refused one queues nothing).
+    sent = iter(store_queued(drafts, author=None, checked=True))
+    events, queued = list(history), {}
     for n, kind, why in decided:
         if kind:
             events.append(event_row(n.ticket, n.first, kind, f"no automatic reply: {why}"))
@@ -240,5 +295,5 @@ def acknowledge_run(new: list[NewTicket]) -> list[Message | None]:
         message = queued[id(n)] = next(sent)
         detail = f"automatic reply to {n.ticket.contact.email}"
         events.append(event_row(n.ticket, message, "auto_reply_queued", detail))
-    TicketEvent.objects.bulk_create(events)
+    fastsql.insert_many(events)
     return [queued.get(id(n)) for n in new]

@@ -2,14 +2,25 @@
 
 Everything that does not depend on the ticket (sender address and whether the domain may send
 from it, reply-to, template, signature, the default text in each language) is read once per
-campaign and run (`CampaignReply`), not once per new ticket: a run of the bulk path or of the
-listener's group commit acknowledges many tickets of one campaign. A run lives inside one
-transaction, so what it read is what the database held: nothing to invalidate.
+campaign (`CampaignReply`), not once per new ticket, and kept across runs for REPLY_TTL seconds
+(`campaign_reply`): with one SMTP connection every message is a run of one, and reading it
+again cost 4 statements per message (issue 11).
+
+It is keyed by the campaign's own fields that it uses, so a campaign read afresh with other
+settings gets a fresh one at once. What it reads through other rows (the template and shared
+signature, the inbound address used as sender, the mail domains the sender is checked
+against) follows the routing cache's rule (campaigns.addresses.route): any save or delete of
+those rows in this process forgets every entry (`forget_replies`, connected in tickets.apps);
+other processes (the web process, where campaigns are edited) see the change within
+REPLY_TTL seconds (docs/outbound.md).
 """
+
+import time
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.campaigns.addresses import ROUTING_TTL
 from comptoir.campaigns.models import Campaign, EmailTemplate
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.campaigns.templating import PLACEHOLDER, render
@@ -101,3 +112,44 @@ class CampaignReply:
             automatic=True,
             ticket_number=ticket.number,
         )
+
+
+REPLY_TTL = ROUTING_TTL
+REPLY_CACHE_SIZE = 256  # campaigns; past this, start afresh
+_replies: dict[tuple[object, ...], tuple[float, CampaignReply]] = {}
+clock = time.monotonic  # tests move it forward
+
+
+def reply_key(campaign: Campaign) -> tuple[object, ...]:
+    """The campaign's fields a CampaignReply is made of."""
+    return (
+        campaign.pk,
+        campaign.domain_id,
+        campaign.name,
+        campaign.sender_name,
+        campaign.sender_email,
+        campaign.reply_to,
+        campaign.auto_reply_template_id,
+        campaign.signature,
+        campaign.shared_signature_id,
+    )
+
+
+def campaign_reply(campaign: Campaign) -> CampaignReply:
+    """The campaign's CampaignReply, read at most REPLY_TTL seconds ago (see the module's
+    docstring). Shared by threads: what it fills in later (texts by language, rendered
+    signatures) is the same whichever thread fills it."""
+    key, now = reply_key(campaign), clock()
+    cached = _replies.get(key)
+    if cached is not None and now - cached[0] < REPLY_TTL:
+        return cached[1]
+    reply = CampaignReply(campaign)
+    if len(_replies) >= REPLY_CACHE_SIZE:
+        _replies.clear()
+    _replies[key] = (now, reply)
+    return reply
+
+
+def forget_replies(*_args: object, **_kwargs: object) -> None:
+    """Forget every cached CampaignReply (a signal receiver: its rows changed here)."""
+    _replies.clear()

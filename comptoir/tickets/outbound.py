@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from comptoir.campaigns.addresses import foreign_addresses
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
-from comptoir.lib.fastsql import insert
+from comptoir.lib.fastsql import insert, insert_many
 from comptoir.lib.storable import unstorable_reason
 from comptoir.lib.text import clean, message_id_key
 from comptoir.mail.compose import (
@@ -242,15 +242,19 @@ def queue(ticket: Ticket, draft: Draft, *, author: User | None) -> Message:
     return store_queued([(ticket, draft)], author=author)[0]
 
 
-def store_queued(drafts: list[tuple[Ticket, Draft]], *, author: User | None) -> list[Message]:
+def store_queued(
+    drafts: list[tuple[Ticket, Draft]], *, author: User | None, checked: bool = False
+) -> list[Message]:
     """Compose and store outbound messages: the raw bytes of all first, then their Message
     rows, then attachments; an INSERT each. Refused (ReplyError, nothing written) when a
-    sender is not its domain's own: each distinct sender checked once (check_addresses)."""
+    sender is not its domain's own: each distinct sender checked once (check_addresses),
+    unless the caller did (`checked`: the automatic reply's CampaignReply)."""
     raws, messages = [], []
     for domain_id, sender, reply_to in {
         (t.domain_id, d.sender.email, d.reply_to) for t, d in drafts
     }:
-        check_addresses(domain_id, sender, reply_to)
+        if not checked:
+            check_addresses(domain_id, sender, reply_to)
     for ticket, draft in drafts:
         draft.message_id = make_message_id(draft.sender.email)
         raws.append(raw_row(ticket, draft, build(draft)))
@@ -263,16 +267,13 @@ def store_queued(drafts: list[tuple[Ticket, Draft]], *, author: User | None) -> 
         for message, (_ticket, draft) in zip(messages, drafts, strict=True)
         for row in outbound_attachments(message, draft.attachments)
     ]
-    Attachment.objects.bulk_create(attachments)
+    save_all(attachments)
     return messages
 
 
 def save_all(rows: Sequence[models.Model]) -> None:
-    """One row: the cached INSERT (lib.fastsql); more: one multi-row INSERT."""
-    if len(rows) == 1:
-        insert(rows[0])
-    elif rows:
-        type(rows[0])._default_manager.bulk_create(list(rows))
+    """One INSERT for all the rows, built once per model (lib.fastsql)."""
+    insert_many(rows)
 
 
 def raw_row(ticket: Ticket, draft: Draft, raw: bytes) -> RawMessage:

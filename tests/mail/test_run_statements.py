@@ -57,3 +57,35 @@ def test_a_run_costs_a_few_statements_whatever_its_size(acme: Acme, size: int) -
     assert [t.number for t in tickets] == list(range(1, size + 2))
     assert all(t.messages.count() == 2 for t in tickets[1:])
     assert Contact.objects.filter(domain=acme.domain).count() == size + 1
+
+
+# A new ticket and its acknowledgement, per run: with one SMTP connection, per message. The
+# run's statements above (the history joins the acknowledgement's INSERT), the contacts locked,
+# one UNION ALL for the counts and the addresses Comptoir receives mail on, the reply's raw
+# message, message and the history. Before (i11/int): 18 on both, the campaign's sender,
+# inbound address and mail domains read again on every run.
+def most_acknowledged() -> int:
+    return 12
+
+
+def acknowledged(acme: Acme, raws: list[bytes]) -> tuple[list[str], list[str]]:
+    run = [prepare(Delivery(f"m{i}", raw, campaign=acme.support)) for i, raw in enumerate(raws)]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        results = write_run([item for item in run if item is not None], auto_reply=True)
+    sql = [q["sql"] for q in queries.captured_queries]
+    return [s for s in sql if "SAVEPOINT" not in s], [r.outcome for r in results]
+
+
+@pytest.mark.parametrize("size", [1, 16])
+def test_a_new_ticket_and_its_acknowledgement_cost_a_few_statements(acme: Acme, size: int) -> None:
+    from comptoir.campaigns.models import Campaign
+    from comptoir.tickets.models import Direction, Message
+
+    Campaign.objects.filter(pk=acme.support.pk).update(auto_reply_enabled=True)
+    acme.support.refresh_from_db()
+    acknowledged(acme, [new_mail(999)])  # the counter, and what may be cached, warmed up
+    new, outcomes = acknowledged(acme, [new_mail(i) for i in range(size)])
+    assert outcomes == ["created"] * size
+    replies = Message.objects.filter(domain=acme.domain, direction=Direction.OUTBOUND)
+    assert replies.count() == size + 1
+    assert len(new) <= most_acknowledged(), "\n".join(new)
