@@ -44,6 +44,7 @@ from comptoir.lib.checks import (
     check_text,
     raise_if_any,
     refuse,
+    storable_ids,
 )
 from comptoir.lib.dates import planning_error
 from comptoir.tenancy.models import Domain, Team, User
@@ -186,9 +187,10 @@ def sender_errors(campaign: Campaign, info: CampaignInfo, errors: Errors) -> Non
 
 
 def domain_teams(campaign: Campaign, ids: Iterable[int], field: str, errors: Errors) -> list[Team]:
-    wanted = set(ids)
-    teams = list(Team.objects.filter(domain_id=campaign.domain_id, pk__in=wanted))
-    if len(teams) != len(wanted):
+    """The teams the ids name, all of the campaign's domain (else refused)."""
+    wanted = storable_ids(ids)
+    teams = list(Team.objects.filter(domain_id=campaign.domain_id, pk__in=wanted or ()))
+    if wanted is None or len(teams) != len(wanted):
         errors[field] = [_("Choose teams of this domain.")]
     return teams
 

@@ -57,6 +57,17 @@ def check_address(errors: Errors, field: str, value: str) -> str:
     return value
 
 
+def storable_ids(ids: object) -> set[int] | None:
+    """The ids as a set, or None when one cannot be a row's id (a database would fail on
+    it: SQLite stops at 64 bits): such an id names no row of the domain."""
+    if not isinstance(ids, list | tuple | set | frozenset):
+        return None
+    wanted = set(ids)
+    if all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in wanted):
+        return wanted
+    return None
+
+
 def raise_if_any(errors: Errors, kind: type[ValidationError] = ValidationError) -> None:
     """Refuse with every message gathered, by field (`kind`: a ValidationError subclass)."""
     if errors:
