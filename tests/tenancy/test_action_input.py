@@ -2,11 +2,15 @@
 ValidationError by field; a team's rename and members are one action; logging in is one
 action (tenancy.login.log_in) with the throttle's delays."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from pytest_django.fixtures import Settings
 
+from comptoir.settings import login_window_and_delay
 from comptoir.tenancy import actions
 from comptoir.tenancy.actions import PeopleError, UserFields
 from comptoir.tenancy.login import log_in
@@ -94,3 +98,34 @@ def test_logging_in_is_one_action_with_the_throttles_delays(acme: Acme) -> None:
     held = log_in(acme.domain, login="alice", password="pw", address="192.0.2.9", now=now)
     assert (held.user, held.wait > 0) == (None, True)
     assert LoginFailure.objects.filter(domain=acme.domain, login="alice").count() == 5
+
+
+def test_the_login_window_and_the_longest_delay_are_two_settings() -> None:
+    """The old COMPTOIR_LOCKOUT_MINUTES set both; still honoured, as the default of each."""
+    assert login_window_and_delay({}) == (timedelta(minutes=60), 900)
+    both = {"COMPTOIR_LOGIN_WINDOW_MINUTES": "30", "COMPTOIR_LOGIN_MAX_DELAY": "120"}
+    assert login_window_and_delay(both) == (timedelta(minutes=30), 120)
+    assert login_window_and_delay({"COMPTOIR_LOCKOUT_MINUTES": "15"}) == (
+        timedelta(minutes=15),
+        900,
+    )
+    old_and_new = {"COMPTOIR_LOCKOUT_MINUTES": "15", "COMPTOIR_LOGIN_MAX_DELAY": "60"}
+    assert login_window_and_delay(old_and_new) == (timedelta(minutes=15), 60)
+
+
+def test_the_window_and_the_delay_act_apart(acme: Acme, settings: Settings) -> None:
+    """Fifteen failures two minutes ago: the window decides whether they count, the cap how
+    long they hold the login (2**10 s, capped)."""
+    then = timezone.now() - timedelta(minutes=2)
+    for _ in range(15):
+        LoginFailure.objects.create(domain=acme.domain, login="alice", address="192.0.2.7", at=then)
+
+    def wait(window_minutes: int, cap: int) -> int:
+        settings.COMPTOIR_LOGIN_WINDOW = timedelta(minutes=window_minutes)
+        settings.COMPTOIR_LOGIN_MAX_DELAY = cap
+        return log_in(acme.domain, login="alice", password="x", address="192.0.2.7").wait
+
+    assert 770 < wait(60, 900) <= 780
+    assert 170 < wait(60, 300) <= 180
+    assert wait(60, 60) == 0  # held a minute at most: over
+    assert wait(1, 900) == 0  # outside the window: they no longer count
