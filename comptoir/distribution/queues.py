@@ -97,6 +97,10 @@ def assigned_state(ticket: Ticket, now: datetime) -> str:
     if ticket.blocked_until is not None and ticket.blocked_until > now:
         return AssignedState.BLOCKED
     # came_back_unread: annotated by assigned_to (an unread message play gives back).
-    if ticket.has_unread or ticket.reopen_at is not None or getattr(ticket, "came_back_unread", 0):
+    if (
+        ticket.has_unread
+        or ticket.reopen_at is not None
+        or getattr(ticket, "came_back_unread", False)
+    ):
         return AssignedState.DUE
     return AssignedState.IDLE
