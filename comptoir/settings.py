@@ -6,6 +6,7 @@ overrides the database.
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -182,9 +183,21 @@ AUTH_PASSWORD_VALIDATORS = [
 # per (login, client address), per login over addresses it never logged in from, and per
 # address over every login. Past the free failures of a count, each attempt waits 2**k
 # seconds after the last failure (k: failures past the free ones), at most the cap.
-COMPTOIR_LOGIN_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOGIN_WINDOW_MINUTES", 60))
+
+
+def login_window_and_delay(environ: Mapping[str, str]) -> tuple[timedelta, int]:
+    """How long failures are counted, and the longest delay they impose (seconds): two
+    settings. The hard lock they replaced read COMPTOIR_LOCKOUT_MINUTES for both its window
+    and its duration; when still set, it is the default of each (minutes, and as long a
+    delay), so that an older configuration keeps its meaning."""
+    old = environ.get("COMPTOIR_LOCKOUT_MINUTES")
+    window = int(environ.get("COMPTOIR_LOGIN_WINDOW_MINUTES", old or 60))
+    delay = int(environ.get("COMPTOIR_LOGIN_MAX_DELAY", int(old) * 60 if old else 900))
+    return timedelta(minutes=window), delay
+
+
+COMPTOIR_LOGIN_WINDOW, COMPTOIR_LOGIN_MAX_DELAY = login_window_and_delay(os.environ)
 COMPTOIR_LOGIN_FREE_FAILURES = env_int("COMPTOIR_LOGIN_FREE_FAILURES", 5)
-COMPTOIR_LOGIN_MAX_DELAY = env_int("COMPTOIR_LOGIN_MAX_DELAY", 900)
 COMPTOIR_LOGIN_ACCOUNT_FAILURES = env_int("COMPTOIR_LOGIN_ACCOUNT_FAILURES", 20)
 # Short: it also delays the real user on a new address, so an outsider gains little from it.
 COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY = env_int("COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY", 60)

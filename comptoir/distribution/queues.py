@@ -1,16 +1,20 @@
 """What waits in a campaign's queue, and where an agent's own tickets stand; read-only.
 
 The conditions are those of `claim.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
-written with the ORM so that the campaign list counts exactly what play would serve.
+written with the ORM so that the campaign list counts exactly what play would serve, plus
+what `actions.claim_next_ticket` does before it claims: end the agent's processing whose
+lock expired, which gives an unread message back (`came_back_unread`).
+tests/distribution/test_queue_agreement.py holds them together.
 """
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from comptoir.campaigns.models import Campaign
+from comptoir.distribution.models import Processing
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import Ticket, TicketStatus
+from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
 
 
 def eligible(campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
@@ -37,8 +41,25 @@ def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
     """The agent's own tickets that came back (a customer wrote, the reopen date came):
     play serves these to them first."""
     return eligible(campaign, now).filter(
-        Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent
+        Q(has_unread=True) | Q(reopen_at__isnull=False) | came_back_unread(agent),
+        assignee=agent,
     )
+
+
+def came_back_unread(agent: User) -> Exists:
+    """The agent's live processing of the ticket, served because the customer wrote and
+    left with nothing written: once its lock expired (which `eligible` asks), the next play
+    ends it and the message is unread again (actions.end_processing), so it is due now."""
+    written = Message.objects.filter(
+        ticket_id=OuterRef(OuterRef("pk")),
+        author=agent,
+        direction__in=[Direction.OUTBOUND, Direction.NOTE],
+        created_at__gte=OuterRef("started_at"),
+    )
+    lapsed = Processing.objects.filter(
+        ticket_id=OuterRef("pk"), agent=agent, ended_at__isnull=True, was_unread=True
+    )
+    return Exists(lapsed.filter(~Exists(written)))
 
 
 def assigned_to(agent: User) -> QuerySet[Ticket]:
@@ -46,6 +67,7 @@ def assigned_to(agent: User) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(domain_id=agent.domain_id, assignee=agent, number__isnull=False)
         .exclude(status=TicketStatus.CLOSED)
+        .annotate(came_back_unread=came_back_unread(agent))
         .select_related("campaign", "contact")
         .order_by("reopen_at", "-updated_at", "-id")
     )
@@ -74,6 +96,11 @@ def assigned_state(ticket: Ticket, now: datetime) -> str:
         return AssignedState.REOPEN
     if ticket.blocked_until is not None and ticket.blocked_until > now:
         return AssignedState.BLOCKED
-    if ticket.has_unread or ticket.reopen_at is not None:
+    # came_back_unread: annotated by assigned_to (an unread message play gives back).
+    if (
+        ticket.has_unread
+        or ticket.reopen_at is not None
+        or getattr(ticket, "came_back_unread", False)
+    ):
         return AssignedState.DUE
     return AssignedState.IDLE

@@ -12,22 +12,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from comptoir.tenancy.backends import client_address
-from comptoir.tenancy.models import Domain, User
-from comptoir.tenancy.throttle import LoginAttempt, attempt_login
+from comptoir.tenancy.login import log_in
+from comptoir.tenancy.models import User
+from comptoir.tenancy.throttle import LoginAttempt
 from comptoir.ui.account.forms import LoginForm
 from comptoir.ui.common.access import current_user, host_domain, signed_in_here
 
 
 def try_credentials(request: HttpRequest, data: dict[str, str]) -> LoginAttempt:
-    """The credentials, tried through the throttle in the host's domain or the one typed in
-    the form: the user they open, or how many seconds to wait before trying again."""
-    domain = host_domain(request) or Domain.objects.filter(slug=data.get("domain", "")).first()
-    if domain is None:
-        # Same cost and message as a wrong password: the form does not tell which domains exist.
-        User().set_password(data["password"])
-        return LoginAttempt(user=None, wait=0)
-    address = client_address(request)
-    return attempt_login(domain, login=data["login"], password=data["password"], address=address)
+    """The login action (tenancy.login.log_in) in the host's domain or the one typed."""
+    return log_in(
+        host_domain(request),
+        domain_slug=data.get("domain", ""),
+        login=data["login"],
+        password=data["password"],
+        address=client_address(request),
+    )
 
 
 def next_url(request: HttpRequest, user: User | None = None) -> str:

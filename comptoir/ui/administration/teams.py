@@ -1,7 +1,6 @@
 """Teams of a domain (right `can_manage_users`): campaigns are given to teams, not to users."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -68,13 +67,11 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def save_team(team: Team, form: TeamForm) -> bool:
-    """Rename and set the members together: both or neither."""
+    """Rename and set the members together (tenancy.actions.update_team): both or neither."""
+    data = form.cleaned_data
     try:
-        with transaction.atomic():
-            actions.rename_team(team, name=form.cleaned_data["name"])
-            actions.set_team_members(team, list(form.cleaned_data["members"]))
+        actions.update_team(team, name=data["name"], members=list(data["members"]))
     except actions.PeopleError as error:
-        team.refresh_from_db(fields=["name"])
         form.add_error(None, str(error))
         return False
     return True

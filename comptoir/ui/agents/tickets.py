@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from comptoir.campaigns.models import Campaign, EmailTemplate
-from comptoir.campaigns.templating import VARIABLES
+from comptoir.campaigns.templating import VARIABLES, usable_templates
 from comptoir.tenancy.models import User
 from comptoir.tickets.blobs import read_blob
 from comptoir.tickets.models import (
@@ -126,20 +126,11 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-def reply_templates(user: User, ticket: Ticket) -> QuerySet[EmailTemplate]:
-    """The ticket's campaign's templates and the domain's shared ones, untagged first, then by
-    tag (the picker's groups)."""
-    return EmailTemplate.objects.filter(
-        Q(campaign_id=ticket.campaign_id) | Q(campaign__isnull=True),
-        domain_id=user.domain_id,
-    ).order_by("tag", "name", "id")
-
-
 def chosen_template(user: User, ticket: Ticket, template_id: str) -> EmailTemplate | None:
     """The template asked for, if it is one of this ticket's campaign or shared; else none."""
     if not template_id.isascii() or not template_id.isdecimal() or len(template_id) > 18:
         return None
-    return reply_templates(user, ticket).filter(pk=int(template_id)).first()
+    return usable_templates(ticket.campaign).filter(pk=int(template_id)).first()
 
 
 def composer_context(
@@ -148,7 +139,7 @@ def composer_context(
     """The reply composer's template picker, on the ticket page and in the console."""
     return {
         "may_act": may_act,
-        "templates": reply_templates(user, ticket) if may_act else [],
+        "templates": usable_templates(ticket.campaign) if may_act else [],
         "chosen_template": template,
         "variables": VARIABLES.items(),
     }

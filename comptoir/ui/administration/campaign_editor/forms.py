@@ -1,6 +1,7 @@
-"""Forms of the campaign editor: input checks only. What may be saved is decided by
-campaigns.actions (and script_actions, icons), whose ValidationErrors the views put back
-next to the fields with `form.add_error(None, error)`."""
+"""Forms of the campaign editor: input types only. What may be saved, numbers' bounds
+included (shown here as the inputs' min and max), is decided by campaigns.actions (and
+script_actions, mailbox_actions, icons), whose ValidationErrors the views put back next
+to the fields (ui.common.forms.show_action_errors)."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.campaigns.actions import usable_templates
+from comptoir.campaigns import limits
 from comptoir.campaigns.models import (
     AttachmentDisplay,
     Campaign,
@@ -20,9 +21,15 @@ from comptoir.campaigns.models import (
     QualificationScript,
     Signature,
 )
-from comptoir.campaigns.templating import known_names
+from comptoir.campaigns.templating import known_names, usable_templates
 from comptoir.imports.models import ImportKind
 from comptoir.tenancy.models import Team
+
+
+def bounded(bounds: tuple[int, int]) -> forms.NumberInput:
+    """A number input showing the action's bounds (campaigns.limits); the action checks them."""
+    return forms.NumberInput(attrs={"min": bounds[0], "max": bounds[1]})
+
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 WEEKDAYS = [
@@ -76,13 +83,12 @@ class InfoForm(forms.Form):
         label=_("Automatic reply template"), coerce=int, required=False, empty_value=None
     )
     auto_reply_daily_limit = forms.IntegerField(
-        label=_("Automatic replies per address and day"), min_value=0, max_value=1000
+        label=_("Automatic replies per address and day"), widget=bounded(limits.AUTO_REPLY_DAILY)
     )
     # Blank keeps the campaign's limit (forms that do not show it yet).
     auto_reply_hourly_limit = forms.IntegerField(
         label=_("Automatic replies of the campaign per hour"),
-        min_value=0,
-        max_value=100000,
+        widget=bounded(limits.AUTO_REPLY_HOURLY),
         required=False,
         help_text=_(
             "Beyond it, new tickets get no automatic reply until the hour has passed: "
@@ -140,7 +146,7 @@ class AddressForm(forms.Form):
 
 class MailboxForm(forms.Form):
     host = forms.CharField(label=_("IMAP server"), max_length=255)
-    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
+    port = forms.IntegerField(label=_("Port"), widget=bounded(limits.IMAP_PORT), initial=993)
     security = forms.ChoiceField(label=_("Security"), choices=ImapSecurity.choices)
     username = forms.CharField(label=_("User name"), max_length=255)
     password = forms.CharField(
@@ -206,16 +212,18 @@ class AdvancedForm(forms.Form):
         label=_("Quote the previous message in replies (“On <date>, <sender> wrote:”)"),
         required=False,
     )
-    priority = forms.IntegerField(label=_("Priority"), min_value=-1000, max_value=1000)
+    priority = forms.IntegerField(label=_("Priority"), widget=bounded(limits.PRIORITY))
     planning_start = forms.DateTimeField(
         label=_("Planning start"), required=False, widget=DATETIME_LOCAL
     )
     planning_end = forms.DateTimeField(
         label=_("Planning end"), required=False, widget=DATETIME_LOCAL
     )
-    max_attempts = forms.IntegerField(label=_("Maximum attempts"), min_value=1, max_value=1000)
+    max_attempts = forms.IntegerField(
+        label=_("Maximum attempts"), widget=bounded(limits.MAX_ATTEMPTS)
+    )
     blocking_minutes = forms.IntegerField(
-        label=_("Blocking duration (minutes)"), min_value=0, max_value=100_000
+        label=_("Blocking duration (minutes)"), widget=bounded(limits.BLOCKING_MINUTES)
     )
 
 
