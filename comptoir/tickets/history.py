@@ -11,26 +11,53 @@ code that decides can pass it on as the words it used to be. Pure: no database.
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from comptoir.tickets.models import EventKind, TicketStatus
 
 Data = Mapping[str, Any]
 
+# English is the msgids: said without activating a language, which costs tens of microseconds
+# (a Reason is made for every message ingest files).
+ENGLISH: ContextVar[bool] = ContextVar("history_in_english", default=False)
 
-def sentence(kind: str, data: Data, language: str) -> str:
-    """What an event says, in `language` ("en": the stable English form)."""
+
+def _(msgid: str) -> str:
+    return msgid if ENGLISH.get() else translation.gettext(msgid)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    if ENGLISH.get():
+        return singular if count == 1 else plural
+    return translation.ngettext(singular, plural, count)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    if code == "en":
+        token = ENGLISH.set(True)
+        try:
+            yield
+        finally:
+            ENGLISH.reset(token)
+    else:
+        with translation.override(code):
+            yield
+
+
+def sentence(kind: str, data: Data, language_code: str) -> str:
+    """What an event says, in `language_code` ("en": the stable English form)."""
     if "text" in data:  # written before history had parameters: its sentence as stored
         return str(data["text"])
     say = KINDS.get(kind)
     if say is None:
         return ""
-    with translation.override(language):
+    with language(language_code):
         return say(data)
 
 
@@ -40,8 +67,11 @@ class Reason(str):
     data: dict[str, Any]
 
     def __new__(cls, data: dict[str, Any]) -> "Reason":
-        with translation.override("en"):
+        token = ENGLISH.set(True)  # not `language("en")`: a generator's cost, at every message
+        try:
             reason = super().__new__(cls, why(data))
+        finally:
+            ENGLISH.reset(token)
         reason.data = data
         return reason
 
@@ -218,10 +248,17 @@ def automatic_words(reason: str) -> str:
 # The kinds.
 
 
+def status_words(value: str) -> str:
+    """A TicketStatus's label, said here (its lazy label would ignore the English mode)."""
+    if value == TicketStatus.WAITING:
+        return _("Waiting for customer")
+    if value == TicketStatus.CLOSED:
+        return _("Closed")
+    return _("Open") if value == TicketStatus.OPEN else value
+
+
 def reopened(data: Data) -> str:
-    previous = get(data, "previous")
-    label = TicketStatus(previous).label if previous in TicketStatus.values else previous
-    return _("customer wrote (%(status)s)") % {"status": label}
+    return _("customer wrote (%(status)s)") % {"status": status_words(get(data, "previous"))}
 
 
 def no_auto_reply(data: Data) -> str:

@@ -164,3 +164,15 @@ def test_history_has_no_free_kinds() -> None:
 def test_a_page_never_breaks_on_missing_parameters() -> None:
     for kind in EventKind.values:
         assert isinstance(sentence(kind, {}, "fr"), str)
+
+
+def test_english_stays_english_whatever_language_is_active() -> None:
+    from django.utils import translation
+
+    with translation.override("fr"):
+        reopened = sentence(EventKind.TICKET_REOPENED, {"previous": "closed"}, "en")
+        assert reopened == "customer wrote (Closed)"
+        assert rule("referenced-by", message_id="p@x").startswith("a message of this ticket")
+        assert sentence(EventKind.TICKET_REOPENED, {"previous": "closed"}, "fr") == (
+            "le client a écrit (Clos)"
+        )
