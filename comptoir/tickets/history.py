@@ -285,7 +285,10 @@ def delivery_failed(data: Data) -> str:
 def delivery_partial(data: Data) -> str:
     refused = data.get("refused")
     items = refused.items() if isinstance(refused, dict) else []
-    listed = "; ".join(f"{address}: {error}" for address, error in items)
+    listed = "; ".join(
+        _("%(address)s: %(error)s") % {"address": address, "error": error}
+        for address, error in items
+    )
     return _("sent, but refused for %(refused)s") % {"refused": listed}
 
 
