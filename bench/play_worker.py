@@ -196,7 +196,7 @@ class Agent(threading.Thread):
             self.served.append(served.ticket.pk)
             clock = time.perf_counter()
             try:
-                qualify(served.processing, code, answers)
+                qualify(served.processing, outcome=code, answers=answers)
             except Exception as exc:
                 self.errors.append(f"qualify: {type(exc).__name__}: {exc}"[:300])
             self.qualifies.append(time.perf_counter() - clock)

@@ -32,7 +32,7 @@ from comptoir.distribution.qualification import check, script_for
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_tickets
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
+from comptoir.tickets.models import Direction, EventKind, Message, Ticket, TicketStatus
 
 
 class PlayError(Exception):
@@ -87,7 +87,7 @@ def start_processing(
     for stale in stale_processings(ticket_id):
         end_processing(stale, EndReason.EXPIRED, now)
     processing = new_processing(agent, campaign, ticket, now)
-    record_event(ticket, None, "processing_started", "served by play", actor_id=agent.pk)
+    record_event(ticket=ticket, kind=EventKind.PROCESSING_STARTED, actor_id=agent.pk)
     return ticket, processing
 
 
@@ -106,7 +106,7 @@ def end_processing(processing: Processing, reason: str, now: datetime) -> None:
         freed.update(locked_by=None, locked_until=None)
     if reason == EndReason.EXPIRED:
         ticket = Ticket.objects.get(pk=processing.ticket_id)
-        record_event(ticket, None, "lock_expired", "the agent's console stopped answering")
+        record_event(ticket=ticket, kind=EventKind.LOCK_EXPIRED)
 
 
 def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
@@ -137,10 +137,10 @@ def held_ticket(processing: Processing, now: datetime) -> Ticket:
 
 def qualify(
     processing: Processing,
+    *,
     outcome: str,
     answers: dict[str, object],
     reopen_at: datetime | None = None,
-    *,
     now: datetime | None = None,
 ) -> Processing:
     """End a processing through the campaign's qualification script (SPEC §4)."""
@@ -158,8 +158,13 @@ def qualify(
         processing.ended_at, processing.end_reason = now, EndReason.QUALIFIED
         processing.reopen_at, processing.counted_attempt = reopen_at, counted
         processing.save()
-        detail = f"qualified: {chosen.label}"
-        record_event(ticket, None, "processing_qualified", detail, actor_id=processing.agent_id)
+        record_event(
+            ticket=ticket,
+            kind=EventKind.PROCESSING_QUALIFIED,
+            actor_id=processing.agent_id,
+            outcome=chosen.label,
+            code=chosen.code,
+        )
         if counted:
             flag_at_max_attempts(ticket, processing.campaign.max_attempts)
     return processing
@@ -170,7 +175,8 @@ def flag_at_max_attempts(ticket: Ticket, max_attempts: int) -> None:
     if ticket.attempts >= max_attempts and not ticket.flagged:
         ticket.flagged = True
         ticket.save(update_fields=["flagged"])
-        record_event(ticket, None, "max_attempts_reached", f"{ticket.attempts} attempts")
+        kind = EventKind.MAX_ATTEMPTS_REACHED
+        record_event(ticket=ticket, kind=kind, attempts=ticket.attempts)
 
 
 def apply_outcome(
@@ -242,7 +248,8 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
             ticket.save(update_fields=["locked_by", "locked_until", "has_unread"])
         processing.ended_at, processing.end_reason = now, EndReason.RELEASED
         processing.save(update_fields=["ended_at", "end_reason", "counted_attempt"])
-        record_event(ticket, None, "processing_released", "pause", actor_id=processing.agent_id)
+        kind = EventKind.PROCESSING_RELEASED
+        record_event(ticket=ticket, kind=kind, actor_id=processing.agent_id)
     return processing
 
 
@@ -261,7 +268,8 @@ def assign_to_me(ticket: Ticket, agent: User, *, now: datetime | None = None) ->
             raise PlayError(_("Another agent is processing this ticket."))
         ticket.assignee = agent
         ticket.save(update_fields=["assignee"])
-        record_event(ticket, None, "assigned", f"assigned to {agent.login}", actor_id=agent.pk)
+        kind = EventKind.ASSIGNED
+        record_event(ticket=ticket, kind=kind, actor_id=agent.pk, agent=agent.login)
     return ticket
 
 
@@ -279,7 +287,6 @@ def remove_my_assignment(ticket: Ticket, agent: User, *, now: datetime | None = 
             raise PlayError(_("This ticket is not assigned to you."))
         ticket.assignee = None
         ticket.save(update_fields=["assignee"])
-        record_event(
-            ticket, None, "unassigned", f"{agent.login} removed their assignment", actor_id=agent.pk
-        )
+        kind = EventKind.UNASSIGNED
+        record_event(ticket=ticket, kind=kind, actor_id=agent.pk, agent=agent.login)
     return ticket

@@ -27,6 +27,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -34,7 +35,8 @@ from django.utils import timezone
 
 from comptoir.lib.text import clean
 from comptoir.mail.transport import SendFailure, Transport, open_transport, parse_smtp_url
-from comptoir.tickets.models import DeliveryState, Message, RawMessage, TicketEvent
+from comptoir.tickets.actions import record_event
+from comptoir.tickets.models import DeliveryState, EventKind, Message, RawMessage, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -171,34 +173,20 @@ def record_failure(item: Claimed, worker: str, failure: SendFailure, report: Out
         return
     text = failure.text if failure.permanent else f"gave up after {limit} attempts: {failure.text}"
     if finish(item, worker, DeliveryState.FAILED, text):
-        failed_event(item, text)
+        gave_up = {} if failure.permanent else {"attempts": limit}
+        delivery_event(item, EventKind.DELIVERY_FAILED, error=failure.text, **gave_up)
     report.failed += 1
 
 
-def failed_event(item: Claimed, text: str) -> None:
-    TicketEvent.objects.create(
-        domain_id=item.domain_id,
-        ticket_id=item.ticket_id,
-        message_id=item.id,
-        kind="delivery_failed",
-        detail=clean(f"the reply could not be delivered: {text}"),
-        data={"rule": "smtp"},
-    )
+def delivery_event(item: Claimed, kind: EventKind, **data: Any) -> None:
+    """The claimed message's ticket's history (known by id only: not read for this)."""
+    ticket = Ticket(pk=item.ticket_id, domain_id=item.domain_id)
+    message = Message(pk=item.id, domain_id=item.domain_id, ticket_id=item.ticket_id)
+    record_event(ticket=ticket, message=message, kind=kind, rule="smtp", **data)
 
 
 def refused_text(refused: dict[str, str]) -> str:
     return "refused for " + "; ".join(f"{r}: {why}" for r, why in refused.items())
-
-
-def partial_event(item: Claimed, text: str) -> None:
-    TicketEvent.objects.create(
-        domain_id=item.domain_id,
-        ticket_id=item.ticket_id,
-        message_id=item.id,
-        kind="delivery_partial",
-        detail=clean(f"sent, but {text}"),
-        data={"rule": "smtp"},
-    )
 
 
 def send_claimed(
@@ -238,7 +226,7 @@ def mark_sent(item: Claimed, worker: str, refused: dict[str, str], report: Outbo
     error = refused_text(refused) if refused else ""
     held = finish(item, worker, DeliveryState.SENT, error, sent_at=timezone.now())
     if held and refused:
-        partial_event(item, error)
+        delivery_event(item, EventKind.DELIVERY_PARTIAL, refused=refused)
     report.sent += 1
 
 

@@ -168,7 +168,7 @@ def qualify_next(request: HttpRequest, processing_id: int) -> HttpResponse:
     if valid:
         try:
             outcome, reopen_at = form.cleaned_data["outcome"], form.chosen_reopen_at()
-            qualify(processing, outcome, form.answers(), reopen_at)
+            qualify(processing, outcome=outcome, answers=form.answers(), reopen_at=reopen_at)
         except QualificationError as error:
             form.add_core_errors(error.errors)
         except PlayError as error:
