@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic.base import RedirectView
 
 from comptoir.api import views as api_views
 
@@ -10,14 +12,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Anything else under /api (another version, a newline in the path): a JSON 404 too.
     re_path(r"^api(?:/(?P<rest>[\s\S]*))?$", api_views.unknown),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico whatever the page says: the same icon, no 404 logged.
+    path("favicon.ico", RedirectView.as_view(url=static("ui/favicon.svg"), permanent=True)),
     path("", include("comptoir.ui.urls")),
 ]
 if settings.COMPTOIR_DJANGO_ADMIN:
     # Operators' raw view of the tables: off unless COMPTOIR_DJANGO_ADMIN=1 (docs/security.md).
     urlpatterns.insert(0, path("django-admin/", admin.site.urls))
 
-# Under /api/ these answer JSON (docs/api.md, "Errors and limits"); elsewhere Django's pages.
-handler400 = "comptoir.api.errors.bad_request"
-handler403 = "comptoir.api.errors.permission_denied"
-handler404 = "comptoir.api.errors.page_not_found"
-handler500 = "comptoir.api.errors.server_error"
+# Under /api/ these answer JSON (docs/api.md, "Errors and limits"); elsewhere the UI's pages,
+# inside its layout and in the reader's language.
+handler400 = "comptoir.ui.common.errors.bad_request"
+handler403 = "comptoir.ui.common.errors.permission_denied"
+handler404 = "comptoir.ui.common.errors.page_not_found"
+handler500 = "comptoir.ui.common.errors.server_error"

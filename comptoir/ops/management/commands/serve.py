@@ -9,6 +9,7 @@ while we did not ask it to, the others are stopped and serve exits non-zero, for
 manager (systemd, Docker, Kubernetes) to restart the whole.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -96,6 +97,15 @@ def stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
+def child_environment(web_port: int) -> dict[str, str]:
+    """The children's environment. Links mailed to users (invitations, password resets) name
+    a domain's first configured hostname, else COMPTOIR_DEV_URL (tenancy.links): unless the
+    operator set it, it names the port this web server listens on, not the default 8000."""
+    environment = dict(os.environ)
+    environment.setdefault("COMPTOIR_DEV_URL", f"http://{{slug}}.localhost:{web_port}")
+    return environment
+
+
 def first_exited(children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
     for name, child in children.items():
         code = child.poll()
@@ -119,8 +129,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_requested()
         children: dict[str, subprocess.Popen[bytes]] = {}
+        environment = child_environment(options["web_port"])
         for part in chosen_parts(options):
-            children[part.name] = subprocess.Popen(part.argv)
+            children[part.name] = subprocess.Popen(part.argv, env=environment)
             self.stdout.write(f"{part.name}: {part.where}")
         self.stdout.flush()
         exited = None
