@@ -13,7 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^api(?:/(?P<rest>[\s\S]*))?$", api_views.unknown),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico whatever the page says: the same icon, no 404 logged.
-    path("favicon.ico", RedirectView.as_view(url=static("ui/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("ui/favicon.svg"))),
     path("", include("comptoir.ui.urls")),
 ]
 if settings.COMPTOIR_DJANGO_ADMIN:

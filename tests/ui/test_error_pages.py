@@ -99,7 +99,7 @@ def test_a_server_error_is_a_page_of_the_app_without_the_database(acme: Acme) ->
 def test_the_favicon_is_served_and_its_licence_noted(acme: Acme) -> None:
     client = Client(HTTP_HOST="acme.localhost")
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith("ui/favicon.svg")
     found = finders.find("ui/favicon.svg")
     assert found and "<svg" in Path(str(found)).read_text(encoding="utf-8")
