@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.generic.base import RedirectView
 
 from comptoir.api import views as api_views
 
@@ -12,8 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Anything else under /api (another version, a newline in the path): a JSON 404 too.
     re_path(r"^api(?:/(?P<rest>[\s\S]*))?$", api_views.unknown),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Browsers ask for /favicon.ico whatever the page says: the same icon, no 404 logged.
-    path("favicon.ico", RedirectView.as_view(url=static("ui/favicon.svg"))),
     path("", include("comptoir.ui.urls")),
 ]
 if settings.COMPTOIR_DJANGO_ADMIN:

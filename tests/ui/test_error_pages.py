@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -96,11 +97,15 @@ def test_a_server_error_is_a_page_of_the_app_without_the_database(acme: Acme) ->
     assert "Une erreur s’est produite" in page and 'href="/"' in page
 
 
-def test_the_favicon_is_served_and_its_licence_noted(acme: Acme) -> None:
-    client = Client(HTTP_HOST="acme.localhost")
-    response = client.get("/favicon.ico")
-    assert response.status_code == 302
-    assert response["Location"].endswith("ui/favicon.svg")
+def test_every_page_names_the_favicon_and_its_licence_is_noted(acme: Acme) -> None:
+    """Pages name it (<link rel="icon">), so browsers do not ask for /favicon.ico."""
+    icon = static("ui/favicon.svg")
+    for client, url in (
+        (Client(HTTP_HOST="acme.localhost"), reverse("ui:login")),
+        (client_for(acme.agent), reverse("ui:campaigns")),
+        (client_for(acme.agent), "/nulle-part/"),
+    ):
+        assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in client.get(url).text
     found = finders.find("ui/favicon.svg")
     assert found and "<svg" in Path(str(found)).read_text(encoding="utf-8")
     assert finders.find("ui/favicon-LICENSE.txt")
