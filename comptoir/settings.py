@@ -93,6 +93,8 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("COMPTOIR_CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+# A form posted without its token: the UI's own page, in the reader's language.
+CSRF_FAILURE_VIEW = "comptoir.ui.common.errors.csrf_failure"
 # Every response's Content-Security-Policy, unless the view set its own stricter one (icons,
 # email HTML, downloads). Pages show customers' HTML (sanitised with nh3): scripts only from
 # our own static files (htmx, console.js), never inline nor eval'd; no image fetched from
@@ -318,6 +320,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_refusal_traceback": {"()": "comptoir.lib.logfilters.NoTracebackForRefusals"}},
     "root": {"handlers": ["console"], "level": os.environ.get("COMPTOIR_LOG_LEVEL", "INFO")},
-    "loggers": {"aiosmtpd": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
+    "loggers": {
+        "aiosmtpd": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+        # A 403 or 404 is one line in the log, without a traceback.
+        "django.request": {"filters": ["no_refusal_traceback"]},
+    },
 }

@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from comptoir.tenancy.models import Domain, User
 from comptoir.tenancy.reset_limit import may_send_reset_email
 from comptoir.ui.account.forms import NewPasswordForm, ResetRequestForm, TokenForm
 from comptoir.ui.common.access import current_user, host_domain, login_required_in_domain
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.pages import GET_POST, render_page
 
 
@@ -71,10 +73,12 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required_in_domain
-@require_POST
+@require_http_methods(GET_POST)
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     me = current_user(request)
     token = get_object_or_404(ApiToken, domain_id=me.domain_id, user=me, pk=token_id)
+    if request.method == "GET":
+        return revoke_question(request, token, reverse("ui:account"))
     revoke_token(token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
     return redirect("ui:account")
@@ -136,3 +140,12 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 @require_http_methods(GET_POST)
 def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return set_password_from_link(request, uidb64, token, generator=invitation_tokens)
+
+
+def revoke_question(request: HttpRequest, token: ApiToken, back: str) -> HttpResponse:
+    """The confirmation of a token's revocation (the user's own, or by an administrator)."""
+    name = f"{token.name} ({token.key_prefix}…)" if token.name else f"{token.key_prefix}…"
+    question = _("Revoke the token %(name)s?") % {"name": name}
+    detail = _("Programs using it are refused from now on.")
+    button = _("Revoke")
+    return confirmation_page(request, question=question, detail=detail, back=back, button=button)

@@ -30,7 +30,8 @@ class UserForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # A new user is an agent unless the administrator says otherwise (the least rights).
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
 
     def __init__(self, *args: Any, editing: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,13 +77,20 @@ def user_initial(user: User) -> dict[str, Any]:
     return initial
 
 
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        # Two users may share a display name; the login tells them apart.
+        return f"{obj.display_name} ({obj.login})" if obj.display_name else obj.login
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    members = forms.ModelMultipleChoiceField(
+    members = MemberChoiceField(
         label=_("Members"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        # Checkboxes: a multi-select drops every other member on a click without Ctrl.
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, team: Team | None, domain_id: int, **kwargs: Any) -> None:

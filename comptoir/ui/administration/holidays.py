@@ -9,16 +9,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.campaigns import holiday_actions
 from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
 from comptoir.ui.administration.campaign_editor.forms import HolidayForm
 from comptoir.ui.common.access import campaign_managers_only, current_user
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
@@ -94,12 +96,17 @@ def holidays_france(request: HttpRequest) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def holiday_remove(request: HttpRequest, domain_holiday_id: int) -> HttpResponse:
     user = current_user(request)
-    get_object_or_404(
+    holiday = get_object_or_404(
         Holiday, domain_id=user.domain_id, campaign__isnull=True, pk=domain_holiday_id
     )
+    if request.method == "GET":
+        question = _("Remove the holiday “%(name)s”?") % {"name": holiday.name}
+        detail = _("Every campaign of the domain opens again on that day.")
+        back = reverse("ui:manage_domain_holidays")
+        return confirmation_page(request, question=question, detail=detail, back=back)
     holiday_actions.remove_domain_holiday(user.domain, domain_holiday_id, by=user)
     messages.success(request, _("The holiday is removed."))
     return redirect("ui:manage_domain_holidays")

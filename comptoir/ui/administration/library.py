@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from comptoir.campaigns import actions
 from comptoir.campaigns.models import EmailTemplate, Signature
@@ -18,6 +19,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
     TemplateForm,
 )
 from comptoir.ui.common.access import campaign_managers_only, current_user
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import form_for, save_form_with
 from comptoir.ui.common.pages import render_page
 
@@ -69,9 +71,14 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def template_remove(request: HttpRequest, shared_template_id: int) -> HttpResponse:
     template = shared_template(request, shared_template_id)
+    if request.method == "GET":
+        question = _("Remove the shared template “%(name)s”?") % {"name": template.name}
+        detail = _("Every campaign of the domain stops offering it.")
+        back = reverse("ui:manage_library")
+        return confirmation_page(request, question=question, detail=detail, back=back)
     try:
         actions.delete_template(template, by=current_user(request))
     except ValidationError as error:
@@ -100,9 +107,13 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def signature_remove(request: HttpRequest, signature_id: int) -> HttpResponse:
     signature = shared_signature(request, signature_id)
+    if request.method == "GET":
+        question = _("Remove the signature “%(name)s”?") % {"name": signature.name}
+        back = reverse("ui:manage_library")
+        return confirmation_page(request, question=question, back=back)
     actions.delete_signature(signature, by=current_user(request))
     messages.success(request, _("The signature is removed."))
     return redirect("ui:manage_library")

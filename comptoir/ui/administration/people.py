@@ -4,6 +4,7 @@ invitations, other users' API tokens. Users are never deleted: tickets name them
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,6 +14,7 @@ from comptoir.tenancy import actions
 from comptoir.tenancy.models import AccountEmail, User
 from comptoir.tenancy.throttle import recent_failures
 from comptoir.ui.account.forms import NewPasswordForm
+from comptoir.ui.account.views import revoke_question
 from comptoir.ui.administration.forms import RIGHT_LABELS, UserForm, user_initial
 from comptoir.ui.common.access import current_user, require_right, user_managers_only
 from comptoir.ui.common.pages import GET_POST, render_page
@@ -140,10 +142,13 @@ def invite(request: HttpRequest, user: User) -> None:
 
 
 @user_managers_only
-@require_POST
+@require_http_methods(GET_POST)
 def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
     edited = managed_user(request, user_id)
     token = get_object_or_404(ApiToken, domain_id=edited.domain_id, user=edited, pk=token_id)
+    if request.method == "GET":
+        back = reverse("ui:user_edit", args=[edited.pk])
+        return revoke_question(request, token, back)
     revoke_token(token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
     return redirect("ui:user_edit", edited.pk)

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from comptoir.tenancy import actions
 from comptoir.tenancy.models import Team
 from comptoir.ui.administration.forms import TeamForm
 from comptoir.ui.common.access import current_user, require_right, user_managers_only
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.pages import GET_POST, render_page
 
 
@@ -43,7 +45,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
         except actions.PeopleError as error:
             form.add_error("name", str(error))
         else:
-            messages.success(request, _("Team %(name)s created: add its members.") % {"name": team})
+            messages.success(
+                request, _("The team “%(name)s” is created: add its members.") % {"name": team}
+            )
             return redirect("ui:team_edit", team.pk)
     return render_page(request, "ui/people/team_form.html", {"form": form, "team": None})
 
@@ -78,13 +82,18 @@ def save_team(team: Team, form: TeamForm) -> bool:
 
 
 @user_managers_only
-@require_POST
+@require_http_methods(GET_POST)
 def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
     team = managed_team(request, team_id)
+    if request.method == "GET":
+        question = _("Delete the team “%(name)s”?") % {"name": team.name}
+        detail = _("Its members stay; only the team goes.")
+        back = reverse("ui:team_edit", args=[team.pk])
+        return confirmation_page(request, question=question, detail=detail, back=back)
     try:
         actions.delete_team(team)
     except actions.PeopleError as error:
         messages.error(request, str(error))
         return redirect("ui:team_edit", team.pk)
-    messages.success(request, _("Team %(name)s deleted.") % {"name": team.name})
+    messages.success(request, _("The team “%(name)s” is deleted.") % {"name": team.name})
     return redirect("ui:teams")

@@ -6,7 +6,6 @@ tickets.outbound's `reply` and `add_note`, which check the user's rights themsel
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,14 +18,18 @@ from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.tickets import detail_response, visible_ticket
 from comptoir.ui.agents.visibility import may_act_on
 from comptoir.ui.common.access import current_user, login_required_in_domain
+from comptoir.ui.common.errors import Refused
 
 
 def actionable_ticket(request: HttpRequest, number: int) -> Ticket:
     """The ticket: 404 when the user may not see it, 403 when they may see but not act."""
+    user = current_user(request)
     ticket = visible_ticket(request, number)
-    if not may_act_on(current_user(request), ticket):
-        raise PermissionDenied
-    return ticket
+    if may_act_on(user, ticket):
+        return ticket
+    if ticket.assignee_id is not None and ticket.assignee_id != user.pk:
+        raise Refused(_("This ticket is assigned to another agent."))
+    raise Refused(_("You may not reply to this ticket nor add a note to it."))
 
 
 def back_to(message: Message, ticket: Ticket) -> HttpResponse:

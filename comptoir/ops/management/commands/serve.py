@@ -12,6 +12,7 @@ manager (systemd, Docker, Kubernetes) to restart the whole.
 may wait for that line), not when the processes were merely started.
 """
 
+import os
 import socket
 import subprocess
 import sys
@@ -140,6 +141,13 @@ def wait_until_ready(
         if waiting:
             stop.wait(0.1)
     return None
+def child_environment(web_port: int) -> dict[str, str]:
+    """The children's environment. Links mailed to users (invitations, password resets) name
+    a domain's first configured hostname, else COMPTOIR_DEV_URL (tenancy.links): unless the
+    operator set it, it names the port this web server listens on, not the default 8000."""
+    environment = dict(os.environ)
+    environment.setdefault("COMPTOIR_DEV_URL", f"http://{{slug}}.localhost:{web_port}")
+    return environment
 
 
 def first_exited(children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
@@ -165,9 +173,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_requested()
         children: dict[str, subprocess.Popen[bytes]] = {}
+        environment = child_environment(options["web_port"])
         parts = chosen_parts(options)
         for part in parts:
-            children[part.name] = subprocess.Popen(part.argv)
+            children[part.name] = subprocess.Popen(part.argv, env=environment)
             self.stdout.write(f"{part.name}: {part.where}")
         self.stdout.flush()
         exited = wait_until_ready(parts, children, stop)

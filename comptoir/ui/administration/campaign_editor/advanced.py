@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,6 +38,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
 )
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
@@ -50,6 +52,10 @@ ADVANCED_FIELDS = (
 )
 
 WEEKDAY_NAMES = dict(WEEKDAYS)
+
+
+def advanced_url(campaign: Campaign) -> str:
+    return reverse("ui:manage_advanced", args=[campaign.slug])
 
 
 @contextmanager
@@ -122,10 +128,14 @@ def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
-    get_object_or_404(campaign.opening_hours, pk=hours_id)
+    row = get_object_or_404(campaign.opening_hours, pk=hours_id)
+    if request.method == "GET":
+        hours = f"{WEEKDAY_NAMES[row.weekday]} {row.opens:%H:%M}–{row.closes:%H:%M}"
+        question = _("Remove the opening hours %(hours)s?") % {"hours": hours}
+        return confirmation_page(request, question=question, back=advanced_url(campaign))
     actions.remove_opening_hours(campaign, hours_id, by=current_user(request))
     messages.success(request, _("The opening hours are removed."))
     return redirect("ui:manage_advanced", campaign.slug)
@@ -148,10 +158,13 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
-    get_object_or_404(campaign.holidays, pk=holiday_id)
+    holiday = get_object_or_404(campaign.holidays, pk=holiday_id)
+    if request.method == "GET":
+        question = _("Remove the holiday “%(name)s”?") % {"name": holiday.name}
+        return confirmation_page(request, question=question, back=advanced_url(campaign))
     holiday_actions.remove_holiday(campaign, holiday_id, by=current_user(request))
     messages.success(request, _("The holiday is removed."))
     return redirect("ui:manage_advanced", campaign.slug)
@@ -243,10 +256,13 @@ def template_preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     template: EmailTemplate = get_object_or_404(campaign.email_templates, pk=template_id)
+    if request.method == "GET":
+        question = _("Remove the template “%(name)s”?") % {"name": template.name}
+        return confirmation_page(request, question=question, back=advanced_url(campaign))
     try:
         actions.delete_template(template, by=current_user(request))
     except ValidationError as error:

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.campaigns import script_actions
 from comptoir.campaigns.models import (
@@ -33,6 +33,7 @@ from comptoir.ui.administration.campaign_editor.script_forms import (
 )
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
+from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
@@ -205,9 +206,13 @@ def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def script_remove(request: HttpRequest, script_id: int) -> HttpResponse:
     script = domain_script(request, script_id)
+    if request.method == "GET":
+        question = _("Remove the script “%(name)s”?") % {"name": script.name}
+        back = reverse("ui:manage_script", args=[script.pk])
+        return confirmation_page(request, question=question, back=back)
     try:
         script_actions.delete_script(script, by=current_user(request))
     except ValidationError as error:
@@ -239,17 +244,35 @@ def script_version(request: HttpRequest, script_id: int, number: int) -> HttpRes
 
 def back_campaign(request: HttpRequest, script: QualificationScript) -> Campaign | None:
     """The campaign whose tab the form was posted from (of the user's domain), if any."""
-    slug = request.POST.get("campaign", "")
+    slug = request.POST.get("campaign", "") or request.GET.get("campaign", "")
     if not slug:
         return None
     return get_object_or_404(Campaign, domain_id=script.domain_id, slug=slug)
 
 
-def back(request: HttpRequest, script: QualificationScript) -> HttpResponse:
+def back_url(request: HttpRequest, script: QualificationScript) -> str:
     campaign = back_campaign(request, script)
     if campaign is not None:
-        return redirect(reverse("ui:manage_qualification", args=[campaign.slug]) + "#script")
-    return redirect("ui:manage_script", script.pk)
+        return reverse("ui:manage_qualification", args=[campaign.slug]) + "#script"
+    return reverse("ui:manage_script", args=[script.pk])
+
+
+def back(request: HttpRequest, script: QualificationScript) -> HttpResponse:
+    return redirect(back_url(request, script))
+
+
+def row_remove_question(
+    request: HttpRequest, script: QualificationScript, row: Row
+) -> HttpResponse:
+    """The confirmation of row_remove; `?campaign=` (the tab it came from) is posted back."""
+    if isinstance(row, QualificationOutcome):
+        question = _("Remove the outcome “%(label)s”?") % {"label": row.label}
+    else:
+        question = _("Remove the question “%(label)s”?") % {"label": row.label}
+    campaign = back_campaign(request, script)
+    keep = {"campaign": campaign.slug} if campaign is not None else {}
+    back_to = back_url(request, script)
+    return confirmation_page(request, question=question, back=back_to, keep=keep)
 
 
 def refused_page(request: HttpRequest, script: QualificationScript, **forms: Any) -> HttpResponse:
@@ -328,11 +351,13 @@ def row_move(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def row_remove(request: HttpRequest, script_id: int, **ids: int) -> HttpResponse:
     """An outcome (the last final one stays) or a question out of the script."""
     script = domain_script(request, script_id)
     row = script_row(script, ids)
+    if request.method == "GET":
+        return row_remove_question(request, script, row)
     user = current_user(request)
     try:
         if isinstance(row, QualificationOutcome):
