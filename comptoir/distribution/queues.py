@@ -4,9 +4,11 @@ The conditions are those of `claim.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE 
 written with the ORM so that the campaign list counts exactly what play would serve.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, DateTimeField, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from comptoir.campaigns.models import Campaign
 from comptoir.tenancy.models import User
@@ -39,6 +41,37 @@ def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
     return eligible(campaign, now).filter(
         Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent
     )
+
+
+@dataclass
+class Returning:
+    """Tickets held back now (blocked after an unfinished processing, or to reopen later) that
+    play will serve this agent: how many, and when the first comes back."""
+
+    count: int
+    first_at: datetime | None
+
+
+def returning_for(agent: User, campaign: Campaign, now: datetime) -> Returning:
+    """What comes back to the agent's queue later: the claim's conditions except the time
+    ones, for the unassigned tickets and the agent's own due ones (MINE_DUE)."""
+    never = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+    held = (
+        Ticket.objects.filter(
+            Q(assignee__isnull=True)
+            | Q(Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent),
+            domain_id=campaign.domain_id,
+            campaign=campaign,
+            status=TicketStatus.OPEN,
+            flagged=False,
+            number__isnull=False,
+            attempts__lt=campaign.max_attempts,
+        )
+        .annotate(back_at=Greatest(Coalesce("blocked_until", never), Coalesce("reopen_at", never)))
+        .filter(back_at__gt=now)
+    )
+    found = held.aggregate(count=Count("id"), first_at=Min("back_at"))
+    return Returning(found["count"], found["first_at"])
 
 
 def assigned_to(agent: User) -> QuerySet[Ticket]:
