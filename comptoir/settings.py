@@ -314,6 +314,11 @@ COMPTOIR_IMPORT_RETENTION_DAYS = env_int("COMPTOIR_IMPORT_RETENTION_DAYS", 30)
 # How long a ticket stays locked to an agent without a heartbeat from their open console
 # (which beats every COMPTOIR_LOCK_SECONDS / 3 seconds).
 COMPTOIR_LOCK_SECONDS = max(30, env_int("COMPTOIR_LOCK_SECONDS", 300))
+# A console left open with nobody using it gives its ticket back after this many seconds
+# (a warning shows during the last quarter, at most 2 minutes); 0: never.
+COMPTOIR_IDLE_SECONDS = max(0, env_int("COMPTOIR_IDLE_SECONDS", 900))
+# How often the "no ticket now" page asks for one again, serving it as soon as one comes.
+COMPTOIR_QUEUE_POLL_SECONDS = max(1, env_int("COMPTOIR_QUEUE_POLL_SECONDS", 5))
 
 LOGGING = {
     "version": 1,

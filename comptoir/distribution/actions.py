@@ -9,9 +9,11 @@ same statement on SQLite, where writers take turns. It lasts COMPTOIR_LOCK_SECON
 console renews it (heartbeat); an expired lock is simply claimable again.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -59,10 +61,8 @@ def claim_next_ticket(
     now = now or timezone.now()
     check_may_play(agent, campaign)
     current = live_processing(agent, campaign)
-    if current is not None:
-        if still_holds(current, now):
-            return NextTicket(current.ticket, current)
-        end_processing(current, EndReason.EXPIRED, now)
+    if current is not None and not end_if_lapsed(current, now):
+        return NextTicket(current.ticket, current)
     where = availability(campaign, now)
     if not where.open:
         return NextTicket(None, None, where.reason, where.opens_at)
@@ -77,6 +77,31 @@ def still_holds(processing: Processing, now: datetime) -> bool:
     ticket = processing.ticket
     held = ticket.locked_by_id == processing.agent_id
     return held and ticket.locked_until is not None and ticket.locked_until >= now
+
+
+def end_if_lapsed(processing: Processing, now: datetime) -> bool:
+    """End a live processing whose lock expired (True), as the next claim would; False when
+    its agent still holds the ticket. The one place that settles a lapsed lock: play, the
+    campaign cards and "My tickets" call it, so their counts read what play will serve."""
+    if still_holds(processing, now):
+        return False
+    end_processing(processing, EndReason.EXPIRED, now)
+    return True
+
+
+def settle_lapsed(agent: User, *, now: datetime | None = None) -> int:
+    """End every live processing of the agent whose lock expired (an abandoned console);
+    how many. An expired processing held the ticket as read: ending it gives back the unread
+    customer message, which makes the ticket due for its assignee again (end_processing)."""
+    now = now or timezone.now()
+    live = Processing.objects.filter(
+        domain_id=agent.domain_id, agent=agent, ended_at__isnull=True
+    ).select_related("ticket")
+    ended = 0
+    for processing in live:
+        with transaction.atomic():
+            ended += end_if_lapsed(processing, now)
+    return ended
 
 
 def start_processing(
@@ -109,9 +134,37 @@ def end_processing(processing: Processing, reason: str, now: datetime) -> None:
         record_event(ticket=ticket, kind=EventKind.LOCK_EXPIRED)
 
 
-def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
-    """The console is still open: keep the lock. False when the ticket was lost meanwhile."""
+def idle_seconds() -> int:
+    """How long a console may stay open without the agent doing anything (0: no limit)."""
+    return max(0, int(settings.COMPTOIR_IDLE_SECONDS))
+
+
+def idle_warning_seconds() -> int:
+    """How long before the idle release the console warns: a quarter of the limit, at most
+    two minutes."""
+    return min(120, idle_seconds() // 4)
+
+
+def idle_for(last_activity: datetime | None, now: datetime) -> float:
+    return 0.0 if last_activity is None else max(0.0, (now - last_activity).total_seconds())
+
+
+def heartbeat(
+    processing: Processing,
+    *,
+    now: datetime | None = None,
+    last_activity: datetime | None = None,
+) -> bool:
+    """The console is still open: keep the lock. False when the ticket was lost meanwhile, or
+    given back because the agent did nothing for COMPTOIR_IDLE_SECONDS (`last_activity`, sent
+    by the console; without it the beat only renews): a forgotten console must not hold a
+    ticket forever. The give-back is a pause (`release`)."""
     now = now or timezone.now()
+    limit = idle_seconds()
+    if limit and idle_for(last_activity, now) >= limit:
+        with contextlib.suppress(PlayError):  # already over or taken: lost either way
+            release(processing, now=now)
+        return False
     # Read from the database: the processing may have been ended elsewhere (expired and
     # taken, unlocked) while this agent's console still has it.
     if not Processing.objects.filter(pk=processing.pk, ended_at__isnull=True).exists():

@@ -7,9 +7,11 @@ lock expired, which gives an unread message back (`came_back_unread`).
 tests/distribution/test_queue_agreement.py holds them together.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from comptoir.campaigns.models import Campaign
 from comptoir.distribution.models import Processing
@@ -60,6 +62,37 @@ def came_back_unread(agent: User) -> Exists:
         ticket_id=OuterRef("pk"), agent=agent, ended_at__isnull=True, was_unread=True
     )
     return Exists(lapsed.filter(~Exists(written)))
+
+
+@dataclass
+class Returning:
+    """Tickets held back now (blocked after an unfinished processing, or to reopen later) that
+    play will serve this agent: how many, and when the first comes back."""
+
+    count: int
+    first_at: datetime | None
+
+
+def returning_for(agent: User, campaign: Campaign, now: datetime) -> Returning:
+    """What comes back to the agent's queue later: the claim's conditions except the time
+    ones, for the unassigned tickets and the agent's own due ones (MINE_DUE)."""
+    never = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+    held = (
+        Ticket.objects.filter(
+            Q(assignee__isnull=True)
+            | Q(Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent),
+            domain_id=campaign.domain_id,
+            campaign=campaign,
+            status=TicketStatus.OPEN,
+            flagged=False,
+            number__isnull=False,
+            attempts__lt=campaign.max_attempts,
+        )
+        .annotate(back_at=Greatest(Coalesce("blocked_until", never), Coalesce("reopen_at", never)))
+        .filter(back_at__gt=now)
+    )
+    found = held.aggregate(count=Count("id"), first_at=Min("back_at"))
+    return Returning(found["count"], found["first_at"])
 
 
 def assigned_to(agent: User) -> QuerySet[Ticket]:

@@ -29,6 +29,7 @@ from comptoir.mail.compose import (
     Quote,
     build,
     make_message_id,
+    quoted_text,
     references_for,
     tagged_subject,
     text_body,
@@ -214,6 +215,15 @@ def quote_of(parent: Message | None) -> Quote | None:
         return None
     when = parent.date or parent.created_at
     return Quote(date=when, sender=Person(parent.from_name, parent.from_email), text=parent.text)
+
+
+def quoted_preview(ticket: Ticket) -> str:
+    """The quoted message a reply on this ticket would carry now, as it is sent (blank: none),
+    for the composer to show under the reply box."""
+    quote = quote_of(parent_message(ticket)) if ticket.campaign.quote_previous else None
+    if quote is None:
+        return ""
+    return quoted_text(quote, customer_language(ticket), ticket.domain.time_zone)
 
 
 def check_sender(ticket: Ticket, draft: Draft) -> None:

@@ -326,6 +326,7 @@ PEOPLE_PATTERNS = [
 ]
 PUBLIC = {"password_reset", "password_reset_confirm", "invitation"}
 OWN_ACCOUNT = {"account", "password_change", "token_create", "token_revoke"}
+HOME = {"home"}  # Accueil: open to every signed-in user, its entries by right
 
 
 def url_args(pattern: URLPattern, acme: Acme, token: ApiToken) -> list[object]:
@@ -345,7 +346,7 @@ def test_agents_and_supervisors_are_refused_every_management_page(acme: Acme) ->
     for user in (acme.agent, acme.supervisor):
         client = client_for(user)
         for name, url in all_people_urls(acme, token):
-            if name in PUBLIC | OWN_ACCOUNT:
+            if name in PUBLIC | OWN_ACCOUNT | HOME:
                 continue
             assert client.get(url).status_code in (403, 405), (user, url)
             assert client.post(url, {"name": "x", "active": "0"}).status_code in (403, 405), url

@@ -3,9 +3,10 @@
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.account import login, views
+from comptoir.ui.account import home, login, views
 
 urlpatterns: list[URLPattern] = [
+    path("home/", home.home, name="home"),
     path("login/", login.login_view, name="login"),
     path("logout/", login.logout_view, name="logout"),
     path("account/", views.account, name="account"),

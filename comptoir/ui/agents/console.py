@@ -6,6 +6,7 @@ With htmx, "Qualify and next" swaps the console's main area for the next ticket 
 its URL; without JavaScript every form still works by POST and redirect.
 """
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,10 +22,12 @@ from comptoir.distribution.actions import (
     PlayError,
     claim_next_ticket,
     heartbeat,
+    idle_seconds,
+    idle_warning_seconds,
     qualify,
     release,
 )
-from comptoir.distribution.models import Processing
+from comptoir.distribution.models import EndReason, Processing
 from comptoir.distribution.qualification import QualificationError, script_for
 from comptoir.tickets.access import may_open
 from comptoir.tickets.models import Direction, Message, Ticket
@@ -61,8 +64,29 @@ def last_inbound_id(ticket: Ticket) -> int:
 
 def heartbeat_seconds() -> int:
     """How often the open console beats: a third of the lock's life, and at least every 30 s
-    so that a customer's new message shows up in the console quickly (one small query)."""
-    return max(10, min(30, int(settings.COMPTOIR_LOCK_SECONDS) // 3))
+    so that a customer's new message shows up in the console quickly (one small query); often
+    enough, too, that the idle warning shows at least twice before the release."""
+    beat = max(10, min(30, int(settings.COMPTOIR_LOCK_SECONDS) // 3))
+    warning = idle_warning_seconds()
+    return max(1, min(beat, warning // 2)) if warning else beat
+
+
+def idle_since(request: HttpRequest, now: datetime) -> datetime | None:
+    """When the agent last did something on the page: the beat's `idle` seconds (console.js);
+    None without it (no script: the beat then only renews the lock)."""
+    idle = request.POST.get("idle", "")
+    if not (idle.isascii() and idle.isdecimal() and len(idle) < 10):
+        return None
+    return now - timedelta(seconds=int(idle))
+
+
+def idle_left(last_activity: datetime | None, now: datetime) -> int:
+    """Seconds before the idle release when the warning should show, else 0."""
+    limit, warning = idle_seconds(), idle_warning_seconds()
+    if not limit or last_activity is None:
+        return 0
+    left = limit - int((now - last_activity).total_seconds())
+    return max(1, left) if left <= warning else 0
 
 
 def console_response(
@@ -215,7 +239,11 @@ def pause(request: HttpRequest, processing_id: int) -> HttpResponse:
 def console_heartbeat(request: HttpRequest, processing_id: int) -> HttpResponse:
     """The open console keeps its lock; it learns whether the customer wrote meanwhile."""
     processing = own_processing(request, processing_id)
-    alive = heartbeat(processing)
+    now = timezone.now()
+    last_activity = idle_since(request, now)
+    alive = heartbeat(processing, now=now, last_activity=last_activity)
+    processing.refresh_from_db(fields=["ended_at", "end_reason"])
+    idle_released = not alive and processing.end_reason == EndReason.RELEASED
     seen = request.POST.get("seen", "")
     seen_id = int(seen) if seen.isascii() and seen.isdecimal() and len(seen) < 19 else 0
     newer = Message.objects.filter(
@@ -228,6 +256,9 @@ def console_heartbeat(request: HttpRequest, processing_id: int) -> HttpResponse:
     context = {
         "processing": processing,
         "lost": not alive,
+        "idle_released": idle_released,
+        "idle_minutes": max(1, round(idle_seconds() / 60)),
+        "idle_left": idle_left(last_activity, now) if alive else 0,
         "new_messages": newer,
         "seen": seen_id,
         "heartbeat_seconds": heartbeat_seconds(),

@@ -21,7 +21,7 @@ from comptoir.tickets.models import (
     Ticket,
     TicketStatus,
 )
-from comptoir.tickets.outbound import template_text
+from comptoir.tickets.outbound import quoted_preview, template_text
 from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.panels import assignment_context, steering_context
 from comptoir.ui.agents.visibility import may_act_on, visible_campaigns, visible_tickets
@@ -142,6 +142,7 @@ def composer_context(
         "templates": usable_templates(ticket.campaign) if may_act else [],
         "chosen_template": template,
         "variables": VARIABLES.items(),
+        "quoted": quoted_preview(ticket) if may_act else "",
     }
 
 

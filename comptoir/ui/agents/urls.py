@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/<slug:slug>/icon/", campaigns.campaign_icon, name="campaign_icon"),
     path("campaigns/<slug:slug>/play/", campaigns.play, name="play"),
+    path("campaigns/<slug:slug>/wait/", campaigns.wait, name="wait"),
     path(P, console.process, name="process"),
     path(P + "reply/", console.console_reply, name="console_reply"),
     path(P + "note/", console.console_note, name="console_note"),
