@@ -25,23 +25,20 @@ ELIGIBLE = (
     "AND (blocked_until IS NULL OR blocked_until <= %s) "
     "AND (reopen_at IS NULL OR reopen_at <= %s)"
 )
+
+
+def ticket_claim(due: str, order: str) -> Claim:
+    """The lock is lib.claims' lease, in the ticket's own columns; play takes one ticket at a
+    time (`id = (SELECT … LIMIT 1)`)."""
+    return Claim(TABLE, ELIGIBLE + due, order, holder="locked_by_id", until="locked_until")
+
+
 # First the agent's own tickets that came back (a customer wrote, the reopen date came),
-# then the unassigned ones: priority first, then the longest-waiting customer. The lock is
-# lib.claims' lease, in the ticket's own columns; one ticket at a time (`id = (SELECT …)`).
-MINE = Claim(
-    table=TABLE,
-    due=ELIGIBLE + " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)",
-    order="waiting_since, id",
-    holder="locked_by_id",
-    until="locked_until",
+# then the unassigned ones: priority first, then the longest-waiting customer.
+MINE = ticket_claim(
+    " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)", "waiting_since, id"
 )
-QUEUE = Claim(
-    table=TABLE,
-    due=ELIGIBLE + " AND assignee_id IS NULL",
-    order="priority DESC, waiting_since, id",
-    holder="locked_by_id",
-    until="locked_until",
-)
+QUEUE = ticket_claim(" AND assignee_id IS NULL", "priority DESC, waiting_since, id")
 
 
 def lock_until(now: datetime) -> datetime:

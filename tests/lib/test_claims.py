@@ -7,12 +7,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from comptoir.lib.claims import Claim, Lease, Round, clock, statement
 from comptoir.tenancy.models import AccountEmail
-from tests.concurrency import run_together
+from tests.concurrency import run_together, uncommitted
 from tests.conftest import Acme, is_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,29 +100,9 @@ def test_two_workers_at_once_never_claim_the_same_row(acme: Acme) -> None:
 def test_a_claim_skips_the_rows_another_worker_is_claiming(acme: Acme) -> None:
     """SKIP LOCKED: a worker whose claim is not committed yet delays no one."""
     made = rows(acme, 6)
-    claimed = threading.Event()
-    done = threading.Event()
-    held: list[int] = []
 
-    def slow_worker() -> None:
-        try:
-            with transaction.atomic():
-                held.extend(take("slow", 4))
-                claimed.set()
-                done.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=slow_worker)
-    thread.start()
-    try:
-        assert claimed.wait(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # fail rather than hang if it waits
+    with uncommitted(lambda: take("slow", 4)) as held:
         others = take("quick", 10)
-    finally:
-        done.set()
-        thread.join(timeout=30)
 
     assert len(held) == 4
     assert set(others) == made - set(held)

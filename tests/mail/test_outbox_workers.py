@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from comptoir.mail.outbox import Claimed, claim, finish, send_due
+from comptoir.mail.outbox import claim, finish, send_due
 from comptoir.tickets.models import DeliveryState, Message
-from tests.concurrency import run_together
+from tests.concurrency import run_together, uncommitted
 from tests.conftest import Acme, comptoir_bin, is_postgres, subprocess_env
 from tests.mail.outbox_helpers import (
     MeetingHandler,
@@ -290,29 +289,9 @@ def test_concurrent_claims_never_return_the_same_message(acme: Acme) -> None:
 def test_a_claim_skips_the_messages_another_worker_is_claiming(acme: Acme) -> None:
     """SKIP LOCKED: a worker whose claim is not committed yet delays no one."""
     queued = {m.pk for m in queue_replies(acme, 6, tickets=2)}
-    claimed_first = threading.Event()
-    done = threading.Event()
-    held: list[Claimed] = []
 
-    def slow_worker() -> None:
-        try:
-            with transaction.atomic():
-                held.extend(claim("slow-host:1", limit=4)[0])
-                claimed_first.set()
-                done.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=slow_worker)
-    thread.start()
-    try:
-        assert claimed_first.wait(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # fail rather than hang if it waits
+    with uncommitted(lambda: claim("slow-host:1", limit=4)[0]) as held:
         others = claim("quick-host:1", limit=10)[0]
-    finally:
-        done.set()
-        thread.join(timeout=30)
 
     assert len(held) == 4
     assert {c.id for c in others} == queued - {c.id for c in held}
