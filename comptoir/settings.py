@@ -283,7 +283,7 @@ COMPTOIR_SMTP_TIMEOUT = env_int("COMPTOIR_SMTP_TIMEOUT", 300)
 COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")
 # Mail to Comptoir's own users (invitations, password resets): through COMPTOIR_SMTP_URL, or
 # printed on the console without it.
-MAILERS = {"default": {"BACKEND": "comptoir.tenancy.mailer.EmailBackend"}}
+MAILERS = {"default": {"BACKEND": "comptoir.mail.mailer.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 # Retries of transient failures: the n-th waits base * 2**(n-1) seconds, at most the cap;
 # after COMPTOIR_OUTBOX_MAX_ATTEMPTS attempts the message is marked failed.

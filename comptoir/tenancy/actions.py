@@ -199,7 +199,7 @@ def reset_user_password(user: User, password: str) -> User:
 def queue_password_email(user: User, *, invitation: bool) -> AccountEmail:
     """The invitation, or the reset asked for, with its link on the domain's own address:
     composed now, in the user's language, and queued in the caller's transaction; the worker
-    sends it (tenancy.account_mail), so an SMTP server that is down never fails the request."""
+    sends it (mail.account_mail), so an SMTP server that is down never fails the request."""
     if not user.email:
         raise PeopleError(_("This user has no email address."))
     context = {

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.mail.account_mail import claim, send_due
 from comptoir.ops.management.commands.worker import JOBS
 from comptoir.tenancy import actions
-from comptoir.tenancy.account_mail import claim, send_due
 from comptoir.tenancy.models import AccountEmail, AccountEmailKind, AccountEmailState, Role, User
 from tests.conftest import Acme
 from tests.smtp_sink import SmtpSink
@@ -22,7 +22,7 @@ from tests.ui.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-OUR_MAILER = {"default": {"BACKEND": "comptoir.tenancy.mailer.EmailBackend"}}
+OUR_MAILER = {"default": {"BACKEND": "comptoir.mail.mailer.EmailBackend"}}
 
 
 @pytest.fixture

@@ -9,25 +9,23 @@ worker (`comptoir worker`, job `account-mail`): the request that asks for one on
 
 Like the outbox of customers' replies (mail.outbox), and with its settings (retries
 COMPTOIR_OUTBOX_RETRY_BASE, _CAP, _MAX_ATTEMPTS; lease COMPTOIR_OUTBOX_LEASE): rows are
-claimed in one short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, SQLite's write
+claimed by one statement (lib.claims: `FOR UPDATE SKIP LOCKED` on PostgreSQL, SQLite's write
 lock otherwise), so any number of workers can run; a message is marked sent right after the
 server accepted it. It is handed to Django's default mailer (MAILERS["default"]:
-tenancy.mailer, i.e. COMPTOIR_SMTP_URL, or the worker's console without one), keeping the
+mail.mailer, i.e. COMPTOIR_SMTP_URL, or the worker's console without one), keeping the
 Message-ID it was given when queued. Once sent or given up, its body (which holds a link that
 sets a password) is blanked.
 """
 
 import logging
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
 
+from comptoir.lib.claims import Claim, Lease, Round, clock, db_time
 from comptoir.lib.text import clean
 from comptoir.mail.outbox import retry_delay
 from comptoir.mail.transport import SendFailure
@@ -36,7 +34,6 @@ from comptoir.tenancy.models import AccountEmail, AccountEmailKind, AccountEmail
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
-ROUND_SECONDS = 20.0  # a round of the long-running worker, so that it can do its other jobs
 
 
 @dataclass
@@ -46,21 +43,22 @@ class AccountMailReport:
     failed: int = 0
 
 
-def claim(worker: str, limit: int = BATCH_SIZE) -> list[AccountEmail]:
+ACCOUNT_MAIL = Claim(
+    table=AccountEmail._meta.db_table,
+    sets="state = 'sending', attempts = attempts + 1",
+    due=(
+        "(state = 'queued' AND next_attempt_at <= %s) OR (state = 'sending' AND claimed_until < %s)"
+    ),
+    order="next_attempt_at, id",
+)
+
+
+def claim(
+    worker: str, limit: int = BATCH_SIZE, *, now: datetime | None = None
+) -> list[AccountEmail]:
     """Claim up to `limit` due messages for this worker (one attempt counted on each)."""
-    now = timezone.now()
-    until = now + timedelta(seconds=settings.COMPTOIR_OUTBOX_LEASE)
-    queued = Q(state=AccountEmailState.QUEUED, next_attempt_at__lte=now)
-    abandoned = Q(state=AccountEmailState.SENDING, claimed_until__lt=now)
-    with transaction.atomic():
-        due = AccountEmail.objects.filter(queued | abandoned).order_by("next_attempt_at", "pk")
-        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        AccountEmail.objects.filter(pk__in=ids).update(
-            state=AccountEmailState.SENDING,
-            claimed_by=worker,
-            claimed_until=until,
-            attempts=F("attempts") + 1,
-        )
+    lease = Lease.start(worker, settings.COMPTOIR_OUTBOX_LEASE, now)
+    ids = ACCOUNT_MAIL.take(lease, [db_time(lease.now)] * 2, limit)
     claimed = AccountEmail.objects.filter(pk__in=ids, claimed_by=worker)
     return list(claimed.order_by("next_attempt_at", "pk"))
 
@@ -99,7 +97,12 @@ def give_up(item: AccountEmail, worker: str, text: str, report: AccountMailRepor
 
 
 def record_failure(
-    item: AccountEmail, worker: str, failure: SendFailure, report: AccountMailReport
+    item: AccountEmail,
+    worker: str,
+    failure: SendFailure,
+    report: AccountMailReport,
+    *,
+    now: datetime,
 ) -> None:
     limit = settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS
     if failure.permanent:
@@ -108,7 +111,7 @@ def record_failure(
     if item.attempts >= limit:
         give_up(item, worker, f"gave up after {limit} attempts: {failure.text}", report)
         return
-    retry_at = timezone.now() + timedelta(seconds=retry_delay(item.attempts))
+    retry_at = now + timedelta(seconds=retry_delay(item.attempts))
     fields = {"state": AccountEmailState.QUEUED, "next_attempt_at": retry_at}
     finish(item, worker, error=clean(failure.text), **fields)
     report.retried += 1
@@ -124,33 +127,36 @@ def send_one(item: AccountEmail, worker: str, now: datetime, report: AccountMail
     except Exception as error:  # whatever the mailer raises is recorded, then retried
         failure = as_failure(error)
         logger.warning("account mail %s not sent: %s", item.pk, failure.text)
-        record_failure(item, worker, failure, report)
+        record_failure(item, worker, failure, report, now=now)
         return not failure.connection
-    sent = {"state": AccountEmailState.SENT, "sent_at": timezone.now(), "error": ""}
+    sent = {"state": AccountEmailState.SENT, "sent_at": now, "error": ""}
     finish(item, worker, body="", **sent)
     report.sent += 1
     return True
 
 
-def send_batch(batch: list[AccountEmail], worker: str, report: AccountMailReport) -> bool:
+def send_batch(
+    batch: list[AccountEmail], worker: str, report: AccountMailReport, now: Callable[[], datetime]
+) -> bool:
     """False when the server could not be reached: the rest of the batch fails the same way
-    (one attempt each, retried later) and the round ends."""
+    (one attempt each, retried later) and the round ends. `now`: the pass's clock."""
     for index, item in enumerate(batch):
-        if not send_one(item, worker, timezone.now(), report):
+        if not send_one(item, worker, now(), report):
             failure = SendFailure("the mail server could not be reached", permanent=False)
             for rest in batch[index + 1 :]:
-                record_failure(rest, worker, failure, report)
+                record_failure(rest, worker, failure, report, now=now())
             return False
     return True
 
 
-def send_due(worker: str, *, once: bool = False) -> AccountMailReport:
-    """Send what is due. `once`: until nothing is due; otherwise at most ROUND_SECONDS."""
+def send_due(worker: str, *, once: bool = False, now: datetime | None = None) -> AccountMailReport:
+    """Send what is due. `once`: until nothing is due; otherwise at most a round
+    (lib.claims.ROUND_SECONDS). `now`: the time the pass starts at, as for the outbox."""
     report = AccountMailReport()
-    started = time.monotonic()
-    while once or time.monotonic() - started < ROUND_SECONDS:
-        batch = claim(worker)
-        if not batch or not send_batch(batch, worker, report):
+    turn, moment = Round(once=once), clock(now)
+    while not turn.over():
+        batch = claim(worker, now=moment())
+        if not batch or not send_batch(batch, worker, report, moment):
             break
     if report.sent or report.retried or report.failed:
         logger.info(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.mail import EmailMessage
 
-from comptoir.tenancy.mailer import EmailBackend
+from comptoir.mail.mailer import EmailBackend
 
 
 def test_mail_is_handed_to_the_configured_transport(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
