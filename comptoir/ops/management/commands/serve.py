@@ -141,6 +141,8 @@ def wait_until_ready(
         if waiting:
             stop.wait(0.1)
     return None
+
+
 def child_environment(web_port: int) -> dict[str, str]:
     """The children's environment. Links mailed to users (invitations, password resets) name
     a domain's first configured hostname, else COMPTOIR_DEV_URL (tenancy.links): unless the
