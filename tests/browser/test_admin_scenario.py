@@ -134,10 +134,11 @@ def test_admin_sets_up_a_campaign_and_the_new_agent_sees_only_it(
     shot(page, "admin-user.png")
 
     page.goto(team_url)
-    page.locator("#id_members").select_option(str(nina.pk))
+    # Members are checkboxes (issue 12): ticking one keeps the others as they are.
+    page.locator(f"input[name=members][value='{nina.pk}']").check()
     submit(page, "main form.stacked-form")
     expect(page).to_have_url(team_url)
-    expect(page.locator("#id_members option:checked")).to_have_attribute("value", str(nina.pk))
+    expect(page.locator("input[name=members]:checked")).to_have_attribute("value", str(nina.pk))
     assert list(team.members.all()) == [nina]
     shot(page, "admin-team.png")
 
