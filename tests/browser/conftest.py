@@ -41,3 +41,13 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def contexts(browser: object) -> Iterator[list[object]]:
+    """The test's browser contexts (append what you open), closed afterwards even when the
+    test fails."""
+    opened: list[object] = []
+    yield opened
+    for context in opened:
+        context.close()  # type: ignore[attr-defined]

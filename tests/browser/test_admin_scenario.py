@@ -10,7 +10,6 @@ test does not depend on a translation. The worker's import job runs in this proc
 
 import mailbox
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -32,15 +31,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 VIEWPORT = {"width": 1280, "height": 800}
 NINA_PASSWORD = "Retours-Solides-2026"
 TEAM = "Équipe retours"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """The test's browser contexts, closed afterwards even when the test fails."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def login(

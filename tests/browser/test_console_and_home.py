@@ -5,7 +5,6 @@ give-back, the empty queue that serves a ticket as soon as one comes.
 Screenshots (1366×768 and 800 px): home-*, campaigns-menu-*, console-*, idle-*, waiting-*."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,14 +21,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
 WIDE = {"width": 1366, "height": 768}
 NARROW = {"width": 800, "height": 768}
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def login(browser: Browser, contexts: list[BrowserContext], base: str, user: str) -> Page:

@@ -81,15 +81,6 @@ def customer_mail(
     return Ticket.objects.get(pk=stored.ticket_id)
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """The test's browser contexts, closed afterwards even when the test fails."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
 def login(
     browser: Browser, contexts: list[BrowserContext], base: str, user: str
 ) -> tuple[BrowserContext, Page]:

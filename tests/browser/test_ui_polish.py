@@ -4,7 +4,6 @@ horizontal overflow, a ticket's status, flag and priority told apart by their sh
 app's own pages for a confirmation and a missing page. Screenshots: polish-<page>-<width>.png
 under $COMPTOIR_DATA_DIR/screenshots."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,14 +34,6 @@ OVERFLOW = """() => ({scroll: document.documentElement.scrollWidth,
 
 SHAPE = """(el) => { const s = getComputedStyle(el), b = getComputedStyle(el, '::before');
   return {radius: s.borderTopLeftRadius, background: s.backgroundColor, mark: b.content}; }"""
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def french_admin(acme: Acme) -> User:

@@ -1,10 +1,10 @@
 """The domain's library (/manage/library/): email templates and signatures shared by every
 campaign of the domain. The right to manage campaigns; another domain's objects are 404."""
 
+from functools import partial
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,7 +20,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
 )
 from comptoir.ui.common.access import campaign_managers_only, current_user
 from comptoir.ui.common.confirm import confirmation_page
-from comptoir.ui.common.forms import form_for, save_form_with
+from comptoir.ui.common.forms import act_and_say, form_for, save_form_with
 from comptoir.ui.common.pages import render_page
 
 
@@ -79,12 +79,8 @@ def template_remove(request: HttpRequest, shared_template_id: int) -> HttpRespon
         detail = _("Every campaign of the domain stops offering it.")
         back = reverse("ui:manage_library")
         return confirmation_page(request, question=question, detail=detail, back=back)
-    try:
-        actions.delete_template(template, by=current_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The template is removed."))
+    remove = partial(actions.delete_template, template, by=current_user(request))
+    act_and_say(request, remove, _("The template is removed."))
     return redirect("ui:manage_library")
 
 

@@ -52,3 +52,13 @@ def save_form_with(
 def error_message(request: HttpRequest, error: ValidationError) -> None:
     """An action refused outside a form (a button): its reasons, as one message."""
     messages.error(request, " ".join(error.messages))
+
+
+def act_and_say(request: HttpRequest, act: Callable[[], object], done: str) -> None:
+    """Run an action behind a button: its refusal, or `done`, as the page's message."""
+    try:
+        act()
+    except ValidationError as error:
+        error_message(request, error)
+    else:
+        messages.success(request, done)

@@ -6,6 +6,7 @@ Planning dates are typed and shown in the domain's time zone (datetime-local has
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
 from comptoir.ui.common.confirm import confirmation_page
-from comptoir.ui.common.forms import form_for, save_form_with, show_action_errors
+from comptoir.ui.common.forms import act_and_say, form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
 ADVANCED_FIELDS = (
@@ -263,10 +264,6 @@ def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpRe
     if request.method == "GET":
         question = _("Remove the template “%(name)s”?") % {"name": template.name}
         return confirmation_page(request, question=question, back=advanced_url(campaign))
-    try:
-        actions.delete_template(template, by=current_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The template is removed."))
+    remove = partial(actions.delete_template, template, by=current_user(request))
+    act_and_say(request, remove, _("The template is removed."))
     return redirect("ui:manage_advanced", campaign.slug)
