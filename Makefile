@@ -4,17 +4,25 @@ PY := $(VENV)/bin/python
 COMPTOIR := $(VENV)/bin/comptoir
 HOST ?= 127.0.0.1
 
-.PHONY: run test check lint typecheck pytest bench venv migrate demo clean messages
+.PHONY: run test check lint typecheck pytest bench venv venv-runtime migrate demo clean messages
 
-venv: $(VENV)/.installed
+# Two stamps: `make run` needs the runtime dependencies only (.runtime); the checks and tests
+# also need the dev tools (.dev: pytest, Playwright, mypy, ruff). A venv made by `make run`
+# gets the dev tools when `make test` first runs; a newer pyproject.toml reinstalls either.
+venv: $(VENV)/.dev
+venv-runtime: $(VENV)/.runtime
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.runtime: pyproject.toml
 	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-migrate: venv
+migrate: venv-runtime
 	$(COMPTOIR) migrate --noinput
 
 demo: migrate
@@ -41,10 +49,10 @@ pytest: venv
 
 test: check pytest
 
-bench: venv
+bench: venv-runtime
 	$(PY) -m bench $(BENCH_ARGS)
 
-messages: venv
+messages: venv-runtime
 	cd comptoir && ../$(COMPTOIR) makemessages -l fr --no-obsolete && ../$(COMPTOIR) compilemessages
 
 clean:

@@ -196,7 +196,7 @@ class Agent(threading.Thread):
             self.served.append(served.ticket.pk)
             clock = time.perf_counter()
             try:
-                qualify(served.processing, code, answers)
+                qualify(served.processing, outcome=code, answers=answers)
             except Exception as exc:
                 self.errors.append(f"qualify: {type(exc).__name__}: {exc}"[:300])
             self.qualifies.append(time.perf_counter() - clock)
@@ -270,7 +270,8 @@ def explain() -> dict[str, Any]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from comptoir.distribution.claim import QUEUE, QUEUE_ORDER, claim_sql, db_time, lock_until
+    from comptoir.distribution.claim import QUEUE, lock_until
+    from comptoir.lib.claims import db_time
     from comptoir.tenancy.models import User
 
     campaign = demo_support()
@@ -280,7 +281,7 @@ def explain() -> dict[str, Any]:
     params = [agent.pk, db_time(lock_until(now)), campaign.domain_id, campaign.pk, False]
     params += [campaign.max_attempts, stamp, stamp, stamp]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + claim_sql(QUEUE, QUEUE_ORDER), params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + QUEUE.sql(1), params)
         plan = [row[0] for row in cursor.fetchall()]
         transaction.set_rollback(True)
     return {"plan": plan}

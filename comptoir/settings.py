@@ -6,6 +6,7 @@ overrides the database.
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,6 +93,8 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("COMPTOIR_CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+# A form posted without its token: the UI's own page, in the reader's language.
+CSRF_FAILURE_VIEW = "comptoir.ui.common.errors.csrf_failure"
 # Every response's Content-Security-Policy, unless the view set its own stricter one (icons,
 # email HTML, downloads). Pages show customers' HTML (sanitised with nh3): scripts only from
 # our own static files (htmx, console.js), never inline nor eval'd; no image fetched from
@@ -182,9 +185,21 @@ AUTH_PASSWORD_VALIDATORS = [
 # per (login, client address), per login over addresses it never logged in from, and per
 # address over every login. Past the free failures of a count, each attempt waits 2**k
 # seconds after the last failure (k: failures past the free ones), at most the cap.
-COMPTOIR_LOGIN_WINDOW = timedelta(minutes=env_int("COMPTOIR_LOGIN_WINDOW_MINUTES", 60))
+
+
+def login_window_and_delay(environ: Mapping[str, str]) -> tuple[timedelta, int]:
+    """How long failures are counted, and the longest delay they impose (seconds): two
+    settings. The hard lock they replaced read COMPTOIR_LOCKOUT_MINUTES for both its window
+    and its duration; when still set, it is the default of each (minutes, and as long a
+    delay), so that an older configuration keeps its meaning."""
+    old = environ.get("COMPTOIR_LOCKOUT_MINUTES")
+    window = int(environ.get("COMPTOIR_LOGIN_WINDOW_MINUTES", old or 60))
+    delay = int(environ.get("COMPTOIR_LOGIN_MAX_DELAY", int(old) * 60 if old else 900))
+    return timedelta(minutes=window), delay
+
+
+COMPTOIR_LOGIN_WINDOW, COMPTOIR_LOGIN_MAX_DELAY = login_window_and_delay(os.environ)
 COMPTOIR_LOGIN_FREE_FAILURES = env_int("COMPTOIR_LOGIN_FREE_FAILURES", 5)
-COMPTOIR_LOGIN_MAX_DELAY = env_int("COMPTOIR_LOGIN_MAX_DELAY", 900)
 COMPTOIR_LOGIN_ACCOUNT_FAILURES = env_int("COMPTOIR_LOGIN_ACCOUNT_FAILURES", 20)
 # Short: it also delays the real user on a new address, so an outsider gains little from it.
 COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY = env_int("COMPTOIR_LOGIN_ACCOUNT_MAX_DELAY", 60)
@@ -268,7 +283,7 @@ COMPTOIR_SMTP_TIMEOUT = env_int("COMPTOIR_SMTP_TIMEOUT", 300)
 COMPTOIR_SMTP_URL = os.environ.get("COMPTOIR_SMTP_URL", "")
 # Mail to Comptoir's own users (invitations, password resets): through COMPTOIR_SMTP_URL, or
 # printed on the console without it.
-MAILERS = {"default": {"BACKEND": "comptoir.tenancy.mailer.EmailBackend"}}
+MAILERS = {"default": {"BACKEND": "comptoir.mail.mailer.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "comptoir@localhost")
 # Retries of transient failures: the n-th waits base * 2**(n-1) seconds, at most the cap;
 # after COMPTOIR_OUTBOX_MAX_ATTEMPTS attempts the message is marked failed.
@@ -299,12 +314,23 @@ COMPTOIR_IMPORT_RETENTION_DAYS = env_int("COMPTOIR_IMPORT_RETENTION_DAYS", 30)
 # How long a ticket stays locked to an agent without a heartbeat from their open console
 # (which beats every COMPTOIR_LOCK_SECONDS / 3 seconds).
 COMPTOIR_LOCK_SECONDS = max(30, env_int("COMPTOIR_LOCK_SECONDS", 300))
+# A console left open with nobody using it gives its ticket back after this many seconds
+# (a warning shows during the last quarter, at most 2 minutes); 0: never.
+COMPTOIR_IDLE_SECONDS = max(0, env_int("COMPTOIR_IDLE_SECONDS", 900))
+# How often the "no ticket now" page asks for one again, serving it as soon as one comes.
+COMPTOIR_QUEUE_POLL_SECONDS = max(1, env_int("COMPTOIR_QUEUE_POLL_SECONDS", 5))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_refusal_traceback": {"()": "comptoir.lib.logfilters.NoTracebackForRefusals"}},
     "root": {"handlers": ["console"], "level": os.environ.get("COMPTOIR_LOG_LEVEL", "INFO")},
-    "loggers": {"aiosmtpd": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
+    "loggers": {
+        "aiosmtpd": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+        # A 403 or 404 is one line in the log, without a traceback.
+        "django.request": {"filters": ["no_refusal_traceback"]},
+    },
 }

@@ -16,8 +16,9 @@ if settings.COMPTOIR_DJANGO_ADMIN:
     # Operators' raw view of the tables: off unless COMPTOIR_DJANGO_ADMIN=1 (docs/security.md).
     urlpatterns.insert(0, path("django-admin/", admin.site.urls))
 
-# Under /api/ these answer JSON (docs/api.md, "Errors and limits"); elsewhere Django's pages.
-handler400 = "comptoir.api.errors.bad_request"
-handler403 = "comptoir.api.errors.permission_denied"
-handler404 = "comptoir.api.errors.page_not_found"
-handler500 = "comptoir.api.errors.server_error"
+# Under /api/ these answer JSON (docs/api.md, "Errors and limits"); elsewhere the UI's pages,
+# inside its layout and in the reader's language.
+handler400 = "comptoir.ui.common.errors.bad_request"
+handler403 = "comptoir.ui.common.errors.permission_denied"
+handler404 = "comptoir.ui.common.errors.page_not_found"
+handler500 = "comptoir.ui.common.errors.server_error"

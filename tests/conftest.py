@@ -1,7 +1,7 @@
 """Shared fixtures: named personas for a tenant with two campaigns."""
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from comptoir.campaigns.models import Campaign, InboundAddress, ScriptVersion
 from comptoir.tenancy.models import Domain, MailDomain, Role, Team, User
+from tests.system_packages import missing_packages, summary_lines
 
 EMAILS = Path(__file__).parent / "emails"
 
@@ -137,3 +138,15 @@ def migrator(transactional_db: None) -> Iterator[Migrate]:
     yield migrate
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None]:
+    """After pytest's own last line: the tests skipped for a missing system package, and how
+    to install it (tests/system_packages.py). Outermost wrapper (tryfirst), so it prints last."""
+    result = yield
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        for line in summary_lines(missing_packages(reporter.stats.get("skipped", []))):
+            reporter.write_line(line, yellow=True, bold=True)
+    return result

@@ -22,11 +22,19 @@ GUARDED: dict[str, tuple[str, ...]] = {
     "can_manage_campaigns": ("manage/",),
     "can_manage_users": ("users/", "teams/"),
     "can_supervise": ("supervision/", "quarantine/", *SUPERVISOR_ACTIONS),
-    "can_process": ("campaigns/<slug:slug>/play/", "process/"),
+    "can_process": ("campaigns/<slug:slug>/play/", "campaigns/<slug:slug>/wait/", "process/"),
     "can_use_api": ("account/tokens/",),
 }
-# Reached by every user of the domain: their account, their campaigns, their tickets' list.
-OPEN_TO_ALL = ("account/", "campaigns/", "my-tickets/", "login/", "logout/", "password-reset/")
+# Reached by every user of the domain: home, their account, their campaigns, their tickets' list.
+OPEN_TO_ALL = (
+    "home/",
+    "account/",
+    "campaigns/",
+    "my-tickets/",
+    "login/",
+    "logout/",
+    "password-reset/",
+)
 
 
 def refused_everywhere(client: Client, prefixes: tuple[str, ...], values: dict[str, str]) -> int:

@@ -2,8 +2,8 @@
 answer other than success (docs/api.md, "Errors and limits"), including those Django gives
 before or after a view runs: an unknown address, a body too large, a failure (500).
 
-The root URLconf's handler400/403/404/500 are the functions below: under /api/ they answer
-JSON, elsewhere the web UI's usual pages.
+The root URLconf's handler400/403/404/500 are comptoir.ui.common.errors, which answer with
+the functions below under /api/ (JSON) and with the UI's pages elsewhere.
 """
 
 import logging

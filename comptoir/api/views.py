@@ -142,7 +142,7 @@ def ticket_qualify(request: HttpRequest, user: User, number: int) -> HttpRespons
         fields = {"answers": _("Give an object: question name → answer.")}
         raise ApiError(400, _("The request is not valid."), fields)
     processing = my_processing(find_ticket(user, number), user)
-    done = play.qualify(processing, outcome, answers, reopen_at)
+    done = play.qualify(processing, outcome=outcome, answers=answers, reopen_at=reopen_at)
     return JsonResponse(processing_json(done))
 
 

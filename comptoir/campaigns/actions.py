@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.addresses import may_use, normalise_address
+from comptoir.campaigns.limits import (
+    AUTO_REPLY_DAILY,
+    AUTO_REPLY_HOURLY,
+    BLOCKING_MINUTES,
+    MAX_ATTEMPTS,
+    NAME_LENGTH,
+    PRIORITY,
+)
 from comptoir.campaigns.models import (
     AttachmentDisplay,
     Campaign,
@@ -29,7 +36,16 @@ from comptoir.campaigns.models import (
     Signature,
 )
 from comptoir.campaigns.signatures import clean_signature
-from comptoir.campaigns.templating import template_errors
+from comptoir.campaigns.templating import template_errors, usable_templates
+from comptoir.lib.checks import (
+    Errors,
+    check_address,
+    check_number,
+    check_text,
+    raise_if_any,
+    refuse,
+    storable_ids,
+)
 from comptoir.lib.dates import planning_error
 from comptoir.tenancy.models import Domain, Team, User
 
@@ -43,9 +59,9 @@ def check_manages(user: User, domain_id: int) -> None:
 def create_campaign(domain: Domain, *, name: str, by: User) -> Campaign:
     """A new ticket campaign; its slug comes from the name, made unique in the domain."""
     check_manages(by, domain.pk)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("A campaign needs a name.")})
+    errors: Errors = {}
+    name = check_text(errors, "name", name, limit=NAME_LENGTH, required=True)
+    raise_if_any(errors)
     base = slugify(name)[:55] or "campaign"
     if base == "new":  # /manage/campaigns/new/ creates campaigns
         base = "new-campaign"
@@ -55,7 +71,7 @@ def create_campaign(domain: Domain, *, name: str, by: User) -> Campaign:
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
-    return Campaign.objects.create(domain=domain, slug=slug, name=name[:200])
+    return Campaign.objects.create(domain=domain, slug=slug, name=name)
 
 
 @dataclass
@@ -94,49 +110,23 @@ INFO_FIELDS = [
 ]
 
 
-def usable_templates(campaign: Campaign) -> models.QuerySet[EmailTemplate]:
-    """The templates a campaign may use: its own and the domain's shared ones."""
-    return EmailTemplate.objects.filter(
-        models.Q(campaign=campaign) | models.Q(campaign__isnull=True),
-        domain_id=campaign.domain_id,
-    ).order_by("tag", "name", "id")
-
-
 def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) -> None:
     check_manages(by, campaign.domain_id)
-    errors: dict[str, list[str]] = {}
-    if not info.name.strip():
-        errors["name"] = [_("A campaign needs a name.")]
+    errors: Errors = {}
+    check_text(errors, "name", info.name, limit=NAME_LENGTH, required=True)
+    check_text(errors, "sender_name", info.sender_name, limit=NAME_LENGTH, required=False)
     if template_errors(info.signature):
         errors["signature"] = template_errors(info.signature)
     if info.attachment_display not in AttachmentDisplay.values:
         errors["attachment_display"] = [_("Choose list or preview.")]
     sender_errors(campaign, info, errors)
-    template = None
-    if info.auto_reply_template_id is not None:
-        template = usable_templates(campaign).filter(pk=info.auto_reply_template_id).first()
-        if template is None:
-            errors["auto_reply_template"] = [_("Choose a template of this campaign.")]
-    shared_signature = None
-    if info.shared_signature_id is not None:
-        shared_signature = Signature.objects.filter(
-            domain_id=campaign.domain_id, pk=info.shared_signature_id
-        ).first()
-        if shared_signature is None:
-            errors["shared_signature"] = [_("Choose a signature of this domain.")]
-    script = None
-    if info.qualification_script_id is not None:
-        script = QualificationScript.objects.filter(
-            domain_id=campaign.domain_id, pk=info.qualification_script_id
-        ).first()
-        if script is None:
-            errors["qualification_script"] = [_("Choose a script of this domain.")]
-    if info.auto_reply_enabled and info.auto_reply_template_id is None:
-        errors["auto_reply_template"] = [_("The automatic reply needs a template.")]
+    check_number(errors, "auto_reply_daily_limit", info.auto_reply_daily_limit, *AUTO_REPLY_DAILY)
+    hourly = info.auto_reply_hourly_limit
+    check_number(errors, "auto_reply_hourly_limit", hourly, *AUTO_REPLY_HOURLY)
+    links = info_links(campaign, info, errors)
     agents = domain_teams(campaign, info.agent_team_ids, "agent_teams", errors)
     supervisors = domain_teams(campaign, info.supervision_team_ids, "supervision_teams", errors)
-    if errors:
-        raise ValidationError(errors)
+    raise_if_any(errors)
     with transaction.atomic():
         campaign.name = info.name.strip()
         campaign.sender_name = info.sender_name.strip()
@@ -144,34 +134,63 @@ def update_campaign_info(campaign: Campaign, info: CampaignInfo, *, by: User) ->
         campaign.reply_to = normalise_address(info.reply_to)
         campaign.attachment_display = info.attachment_display
         campaign.signature = clean_signature(info.signature)
-        campaign.shared_signature = shared_signature
+        campaign.shared_signature = links.signature
         campaign.auto_reply_enabled = info.auto_reply_enabled
-        campaign.auto_reply_template = template
+        campaign.auto_reply_template = links.template
         campaign.auto_reply_daily_limit = info.auto_reply_daily_limit
         campaign.auto_reply_hourly_limit = info.auto_reply_hourly_limit
-        campaign.qualification_script = script
+        campaign.qualification_script = links.script
         campaign.save(update_fields=INFO_FIELDS)
         campaign.agent_teams.set(agents)
         campaign.supervision_teams.set(supervisors)
 
 
-def sender_errors(campaign: Campaign, info: CampaignInfo, errors: dict[str, list[str]]) -> None:
+@dataclass
+class InfoLinks:
+    template: EmailTemplate | None
+    signature: Signature | None
+    script: QualificationScript | None
+
+
+def info_links(campaign: Campaign, info: CampaignInfo, errors: Errors) -> InfoLinks:
+    """The template, signature and script the ids name: only the campaign's domain's."""
+    links = InfoLinks(None, None, None)
+    if info.auto_reply_template_id is not None:
+        links.template = usable_templates(campaign).filter(pk=info.auto_reply_template_id).first()
+        if links.template is None:
+            refuse(errors, "auto_reply_template", _("Choose a template of this campaign."))
+    elif info.auto_reply_enabled:
+        refuse(errors, "auto_reply_template", _("The automatic reply needs a template."))
+    if info.shared_signature_id is not None:
+        signatures = Signature.objects.filter(domain_id=campaign.domain_id)
+        links.signature = signatures.filter(pk=info.shared_signature_id).first()
+        if links.signature is None:
+            refuse(errors, "shared_signature", _("Choose a signature of this domain."))
+    if info.qualification_script_id is not None:
+        scripts = QualificationScript.objects.filter(domain_id=campaign.domain_id)
+        links.script = scripts.filter(pk=info.qualification_script_id).first()
+        if links.script is None:
+            refuse(errors, "qualification_script", _("Choose a script of this domain."))
+    return links
+
+
+def sender_errors(campaign: Campaign, info: CampaignInfo, errors: Errors) -> None:
     """Replies go out from the sender address and invite answers to the reply-to: both must
-    be the domain's own (issue 10, finding 6); blank means the first inbound address."""
+    be well-formed and the domain's own (issue 10, finding 6); blank means the first
+    inbound address."""
     for field in ("sender_email", "reply_to"):
-        address = getattr(info, field).strip()
-        if address and not may_use(campaign.domain_id, address):
-            errors[field] = [not_yours()]
-    if info.auto_reply_hourly_limit < 0:
-        errors["auto_reply_hourly_limit"] = [_("A limit cannot be negative.")]
+        before = len(errors.get(field, []))
+        address = check_address(errors, field, getattr(info, field))
+        well_formed = len(errors.get(field, [])) == before
+        if well_formed and address and not may_use(campaign.domain_id, address):
+            refuse(errors, field, not_yours())
 
 
-def domain_teams(
-    campaign: Campaign, ids: Iterable[int], field: str, errors: dict[str, list[str]]
-) -> list[Team]:
-    wanted = set(ids)
-    teams = list(Team.objects.filter(domain_id=campaign.domain_id, pk__in=wanted))
-    if len(teams) != len(wanted):
+def domain_teams(campaign: Campaign, ids: Iterable[int], field: str, errors: Errors) -> list[Team]:
+    """The teams the ids name, all of the campaign's domain (else refused)."""
+    wanted = storable_ids(ids)
+    teams = list(Team.objects.filter(domain_id=campaign.domain_id, pk__in=wanted or ()))
+    if wanted is None or len(teams) != len(wanted):
         errors[field] = [_("Choose teams of this domain.")]
     return teams
 
@@ -183,11 +202,11 @@ def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> Inboun
     """Route `address` to the campaign: only an address of one of the domain's mail domains
     (campaigns.addresses), so that no domain takes another's mail (issue 10, finding 5)."""
     check_manages(by, campaign.domain_id)
-    address = normalise_address(address)
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise ValidationError({"address": _("Enter a valid email address.")}) from None
+    errors: Errors = {}
+    address = normalise_address(check_address(errors, "address", address))
+    if not address:
+        refuse(errors, "address", _("Enter a valid email address."))
+    raise_if_any(errors)
     # Taken or free, an address of another domain (or of nobody's mail domain) gets the same
     # answer, which names nobody: the editor cannot be used to list other domains' addresses.
     if not may_use(campaign.domain_id, address):
@@ -233,6 +252,8 @@ def save_template(
     check_manages(by, campaign.domain_id)
     if template is None:
         template = EmailTemplate(domain_id=campaign.domain_id, campaign=campaign)
+    if template.campaign_id != campaign.pk:
+        raise PermissionDenied("not a template of this campaign")
     template.tag, template.name = tag.strip(), name.strip()
     template.subject, template.body = subject, body
     others = campaign.email_templates.exclude(pk=template.pk)
@@ -321,19 +342,17 @@ class AdvancedSettings:
 
 def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, by: User) -> None:
     check_manages(by, campaign.domain_id)
-    errors = {}
-    if settings.max_attempts < 1:
-        errors["max_attempts"] = _("At least one attempt.")
-    if settings.blocking_minutes < 0:
-        errors["blocking_minutes"] = _("A duration cannot be negative.")
+    errors: Errors = {}
+    check_number(errors, "priority", settings.priority, *PRIORITY)
+    check_number(errors, "max_attempts", settings.max_attempts, *MAX_ATTEMPTS)
+    check_number(errors, "blocking_minutes", settings.blocking_minutes, *BLOCKING_MINUTES)
     start, end = settings.planning_start, settings.planning_end
     for name, moment in (("planning_start", start), ("planning_end", end)):
         if moment is not None and planning_error(moment):
-            errors[name] = planning_error(moment)
+            refuse(errors, name, planning_error(moment))
     if start is not None and end is not None and end <= start:
-        errors["planning_end"] = _("The end must come after the start.")
-    if errors:
-        raise ValidationError(errors)
+        refuse(errors, "planning_end", _("The end must come after the start."))
+    raise_if_any(errors)
     campaign.quote_previous = settings.quote_previous
     campaign.priority = settings.priority
     campaign.planning_start, campaign.planning_end = start, end
@@ -355,6 +374,9 @@ def add_opening_hours(
     campaign: Campaign, *, weekday: int, opens: time, closes: time, by: User
 ) -> OpeningHours:
     check_manages(by, campaign.domain_id)
+    errors: Errors = {}
+    check_number(errors, "weekday", weekday, 0, 6)
+    raise_if_any(errors)
     hours = OpeningHours(
         domain_id=campaign.domain_id, campaign=campaign, weekday=weekday, opens=opens, closes=closes
     )

@@ -15,12 +15,26 @@ from django.utils.translation import gettext as _
 
 from comptoir.campaigns.actions import check_manages
 from comptoir.campaigns.holidays import french_holidays
+from comptoir.campaigns.limits import NAME_LENGTH
 from comptoir.campaigns.models import Campaign, Holiday
+from comptoir.lib.checks import Errors, check_text, raise_if_any, refuse
 from comptoir.lib.dates import PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR, planning_error
 from comptoir.tenancy.models import Domain, User
 
 # Holidays are planning dates: the years of comptoir.lib.dates (outside, surely a typo).
 FIRST_YEAR, LAST_YEAR = PLANNING_FIRST_YEAR, PLANNING_LAST_YEAR
+
+
+def checked_name(name: str, day: date) -> str:
+    """The holiday's name, stripped; refused when blank or too long, or the date out of range."""
+    errors: Errors = {}
+    if not name.strip():
+        refuse(errors, "name", _("A holiday needs a name."))
+    name = check_text(errors, "name", name, limit=NAME_LENGTH, required=False)
+    if not isinstance(day, date) or planning_error(day):
+        refuse(errors, "date", planning_error(day) if isinstance(day, date) else _("Enter a date."))
+    raise_if_any(errors)
+    return name
 
 
 def domain_holidays(domain: Domain) -> list[Holiday]:
@@ -30,17 +44,13 @@ def domain_holidays(domain: Domain) -> list[Holiday]:
 def add_domain_holiday(domain: Domain, *, date: date, name: str, by: User) -> Holiday:
     """Close every campaign of the domain all that day; a date once only."""
     check_manages(by, domain.pk)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("A holiday needs a name.")})
-    if planning_error(date):
-        raise ValidationError({"date": planning_error(date)})
+    name = checked_name(name, date)
     taken = ValidationError({"date": _("This date is already a public holiday of the domain.")})
     if Holiday.objects.filter(domain=domain, campaign__isnull=True, date=date).exists():
         raise taken
     try:
         with transaction.atomic():
-            return Holiday.objects.create(domain=domain, campaign=None, date=date, name=name[:200])
+            return Holiday.objects.create(domain=domain, campaign=None, date=date, name=name)
     except IntegrityError:  # added by someone else meanwhile
         raise taken from None
 
@@ -88,18 +98,14 @@ def listed_dates(campaign: Campaign) -> set[date]:
 def add_holiday(campaign: Campaign, *, date: date, name: str, by: User) -> Holiday:
     """Close the campaign all that day (in the domain's time zone); a date once only."""
     check_manages(by, campaign.domain_id)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("A holiday needs a name.")})
-    if planning_error(date):
-        raise ValidationError({"date": planning_error(date)})
+    name = checked_name(name, date)
     taken = ValidationError({"date": _("This date is already a holiday of this campaign.")})
     if date in listed_dates(campaign):
         raise taken
     try:
         with transaction.atomic():
             return Holiday.objects.create(
-                domain_id=campaign.domain_id, campaign=campaign, date=date, name=name[:200]
+                domain_id=campaign.domain_id, campaign=campaign, date=date, name=name
             )
     except IntegrityError:  # added by someone else meanwhile
         raise taken from None

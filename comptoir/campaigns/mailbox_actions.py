@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from comptoir.campaigns.actions import check_manages
+from comptoir.campaigns.limits import IMAP_PORT
 from comptoir.campaigns.mailbox_secret import check_env_name, has_password
 from comptoir.campaigns.models import Campaign, ImapMailbox, ImapSecurity
 from comptoir.lib import hostguard, sealed
+from comptoir.lib.checks import Errors, check_number, check_text
 from comptoir.tenancy.models import User
 
 MAILBOX_FIELDS = ("host", "port", "security", "username", "folder", "move_to", "enabled")
@@ -33,8 +35,20 @@ def fields_of(mailbox: ImapMailbox, names: tuple[str, ...]) -> list[object]:
     return [getattr(mailbox, name) for name in names]
 
 
+def value_errors(mailbox: ImapMailbox) -> dict[str, str]:
+    """The lengths and the port: whatever the edge let through, nothing the columns refuse."""
+    errors: Errors = {}
+    for name in ("host", "username", "folder", "move_to"):
+        value = getattr(mailbox, name)
+        text = value if isinstance(value, str) else ""
+        required = name != "move_to"
+        setattr(mailbox, name, check_text(errors, name, text, limit=255, required=required))
+    check_number(errors, "port", mailbox.port, *IMAP_PORT)
+    return {name: messages[0] for name, messages in errors.items()}
+
+
 def security_errors(mailbox: ImapMailbox) -> dict[str, str]:
-    errors = {}
+    errors = value_errors(mailbox)
     if mailbox.security not in ImapSecurity.values:
         errors["security"] = _("Choose a security mode.")
     elif mailbox.security == ImapSecurity.NONE and not settings.COMPTOIR_IMAP_ALLOWED_NETWORKS:

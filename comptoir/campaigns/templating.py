@@ -9,8 +9,11 @@ at reply time can never fail: `render` leaves anything it does not know as it wa
 
 import re
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from comptoir.campaigns.models import Campaign, EmailTemplate
 
 # The variables a template may use, with what they hold (shown to the editor).
 VARIABLES = {
@@ -76,3 +79,12 @@ def line_of(text: str, position: int) -> int:
 
 def known_names() -> str:
     return ", ".join("{{ " + name + " }}" for name in VARIABLES)
+
+
+def usable_templates(campaign: Campaign) -> QuerySet[EmailTemplate]:
+    """The templates a campaign may use: its own and its domain's shared ones, untagged
+    first, then by tag (the reply picker's groups) and name. The one list for the reply
+    picker, the automatic reply's choice and the actions that check a template's id."""
+    return EmailTemplate.objects.filter(
+        Q(campaign_id=campaign.pk) | Q(campaign__isnull=True), domain_id=campaign.domain_id
+    ).order_by("tag", "name", "id")

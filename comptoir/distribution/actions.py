@@ -9,9 +9,11 @@ same statement on SQLite, where writers take turns. It lasts COMPTOIR_LOCK_SECON
 console renews it (heartbeat); an expired lock is simply claimable again.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +34,7 @@ from comptoir.distribution.qualification import check, script_for
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_tickets
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
+from comptoir.tickets.models import Direction, EventKind, Message, Ticket, TicketStatus
 
 
 class PlayError(Exception):
@@ -59,10 +61,8 @@ def claim_next_ticket(
     now = now or timezone.now()
     check_may_play(agent, campaign)
     current = live_processing(agent, campaign)
-    if current is not None:
-        if still_holds(current, now):
-            return NextTicket(current.ticket, current)
-        end_processing(current, EndReason.EXPIRED, now)
+    if current is not None and not end_if_lapsed(current, now):
+        return NextTicket(current.ticket, current)
     where = availability(campaign, now)
     if not where.open:
         return NextTicket(None, None, where.reason, where.opens_at)
@@ -79,6 +79,31 @@ def still_holds(processing: Processing, now: datetime) -> bool:
     return held and ticket.locked_until is not None and ticket.locked_until >= now
 
 
+def end_if_lapsed(processing: Processing, now: datetime) -> bool:
+    """End a live processing whose lock expired (True), as the next claim would; False when
+    its agent still holds the ticket. The one place that settles a lapsed lock: play, the
+    campaign cards and "My tickets" call it, so their counts read what play will serve."""
+    if still_holds(processing, now):
+        return False
+    end_processing(processing, EndReason.EXPIRED, now)
+    return True
+
+
+def settle_lapsed(agent: User, *, now: datetime | None = None) -> int:
+    """End every live processing of the agent whose lock expired (an abandoned console);
+    how many. An expired processing held the ticket as read: ending it gives back the unread
+    customer message, which makes the ticket due for its assignee again (end_processing)."""
+    now = now or timezone.now()
+    live = Processing.objects.filter(
+        domain_id=agent.domain_id, agent=agent, ended_at__isnull=True
+    ).select_related("ticket")
+    ended = 0
+    for processing in live:
+        with transaction.atomic():
+            ended += end_if_lapsed(processing, now)
+    return ended
+
+
 def start_processing(
     agent: User, campaign: Campaign, ticket_id: int, now: datetime
 ) -> tuple[Ticket, Processing]:
@@ -87,7 +112,7 @@ def start_processing(
     for stale in stale_processings(ticket_id):
         end_processing(stale, EndReason.EXPIRED, now)
     processing = new_processing(agent, campaign, ticket, now)
-    record_event(ticket, None, "processing_started", "served by play", actor_id=agent.pk)
+    record_event(ticket=ticket, kind=EventKind.PROCESSING_STARTED, actor_id=agent.pk)
     return ticket, processing
 
 
@@ -106,12 +131,40 @@ def end_processing(processing: Processing, reason: str, now: datetime) -> None:
         freed.update(locked_by=None, locked_until=None)
     if reason == EndReason.EXPIRED:
         ticket = Ticket.objects.get(pk=processing.ticket_id)
-        record_event(ticket, None, "lock_expired", "the agent's console stopped answering")
+        record_event(ticket=ticket, kind=EventKind.LOCK_EXPIRED)
 
 
-def heartbeat(processing: Processing, *, now: datetime | None = None) -> bool:
-    """The console is still open: keep the lock. False when the ticket was lost meanwhile."""
+def idle_seconds() -> int:
+    """How long a console may stay open without the agent doing anything (0: no limit)."""
+    return max(0, int(settings.COMPTOIR_IDLE_SECONDS))
+
+
+def idle_warning_seconds() -> int:
+    """How long before the idle release the console warns: a quarter of the limit, at most
+    two minutes."""
+    return min(120, idle_seconds() // 4)
+
+
+def idle_for(last_activity: datetime | None, now: datetime) -> float:
+    return 0.0 if last_activity is None else max(0.0, (now - last_activity).total_seconds())
+
+
+def heartbeat(
+    processing: Processing,
+    *,
+    now: datetime | None = None,
+    last_activity: datetime | None = None,
+) -> bool:
+    """The console is still open: keep the lock. False when the ticket was lost meanwhile, or
+    given back because the agent did nothing for COMPTOIR_IDLE_SECONDS (`last_activity`, sent
+    by the console; without it the beat only renews): a forgotten console must not hold a
+    ticket forever. The give-back is a pause (`release`)."""
     now = now or timezone.now()
+    limit = idle_seconds()
+    if limit and idle_for(last_activity, now) >= limit:
+        with contextlib.suppress(PlayError):  # already over or taken: lost either way
+            release(processing, now=now)
+        return False
     # Read from the database: the processing may have been ended elsewhere (expired and
     # taken, unlocked) while this agent's console still has it.
     if not Processing.objects.filter(pk=processing.pk, ended_at__isnull=True).exists():
@@ -137,10 +190,10 @@ def held_ticket(processing: Processing, now: datetime) -> Ticket:
 
 def qualify(
     processing: Processing,
+    *,
     outcome: str,
     answers: dict[str, object],
     reopen_at: datetime | None = None,
-    *,
     now: datetime | None = None,
 ) -> Processing:
     """End a processing through the campaign's qualification script (SPEC §4)."""
@@ -158,8 +211,13 @@ def qualify(
         processing.ended_at, processing.end_reason = now, EndReason.QUALIFIED
         processing.reopen_at, processing.counted_attempt = reopen_at, counted
         processing.save()
-        detail = f"qualified: {chosen.label}"
-        record_event(ticket, None, "processing_qualified", detail, actor_id=processing.agent_id)
+        record_event(
+            ticket=ticket,
+            kind=EventKind.PROCESSING_QUALIFIED,
+            actor_id=processing.agent_id,
+            outcome=chosen.label,
+            code=chosen.code,
+        )
         if counted:
             flag_at_max_attempts(ticket, processing.campaign.max_attempts)
     return processing
@@ -170,7 +228,8 @@ def flag_at_max_attempts(ticket: Ticket, max_attempts: int) -> None:
     if ticket.attempts >= max_attempts and not ticket.flagged:
         ticket.flagged = True
         ticket.save(update_fields=["flagged"])
-        record_event(ticket, None, "max_attempts_reached", f"{ticket.attempts} attempts")
+        kind = EventKind.MAX_ATTEMPTS_REACHED
+        record_event(ticket=ticket, kind=kind, attempts=ticket.attempts)
 
 
 def apply_outcome(
@@ -242,7 +301,8 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
             ticket.save(update_fields=["locked_by", "locked_until", "has_unread"])
         processing.ended_at, processing.end_reason = now, EndReason.RELEASED
         processing.save(update_fields=["ended_at", "end_reason", "counted_attempt"])
-        record_event(ticket, None, "processing_released", "pause", actor_id=processing.agent_id)
+        kind = EventKind.PROCESSING_RELEASED
+        record_event(ticket=ticket, kind=kind, actor_id=processing.agent_id)
     return processing
 
 
@@ -261,7 +321,8 @@ def assign_to_me(ticket: Ticket, agent: User, *, now: datetime | None = None) ->
             raise PlayError(_("Another agent is processing this ticket."))
         ticket.assignee = agent
         ticket.save(update_fields=["assignee"])
-        record_event(ticket, None, "assigned", f"assigned to {agent.login}", actor_id=agent.pk)
+        kind = EventKind.ASSIGNED
+        record_event(ticket=ticket, kind=kind, actor_id=agent.pk, agent=agent.login)
     return ticket
 
 
@@ -279,7 +340,6 @@ def remove_my_assignment(ticket: Ticket, agent: User, *, now: datetime | None = 
             raise PlayError(_("This ticket is not assigned to you."))
         ticket.assignee = None
         ticket.save(update_fields=["assignee"])
-        record_event(
-            ticket, None, "unassigned", f"{agent.login} removed their assignment", actor_id=agent.pk
-        )
+        kind = EventKind.UNASSIGNED
+        record_event(ticket=ticket, kind=kind, actor_id=agent.pk, agent=agent.login)
     return ticket

@@ -12,6 +12,7 @@ from django.db import connection
 
 from comptoir.campaigns.models import Campaign
 from comptoir.distribution.models import Processing
+from comptoir.lib.claims import Claim, Lease, db_time
 from comptoir.lib.fastsql import insert
 from comptoir.tenancy.models import Team, User
 from comptoir.tickets.models import Ticket
@@ -24,42 +25,40 @@ ELIGIBLE = (
     "AND (blocked_until IS NULL OR blocked_until <= %s) "
     "AND (reopen_at IS NULL OR reopen_at <= %s)"
 )
+
+
+def ticket_claim(due: str, order: str) -> Claim:
+    """The lock is lib.claims' lease, in the ticket's own columns; play takes one ticket at a
+    time (`id = (SELECT … LIMIT 1)`)."""
+    return Claim(TABLE, ELIGIBLE + due, order, holder="locked_by_id", until="locked_until")
+
+
 # First the agent's own tickets that came back (a customer wrote, the reopen date came),
 # then the unassigned ones: priority first, then the longest-waiting customer.
-MINE_DUE = " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)"
-MINE_ORDER = " ORDER BY waiting_since, id"
-QUEUE = " AND assignee_id IS NULL"
-QUEUE_ORDER = " ORDER BY priority DESC, waiting_since, id"
+MINE = ticket_claim(
+    " AND assignee_id = %s AND (has_unread = %s OR reopen_at IS NOT NULL)", "waiting_since, id"
+)
+QUEUE = ticket_claim(" AND assignee_id IS NULL", "priority DESC, waiting_since, id")
 
 
 def lock_until(now: datetime) -> datetime:
+    """Where a heartbeat moves the lock (the claim's lease, renewed)."""
     return now + timedelta(seconds=settings.COMPTOIR_LOCK_SECONDS)
-
-
-def db_time(moment: datetime) -> str | datetime:
-    """A datetime as the backend stores it (raw SQL bypasses the ORM's conversion)."""
-    value = connection.ops.adapt_datetimefield_value(moment)
-    return value if isinstance(value, datetime) else str(value)
-
-
-def claim_sql(group: str, order: str) -> str:
-    skip = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return (
-        f"UPDATE {TABLE} SET locked_by_id = %s, locked_until = %s WHERE id = "
-        f"(SELECT id FROM {TABLE} WHERE {ELIGIBLE}{group}{order} LIMIT 1{skip}) RETURNING id"
-    )
 
 
 def claim_row(agent: User, campaign: Campaign, now: datetime) -> int | None:
     """Lock the next eligible ticket to the agent, in one statement; its id, or None."""
+    lease = Lease.start(agent.pk, settings.COMPTOIR_LOCK_SECONDS, now)
     stamp = db_time(now)
-    head = [agent.pk, db_time(lock_until(now))]
+    head = [lease.worker, db_time(lease.until)]
     eligible = [campaign.domain_id, campaign.pk, False, campaign.max_attempts] + [stamp] * 3
+    # One cursor for both statements, the SQL built once (lib.claims.statement): this runs
+    # for every ticket served.
     with connection.cursor() as cursor:
-        cursor.execute(claim_sql(MINE_DUE, MINE_ORDER), [*head, *eligible, agent.pk, True])
+        cursor.execute(MINE.sql(1), [*head, *eligible, agent.pk, True])
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(claim_sql(QUEUE, QUEUE_ORDER), [*head, *eligible])
+            cursor.execute(QUEUE.sql(1), [*head, *eligible])
             row = cursor.fetchone()
     return int(row[0]) if row else None
 

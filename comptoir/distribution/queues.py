@@ -1,16 +1,22 @@
 """What waits in a campaign's queue, and where an agent's own tickets stand; read-only.
 
 The conditions are those of `claim.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
-written with the ORM so that the campaign list counts exactly what play would serve.
+written with the ORM so that the campaign list counts exactly what play would serve, plus
+what `actions.claim_next_ticket` does before it claims: end the agent's processing whose
+lock expired, which gives an unread message back (`came_back_unread`).
+tests/distribution/test_queue_agreement.py holds them together.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from comptoir.campaigns.models import Campaign
+from comptoir.distribution.models import Processing
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import Ticket, TicketStatus
+from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
 
 
 def eligible(campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
@@ -37,8 +43,56 @@ def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
     """The agent's own tickets that came back (a customer wrote, the reopen date came):
     play serves these to them first."""
     return eligible(campaign, now).filter(
-        Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent
+        Q(has_unread=True) | Q(reopen_at__isnull=False) | came_back_unread(agent),
+        assignee=agent,
     )
+
+
+def came_back_unread(agent: User) -> Exists:
+    """The agent's live processing of the ticket, served because the customer wrote and
+    left with nothing written: once its lock expired (which `eligible` asks), the next play
+    ends it and the message is unread again (actions.end_processing), so it is due now."""
+    written = Message.objects.filter(
+        ticket_id=OuterRef(OuterRef("pk")),
+        author=agent,
+        direction__in=[Direction.OUTBOUND, Direction.NOTE],
+        created_at__gte=OuterRef("started_at"),
+    )
+    lapsed = Processing.objects.filter(
+        ticket_id=OuterRef("pk"), agent=agent, ended_at__isnull=True, was_unread=True
+    )
+    return Exists(lapsed.filter(~Exists(written)))
+
+
+@dataclass
+class Returning:
+    """Tickets held back now (blocked after an unfinished processing, or to reopen later) that
+    play will serve this agent: how many, and when the first comes back."""
+
+    count: int
+    first_at: datetime | None
+
+
+def returning_for(agent: User, campaign: Campaign, now: datetime) -> Returning:
+    """What comes back to the agent's queue later: the claim's conditions except the time
+    ones, for the unassigned tickets and the agent's own due ones (MINE_DUE)."""
+    never = Value(datetime(1970, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+    held = (
+        Ticket.objects.filter(
+            Q(assignee__isnull=True)
+            | Q(Q(has_unread=True) | Q(reopen_at__isnull=False), assignee=agent),
+            domain_id=campaign.domain_id,
+            campaign=campaign,
+            status=TicketStatus.OPEN,
+            flagged=False,
+            number__isnull=False,
+            attempts__lt=campaign.max_attempts,
+        )
+        .annotate(back_at=Greatest(Coalesce("blocked_until", never), Coalesce("reopen_at", never)))
+        .filter(back_at__gt=now)
+    )
+    found = held.aggregate(count=Count("id"), first_at=Min("back_at"))
+    return Returning(found["count"], found["first_at"])
 
 
 def assigned_to(agent: User) -> QuerySet[Ticket]:
@@ -46,6 +100,7 @@ def assigned_to(agent: User) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(domain_id=agent.domain_id, assignee=agent, number__isnull=False)
         .exclude(status=TicketStatus.CLOSED)
+        .annotate(came_back_unread=came_back_unread(agent))
         .select_related("campaign", "contact")
         .order_by("reopen_at", "-updated_at", "-id")
     )
@@ -74,6 +129,11 @@ def assigned_state(ticket: Ticket, now: datetime) -> str:
         return AssignedState.REOPEN
     if ticket.blocked_until is not None and ticket.blocked_until > now:
         return AssignedState.BLOCKED
-    if ticket.has_unread or ticket.reopen_at is not None:
+    # came_back_unread: annotated by assigned_to (an unread message play gives back).
+    if (
+        ticket.has_unread
+        or ticket.reopen_at is not None
+        or getattr(ticket, "came_back_unread", False)
+    ):
         return AssignedState.DUE
     return AssignedState.IDLE

@@ -11,7 +11,7 @@ from comptoir.distribution.models import EndReason, Processing
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, supervises
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import EventKind, Ticket
 
 
 def check_supervises(user: User, ticket: Ticket) -> None:
@@ -34,7 +34,8 @@ def reassign(ticket: Ticket, to: User, *, by: User) -> Ticket:
         ticket = locked(ticket)
         ticket.assignee = to
         ticket.save(update_fields=["assignee"])
-        record_event(ticket, None, "reassigned", f"assigned to {to.login}", actor_id=by.pk)
+        kind = EventKind.REASSIGNED
+        record_event(ticket=ticket, kind=kind, actor_id=by.pk, agent=to.login)
     return ticket
 
 
@@ -44,7 +45,7 @@ def unassign(ticket: Ticket, *, by: User) -> Ticket:
         ticket = locked(ticket)
         ticket.assignee = None
         ticket.save(update_fields=["assignee"])
-        record_event(ticket, None, "unassigned", "assignment removed", actor_id=by.pk)
+        record_event(ticket=ticket, kind=EventKind.UNASSIGNED, actor_id=by.pk)
     return ticket
 
 
@@ -59,7 +60,7 @@ def unlock(ticket: Ticket, *, by: User, now: datetime | None = None) -> Ticket:
             end_processing(processing, EndReason.UNLOCKED, now)
         ticket.locked_by, ticket.locked_until = None, None
         ticket.save(update_fields=["locked_by", "locked_until"])
-        record_event(ticket, None, "unlocked", "unlocked by a supervisor", actor_id=by.pk)
+        record_event(ticket=ticket, kind=EventKind.UNLOCKED, actor_id=by.pk)
     return ticket
 
 
@@ -70,5 +71,5 @@ def requeue(ticket: Ticket, *, by: User) -> Ticket:
         ticket = locked(ticket)
         ticket.flagged, ticket.attempts, ticket.blocked_until = False, 0, None
         ticket.save(update_fields=["flagged", "attempts", "blocked_until"])
-        record_event(ticket, None, "requeued", "back in the queue", actor_id=by.pk)
+        record_event(ticket=ticket, kind=EventKind.REQUEUED, actor_id=by.pk)
     return ticket

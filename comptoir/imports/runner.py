@@ -11,7 +11,6 @@ cancelled meanwhile, leaves nothing of that chunk: the next worker does it again
 outcomes, so each message is filed once and counted once.
 """
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from itertools import islice
 from typing import BinaryIO, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,15 +27,12 @@ from comptoir.imports.actions import MAX_REPORTED_ERRORS, Tally, drop_refused_fi
 from comptoir.imports.archives import ArchiveError, Cursor, Item, read_archive
 from comptoir.imports.contacts import ContactRow, CsvError, RowError, open_csv, parse_row
 from comptoir.imports.models import ImportJob, ImportKind, ImportState
+from comptoir.lib.claims import ROUND_SECONDS, Claim, Lease, Round, db_time
 from comptoir.lib.text import clean
 from comptoir.mail.batch import ingest_many
-from comptoir.mail.outbox import db_time
 from comptoir.tickets.models import Contact
 
 CHUNK_SIZE = 200
-# A long-running worker leaves its imports after this long, so that the other jobs get a turn;
-# it keeps the lease and picks them up again next round.
-ROUND_SECONDS = 20.0
 TABLE = ImportJob._meta.db_table
 
 
@@ -44,25 +40,19 @@ class LostImport(Exception):
     """The chunk cannot be saved: the import was cancelled or taken over meanwhile."""
 
 
-def claim_sql(limit: int) -> str:
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return (
-        f"UPDATE {TABLE} SET state = 'running', claimed_by = %s, claimed_until = %s, "
-        "started_at = COALESCE(started_at, %s) "
-        f"WHERE id IN (SELECT id FROM {TABLE} WHERE state = 'queued' "
-        "OR (state = 'running' AND (claimed_until < %s OR claimed_by = %s)) "
-        f"ORDER BY created_at, id LIMIT {int(limit)}{lock}) RETURNING id"
-    )
+IMPORTS = Claim(
+    table=TABLE,
+    sets="state = 'running', started_at = COALESCE(started_at, %s)",
+    due="state = 'queued' OR (state = 'running' AND (claimed_until < %s OR claimed_by = %s))",
+    order="created_at, id",
+)
 
 
 def claim_imports(worker: str, *, limit: int = 1, now: datetime | None = None) -> list[int]:
     """Claim queued imports, imports whose worker's lease expired, and this worker's own."""
-    now = now or timezone.now()
-    until = now + timedelta(seconds=settings.COMPTOIR_IMPORT_LEASE)
-    params = [worker, db_time(until), db_time(now), db_time(now), worker]
-    with connection.cursor() as cursor:
-        cursor.execute(claim_sql(limit), params)
-        return sorted(row[0] for row in cursor.fetchall())
+    lease = Lease.start(worker, settings.COMPTOIR_IMPORT_LEASE, now)
+    stamp = db_time(lease.now)
+    return sorted(IMPORTS.take(lease, [stamp, stamp, worker], limit))
 
 
 def held(job_id: int, worker: str) -> ImportJob | None:
@@ -260,14 +250,16 @@ def fail_import(job: ImportJob, worker: str, reason: str) -> None:
 
 
 def run_due_imports(worker: str, *, once: bool) -> int:
-    """The worker's job: run claimed imports to the end (`once`), or for about ROUND_SECONDS.
-    Returns how many imports this call finished or left."""
-    deadline = time.monotonic() + ROUND_SECONDS
+    """The worker's job: run claimed imports to the end (`once`), or for about a round
+    (ROUND_SECONDS). Returns how many imports this call finished or left."""
+    turn = Round(once=once, seconds=ROUND_SECONDS)
     handled = 0
     while ids := claim_imports(worker):
         for job_id in ids:
             while run_import_chunk(job_id, worker):
-                if not once and time.monotonic() > deadline:
-                    return handled + 1  # keeps its lease; resumed next round
+                if turn.over():
+                    # It leaves the import for the other jobs, keeping the lease: resumed
+                    # next round.
+                    return handled + 1
             handled += 1
     return handled

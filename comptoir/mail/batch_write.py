@@ -14,6 +14,7 @@ from comptoir.tickets import actions
 from comptoir.tickets.actions import InboundMessage
 from comptoir.tickets.auto_reply import NewTicket, acknowledge_run
 from comptoir.tickets.conversation_lock import lock_conversation
+from comptoir.tickets.history import params
 from comptoir.tickets.matching import (
     NEW_DETAIL,
     late_parent_detail,
@@ -23,6 +24,7 @@ from comptoir.tickets.matching import (
 from comptoir.tickets.models import (
     Attachment,
     Contact,
+    EventKind,
     Message,
     MessageReference,
     RawMessage,
@@ -282,22 +284,21 @@ def history(filed: list[Filed], ticket_of: TicketOf) -> list[TicketEvent]:
     woken: dict[int, tuple[Ticket, set[str]]] = {}
     for f in filed:
         decision, ticket = f.decision, ticket_of(f.decision.target)
+        why = params(decision.detail)
         if decision.outcome == "created":
-            events.append(
-                actions.event_row(ticket, f.message, "ticket_created", decision.detail, rule="new")
-            )
+            kind = EventKind.TICKET_CREATED
+            events.append(actions.event_row(ticket=ticket, message=f.message, kind=kind, **why))
             continue
-        events.append(
-            actions.event_row(
-                ticket, f.message, "message_appended", decision.detail, rule=decision.rule
-            )
-        )
+        kind = EventKind.MESSAGE_APPENDED
+        events.append(actions.event_row(ticket=ticket, message=f.message, kind=kind, **why))
         if decision.target.ticket_id is None:
             continue  # a ticket opened earlier in this run: open and unread already
         fields, previous = actions.wake(ticket, f.inbound)
         if previous:
-            detail = actions.reopened_detail(previous)
-            events.append(actions.event_row(ticket, f.message, "ticket_reopened", detail))
+            kind = EventKind.TICKET_REOPENED
+            events.append(
+                actions.event_row(ticket=ticket, message=f.message, kind=kind, previous=previous)
+            )
         woken.setdefault(ticket.pk, (ticket, set()))[1].update(fields)
     groups: dict[tuple[str, ...], list[Ticket]] = {}  # one executemany per set of fields
     for ticket, changed in woken.values():

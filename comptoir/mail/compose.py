@@ -136,11 +136,14 @@ def text_body(draft: Draft) -> str:
     if draft.signature.strip():
         parts.append("-- \n" + draft.signature.strip())
     if draft.quote is not None:
-        quoted = "\n".join(
-            f"> {line}" if line else ">" for line in draft.quote.text.rstrip().splitlines()
-        )
-        parts.append(quote_header(draft.quote, draft.language, draft.time_zone) + "\n" + quoted)
+        parts.append(quoted_text(draft.quote, draft.language, draft.time_zone))
     return "\n\n".join(parts) + "\n"
+
+
+def quoted_text(quote: Quote, language: str, time_zone: str) -> str:
+    """The quoted message under a reply's text part, as sent (the console shows it too)."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in quote.text.rstrip().splitlines())
+    return quote_header(quote, language, time_zone) + "\n" + quoted
 
 
 def paragraphs(text: str) -> str:

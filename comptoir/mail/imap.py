@@ -5,15 +5,15 @@ flagged), store (mail.batch.ingest_many, batch by batch: mail.imap_batch), only 
 \\Seen (or move) what was committed and advance last_uid. A crash anywhere leaves the
 message to be fetched again, and ingest drops it as a duplicate.
 
-Several workers on several machines may run side by side: a worker claims a mailbox with a
-conditional UPDATE (a lease, renewed after each batch) before it opens a connection.
+Several workers on several machines may run side by side: a worker claims a mailbox
+(lib.claims: one UPDATE, a lease renewed after each batch) before it opens a connection.
 """
 
 import logging
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -22,6 +22,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from comptoir.campaigns.models import ImapMailbox
+from comptoir.lib.claims import Claim, Lease, db_time
 from comptoir.lib.hostguard import HostRefused
 from comptoir.mail.imap_batch import (
     batches,
@@ -92,14 +93,17 @@ def default_worker_id() -> str:
 # --- Claiming -------------------------------------------------------------------------
 
 
-def claim_mailbox(mailbox_id: int, worker_id: str) -> bool:
+MAILBOX = Claim(
+    table=ImapMailbox._meta.db_table,
+    due="id = %s AND enabled = %s AND (claimed_until IS NULL OR claimed_until < %s)",
+    order="id",
+)
+
+
+def claim_mailbox(mailbox_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
     """Take the mailbox for LEASE unless another worker holds an unexpired claim."""
-    now = timezone.now()
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    claimed = ImapMailbox.objects.filter(free, pk=mailbox_id, enabled=True).update(
-        claimed_until=now + LEASE, claimed_by=worker_id
-    )
-    return claimed == 1
+    lease = Lease.start(worker_id, LEASE.total_seconds(), now)
+    return MAILBOX.take(lease, [mailbox_id, True, db_time(lease.now)], 1) == [mailbox_id]
 
 
 def release_mailbox(mailbox_id: int, worker_id: str, *, error: str) -> None:

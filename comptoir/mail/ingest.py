@@ -262,7 +262,7 @@ def file_message(
         own_addresses=ours,
     )
     if match.ticket is not None:
-        actions.append_inbound(match.ticket, inbound, match.detail, match.rule)
+        actions.append_inbound(match.ticket, inbound, match.detail)
         return IngestResult("appended", match.ticket.number, match.detail, raw_row.pk)
     if is_own(inbound.from_email, ours):
         why = f"sent from our own address {inbound.from_email}"

@@ -7,9 +7,9 @@ Life of an outbound message (tickets.outbound stores it `queued`, raw bytes incl
        |                 |---5xx, or too many attempts---> failed (the server's answer kept)
        +--lease expired--+  (the worker died: another worker takes the message over)
 
-Claiming is one atomic statement: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`
-on PostgreSQL, the same UPDATE on SQLite (one writer at a time). Claimed rows get the
-worker's name and a lease (COMPTOIR_OUTBOX_LEASE, longer than any send can take); a
+Claiming is one atomic statement (lib.claims: `UPDATE … WHERE id IN (SELECT … FOR UPDATE
+SKIP LOCKED)` on PostgreSQL, the same UPDATE on SQLite, one writer at a time). Claimed rows
+get the worker's name and a lease (COMPTOIR_OUTBOX_LEASE, longer than any send can take); a
 worker stops starting new sends before its lease ends, so two live workers never hold one
 message.
 
@@ -24,23 +24,24 @@ A worker that dies before the 250 leaves nothing delivered: the retry is the onl
 import json
 import logging
 import random
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from comptoir.lib.claims import Claim, Lease, Round, clock, db_time
 from comptoir.lib.text import clean
 from comptoir.mail.transport import SendFailure, Transport, open_transport, parse_smtp_url
-from comptoir.tickets.models import DeliveryState, Message, RawMessage, TicketEvent
+from comptoir.tickets.actions import record_event
+from comptoir.tickets.models import DeliveryState, EventKind, Message, RawMessage, Ticket
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-# A round of the long-running worker ends after this long, so that it can check the others.
-ROUND_SECONDS = 20.0
 TABLE = Message._meta.db_table
 RAW_TABLE = RawMessage._meta.db_table
 
@@ -65,35 +66,26 @@ class OutboxReport:
     errors: list[str] = field(default_factory=list)
 
 
-def db_time(moment: datetime) -> str | datetime:
-    """A datetime as the backend stores it (raw SQL bypasses the ORM's conversion)."""
-    value = connection.ops.adapt_datetimefield_value(moment)
-    return value if isinstance(value, datetime) else str(value)
-
-
-def claim_sql(limit: int) -> str:
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return (
-        f"UPDATE {TABLE} SET delivery_state = 'sending', claimed_by = %s, claimed_until = %s, "
-        "delivery_attempts = delivery_attempts + 1 "
-        f"WHERE id IN (SELECT id FROM {TABLE} "
-        "WHERE delivery_state IN ('queued', 'sending') AND next_attempt_at IS NOT NULL "
+OUTBOX = Claim(
+    table=TABLE,
+    sets="delivery_state = 'sending', delivery_attempts = delivery_attempts + 1",
+    due=(
+        "delivery_state IN ('queued', 'sending') AND next_attempt_at IS NOT NULL "
         "AND ((delivery_state = 'queued' AND next_attempt_at <= %s) "
-        "OR (delivery_state = 'sending' AND claimed_until < %s)) "
-        f"ORDER BY next_attempt_at, id LIMIT {int(limit)}{lock}) "
-        "RETURNING id"
-    )
+        "OR (delivery_state = 'sending' AND claimed_until < %s))"
+    ),
+    order="next_attempt_at, id",
+)
 
 
-def claim(worker: str, limit: int = BATCH_SIZE) -> tuple[list[Claimed], datetime]:
+def claim(
+    worker: str, limit: int = BATCH_SIZE, *, now: datetime | None = None
+) -> tuple[list[Claimed], datetime]:
     """Claim up to `limit` due messages for this worker; (messages, end of the lease)."""
-    now = timezone.now()
-    until = now + timedelta(seconds=settings.COMPTOIR_OUTBOX_LEASE)
-    with connection.cursor() as cursor:
-        cursor.execute(claim_sql(limit), [worker, db_time(until), db_time(now), db_time(now)])
-        ids = [row[0] for row in cursor.fetchall()]
+    lease = Lease.start(worker, settings.COMPTOIR_OUTBOX_LEASE, now)
+    ids = OUTBOX.take(lease, [db_time(lease.now)] * 2, limit)
     if not ids:
-        return [], until
+        return [], lease.until
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -114,7 +106,7 @@ def claim(worker: str, limit: int = BATCH_SIZE) -> tuple[list[Claimed], datetime
             raw=bytes(row[6]),
         )
         for row in rows
-    ], until
+    ], lease.until
 
 
 def json_list(value: object) -> list[str]:
@@ -162,89 +154,84 @@ def retry_delay(attempts: int) -> float:
     return delay * random.uniform(0.9, 1.1)
 
 
-def record_failure(item: Claimed, worker: str, failure: SendFailure, report: OutboxReport) -> None:
+def record_failure(
+    item: Claimed, worker: str, failure: SendFailure, report: OutboxReport, *, now: datetime
+) -> None:
     limit = settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS
     if not failure.permanent and item.attempts < limit:
-        retry_at = timezone.now() + timedelta(seconds=retry_delay(item.attempts))
+        retry_at = now + timedelta(seconds=retry_delay(item.attempts))
         finish(item, worker, DeliveryState.QUEUED, failure.text, retry_at=retry_at)
         report.retried += 1
         return
     text = failure.text if failure.permanent else f"gave up after {limit} attempts: {failure.text}"
     if finish(item, worker, DeliveryState.FAILED, text):
-        failed_event(item, text)
+        gave_up = {} if failure.permanent else {"attempts": limit}
+        delivery_event(item, EventKind.DELIVERY_FAILED, error=failure.text, **gave_up)
     report.failed += 1
 
 
-def failed_event(item: Claimed, text: str) -> None:
-    TicketEvent.objects.create(
-        domain_id=item.domain_id,
-        ticket_id=item.ticket_id,
-        message_id=item.id,
-        kind="delivery_failed",
-        detail=clean(f"the reply could not be delivered: {text}"),
-        data={"rule": "smtp"},
-    )
+def delivery_event(item: Claimed, kind: EventKind, **data: Any) -> None:
+    """The claimed message's ticket's history (known by id only: not read for this)."""
+    ticket = Ticket(pk=item.ticket_id, domain_id=item.domain_id)
+    message = Message(pk=item.id, domain_id=item.domain_id, ticket_id=item.ticket_id)
+    record_event(ticket=ticket, message=message, kind=kind, rule="smtp", **data)
 
 
 def refused_text(refused: dict[str, str]) -> str:
     return "refused for " + "; ".join(f"{r}: {why}" for r, why in refused.items())
 
 
-def partial_event(item: Claimed, text: str) -> None:
-    TicketEvent.objects.create(
-        domain_id=item.domain_id,
-        ticket_id=item.ticket_id,
-        message_id=item.id,
-        kind="delivery_partial",
-        detail=clean(f"sent, but {text}"),
-        data={"rule": "smtp"},
-    )
-
-
 def send_claimed(
-    transport: Transport, batch: list[Claimed], worker: str, until: datetime, report: OutboxReport
+    transport: Transport,
+    batch: list[Claimed],
+    worker: str,
+    until: datetime,
+    report: OutboxReport,
+    now: Callable[[], datetime] = timezone.now,
 ) -> bool:
     """Send a claimed batch over one connection; what cannot be started in time goes back.
-    False when the server could not be reached (the round should end)."""
+    False when the server could not be reached (the round should end). `now`: the pass's
+    clock (lib.claims.clock)."""
     # Stop starting sends well before the lease ends (one SMTP timeout of margin).
     deadline = until - timedelta(seconds=min(120, settings.COMPTOIR_OUTBOX_LEASE / 2))
     sent_on_connection = 0
     for index, item in enumerate(batch):
-        if timezone.now() >= deadline:
-            release(batch[index:], worker, report)
+        if now() >= deadline:
+            release(batch[index:], worker, report, now=now())
             return True
         try:
             refused = transport.send(item.sender, item.recipients, item.raw)
         except SendFailure as failure:
             logger.warning("outbox: message %s not sent: %s", item.id, failure.text)
             report.errors.append(failure.text)
-            record_failure(item, worker, failure, report)
+            record_failure(item, worker, failure, report, now=now())
             if not failure.connection:
                 continue
             if sent_on_connection:
                 # The server ended a session that worked (a per-connection message limit,
                 # a 421): the rest was never tried; it goes back, due now, on a new connection.
-                release(batch[index + 1 :], worker, report)
+                release(batch[index + 1 :], worker, report, now=now())
                 return True
             for rest in batch[index + 1 :]:  # unreachable: every other would fail the same way
-                record_failure(rest, worker, failure, report)
+                record_failure(rest, worker, failure, report, now=now())
             return False
         sent_on_connection += 1
-        mark_sent(item, worker, refused, report)
+        mark_sent(item, worker, refused, report, now=now())
     return True
 
 
-def mark_sent(item: Claimed, worker: str, refused: dict[str, str], report: OutboxReport) -> None:
+def mark_sent(
+    item: Claimed, worker: str, refused: dict[str, str], report: OutboxReport, *, now: datetime
+) -> None:
     error = refused_text(refused) if refused else ""
-    held = finish(item, worker, DeliveryState.SENT, error, sent_at=timezone.now())
+    held = finish(item, worker, DeliveryState.SENT, error, sent_at=now)
     if held and refused:
-        partial_event(item, error)
+        delivery_event(item, EventKind.DELIVERY_PARTIAL, refused=refused)
     report.sent += 1
 
 
-def release(items: list[Claimed], worker: str, report: OutboxReport) -> None:
+def release(items: list[Claimed], worker: str, report: OutboxReport, *, now: datetime) -> None:
     """Give claimed messages back, untried: due now, the attempt not counted."""
-    now = db_time(timezone.now())
     with connection.cursor() as cursor:
         for item in items:
             cursor.execute(
@@ -252,23 +239,31 @@ def release(items: list[Claimed], worker: str, report: OutboxReport) -> None:
                 "delivery_attempts = delivery_attempts - 1, claimed_by = '', "
                 "claimed_until = NULL WHERE id = %s AND claimed_by = %s "
                 "AND delivery_state = 'sending'",
-                [now, item.id, worker],
+                [db_time(now), item.id, worker],
             )
     report.released += len(items)
 
 
-def send_due(worker: str, *, once: bool = False, batch_size: int = BATCH_SIZE) -> OutboxReport:
-    """Send what is due. `once`: until nothing is due; otherwise at most ROUND_SECONDS."""
+def send_due(
+    worker: str,
+    *,
+    once: bool = False,
+    batch_size: int = BATCH_SIZE,
+    now: datetime | None = None,
+) -> OutboxReport:
+    """Send what is due. `once`: until nothing is due; otherwise at most a round
+    (lib.claims.ROUND_SECONDS). `now`: the time the pass starts at (tests fix it); it runs on
+    from there as seconds pass."""
     report = OutboxReport()
     if not settings.COMPTOIR_SMTP_URL:
         return report
     config = parse_smtp_url(settings.COMPTOIR_SMTP_URL)
     transport = open_transport(config)
-    started = time.monotonic()
+    turn, moment = Round(once=once), clock(now)
     try:
-        while once or time.monotonic() - started < ROUND_SECONDS:
-            batch, until = claim(worker, batch_size)
-            if not batch or not send_claimed(transport, batch, worker, until, report):
+        while not turn.over():
+            batch, until = claim(worker, batch_size, now=moment())
+            if not batch or not send_claimed(transport, batch, worker, until, report, moment):
                 break
     finally:
         transport.close()

@@ -8,7 +8,15 @@ from typing import Any
 from django.db.models import Prefetch
 
 from comptoir.tenancy.models import Domain
-from comptoir.tickets.models import Attachment, Direction, Message, RawMessage, RawState, Ticket
+from comptoir.tickets.models import (
+    Attachment,
+    Direction,
+    Message,
+    RawMessage,
+    RawState,
+    Ticket,
+    TicketEvent,
+)
 
 BATCH = 200
 
@@ -55,6 +63,19 @@ def export_ticket(ticket: Ticket) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "contact": {"email": ticket.contact.email, "name": ticket.contact.name},
         "messages": [export_message(m) for m in ticket.messages.all()],
+        "history": [export_event(e) for e in ticket.events.all()],
+    }
+
+
+def export_event(event: TicketEvent) -> dict[str, Any]:
+    """The machine form of a history line: its kind and parameters, and the English sentence
+    (the same whatever the exporting user's language)."""
+    return {
+        "at": event.created_at.isoformat(),
+        "kind": event.kind,
+        "actor": event.actor.login if event.actor is not None else None,
+        "data": event.data,
+        "text": event.text("en"),
     }
 
 
@@ -62,10 +83,14 @@ def export_tickets(domain: Domain) -> Iterator[dict[str, Any]]:
     messages = Message.objects.order_by("created_at", "pk").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
     )
+    events = TicketEvent.objects.select_related("actor").order_by("created_at", "pk")
     tickets = (
         Ticket.objects.filter(domain=domain, number__isnull=False)
         .select_related("campaign", "contact")
-        .prefetch_related(Prefetch("messages", queryset=messages))
+        .prefetch_related(
+            Prefetch("messages", queryset=messages),
+            Prefetch("events", queryset=events),
+        )
         .order_by("number")
     )
     last = 0

@@ -9,6 +9,7 @@ from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.api.models import ApiToken
+from comptoir.lib.checks import Errors, check_address, check_text, raise_if_any, refuse
 from comptoir.tenancy.links import domain_address, password_link
 from comptoir.tenancy.mail_domains import MailDomainError, add_mail_domain
 from comptoir.tenancy.models import (
@@ -32,10 +34,17 @@ from comptoir.tenancy.models import (
 from comptoir.tenancy.throttle import clear_account_failures
 
 RIGHTS = sorted(ROLE_RIGHTS[Role.ADMIN])
+LOGIN_LENGTH = 150  # User.login
+TEAM_NAME_LENGTH = 200  # Team.name
 
 
-class PeopleError(Exception):
-    """A change refused for a reason the person asking can fix; the message says which."""
+class PeopleError(ValidationError):
+    """A change refused for a reason the person asking can fix; the message says which.
+    A ValidationError, as every action's refusal; str() is the message itself (the views and
+    `create-domain` show it as is)."""
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 @dataclass
@@ -88,6 +97,10 @@ def create_user(
     domain: Domain, *, login: str, fields: UserFields, password: str | None = None
 ) -> User:
     """A new active user; without a password they cannot log in until one is set."""
+    errors: Errors = {}
+    login = check_text(errors, "login", login, limit=LOGIN_LENGTH, required=True)
+    field_errors(fields, errors)
+    raise_if_any(errors, PeopleError)
     if User.objects.filter(domain=domain, login=login).exists():
         raise PeopleError(
             _("The login %(login)s is already used in this domain.") % {"login": login}
@@ -107,9 +120,21 @@ def create_user(
     return user
 
 
+def field_errors(fields: UserFields, errors: Errors) -> None:
+    """What an administrator typed: lengths, the address, a known language, role and rights."""
+    check_text(errors, "display_name", fields.display_name, limit=200, required=False)
+    check_address(errors, "email", fields.email)
+    if fields.language not in {"", *dict(settings.LANGUAGES)}:
+        refuse(errors, "language", _("Choose a language."))
+    if fields.role not in Role.values:
+        refuse(errors, "role", _("Choose a role."))
+    if fields.rights is not None and not fields.rights <= set(RIGHTS):
+        refuse(errors, "rights", _("Choose rights from the list."))
+
+
 def apply_fields(user: User, fields: UserFields) -> None:
-    user.display_name = fields.display_name
-    user.email = fields.email
+    user.display_name = fields.display_name.strip()
+    user.email = fields.email.strip()
     user.language = fields.language
     user.role = fields.role
     if fields.rights is None:
@@ -123,6 +148,9 @@ def update_user(user: User, fields: UserFields, *, by: User) -> User:
     """Names, email, language, role and rights; no one takes away their own management right."""
     if user.pk == by.pk and fields.rights is not None and "can_manage_users" not in fields.rights:
         raise PeopleError(_("You cannot remove your own right to manage users."))
+    errors: Errors = {}
+    field_errors(fields, errors)
+    raise_if_any(errors, PeopleError)
     apply_fields(user, fields)
     user.save(update_fields=["display_name", "email", "language", "role", *RIGHTS])
     return user
@@ -171,7 +199,7 @@ def reset_user_password(user: User, password: str) -> User:
 def queue_password_email(user: User, *, invitation: bool) -> AccountEmail:
     """The invitation, or the reset asked for, with its link on the domain's own address:
     composed now, in the user's language, and queued in the caller's transaction; the worker
-    sends it (tenancy.account_mail), so an SMTP server that is down never fails the request."""
+    sends it (mail.account_mail), so an SMTP server that is down never fails the request."""
     if not user.email:
         raise PeopleError(_("This user has no email address."))
     context = {
@@ -215,23 +243,27 @@ def users_for_reset(domain: Domain, login_or_email: str) -> list[User]:
 
 
 def create_team(domain: Domain, *, name: str) -> Team:
-    check_team_name(domain, name)
+    name = check_team_name(domain, name)
     return Team.objects.create(domain=domain, name=name)
 
 
 def rename_team(team: Team, *, name: str) -> Team:
-    check_team_name(team.domain, name, exclude=team.pk)
-    team.name = name
+    team.name = check_team_name(team.domain, name, exclude=team.pk)
     team.save(update_fields=["name"])
     return team
 
 
-def check_team_name(domain: Domain, name: str, exclude: int | None = None) -> None:
+def check_team_name(domain: Domain, name: str, exclude: int | None = None) -> str:
+    """The name stripped; refused when blank, too long or another team's."""
+    errors: Errors = {}
+    name = check_text(errors, "name", name, limit=TEAM_NAME_LENGTH, required=True)
+    raise_if_any(errors, PeopleError)
     same = Team.objects.filter(domain=domain, name=name)
     if exclude is not None:
         same = same.exclude(pk=exclude)
     if same.exists():
         raise PeopleError(_("A team named %(name)s already exists.") % {"name": name})
+    return name
 
 
 def set_team_members(team: Team, members: list[User]) -> Team:
@@ -239,6 +271,19 @@ def set_team_members(team: Team, members: list[User]) -> Team:
     if any(m.domain_id != team.domain_id or not m.is_active for m in members):
         raise PeopleError(_("Members must be active users of this domain."))
     team.members.set(members)
+    return team
+
+
+def update_team(team: Team, *, name: str, members: list[User]) -> Team:
+    """Rename and set the members together: both or neither (the team page saves both)."""
+    before = team.name
+    try:
+        with transaction.atomic():
+            rename_team(team, name=name)
+            set_team_members(team, members)
+    except ValidationError:
+        team.name = before
+        raise
     return team
 
 

@@ -14,7 +14,10 @@ from comptoir.tenancy.models import Domain, User
 
 
 def domain_address(domain: Domain) -> str:
-    """The domain's web address: its first configured hostname, else the development one."""
+    """The domain's web address, never the host a request came in on (a Host header is the
+    client's to choose): its first configured hostname (DomainHostname) on
+    COMPTOIR_URL_SCHEME, else COMPTOIR_DEV_URL for <slug>.localhost, whose port `comptoir
+    serve` sets to the one it listens on (docs/operations.md, "Addresses in mailed links")."""
     hostname = domain.hostnames.order_by("pk").first()
     if hostname is not None:
         return f"{settings.COMPTOIR_URL_SCHEME}://{hostname.hostname}"

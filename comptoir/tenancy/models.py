@@ -206,7 +206,7 @@ class AccountEmailState(models.TextChoices):
 
 class AccountEmail(models.Model):
     """An email to one of the domain's users (an invitation, a password reset), queued in the
-    transaction that asked for it and sent by the worker (tenancy.account_mail) with retries.
+    transaction that asked for it and sent by the worker (mail.account_mail) with retries.
 
     The body holds a link that sets the user's password: it is blanked once the message is
     sent or given up, so that the database keeps no usable link."""

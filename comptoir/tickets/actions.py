@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -11,10 +12,13 @@ from comptoir.lib.dates import readable_or_none
 from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean
 from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.history import Reason
 from comptoir.tickets.models import (
     Attachment,
     Contact,
+    DeliveryState,
     Direction,
+    EventKind,
     Message,
     MessageReference,
     RawMessage,
@@ -98,7 +102,7 @@ def new_ticket(campaign: Campaign, inbound: InboundMessage, contact_id: int) -> 
     )
 
 
-def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[Ticket, Message]:
+def open_ticket(campaign: Campaign, inbound: InboundMessage, why: Reason) -> tuple[Ticket, Message]:
     """A new ticket for a message that belongs to no existing one."""
     contact_id = find_or_create_contact(campaign.domain_id, inbound.from_email, inbound.from_name)
     ticket = new_ticket(campaign, inbound, contact_id)
@@ -108,7 +112,7 @@ def open_ticket(campaign: Campaign, inbound: InboundMessage, why: str) -> tuple[
     ticket.number = allocate_ticket_number(campaign.domain_id)
     with connection.cursor() as cursor:
         cursor.execute(NUMBER_SQL, [ticket.number, ticket.pk])
-    record_event(ticket, message, "ticket_created", why, rule="new")
+    record_event(ticket=ticket, message=message, kind=EventKind.TICKET_CREATED, **why.data)
     return ticket, message
 
 
@@ -116,7 +120,7 @@ def wake(ticket: Ticket, inbound: InboundMessage) -> tuple[list[str], str]:
     """A new message on a ticket: a person's message marks it unread, makes it due at once
     (no blocking, no reopen date: for its assignee only when it has one) and reopens it
     (SPEC §3, §4); automatic mail changes nothing but the time. Returns the fields changed
-    and, when it was reopened, the status it had."""
+    and, when it was reopened, the status it had (a TicketStatus value)."""
     fields = ["updated_at"]
     ticket.updated_at = timezone.now()
     if inbound.automatic_reason:
@@ -127,23 +131,21 @@ def wake(ticket: Ticket, inbound: InboundMessage) -> tuple[list[str], str]:
     fields += ["has_unread", "last_inbound_at", "blocked_until", "reopen_at"]
     if ticket.status == TicketStatus.OPEN:
         return fields, ""
-    previous = str(ticket.get_status_display())
+    previous = str(ticket.status)
     ticket.status = TicketStatus.OPEN
     ticket.waiting_since = ticket.updated_at  # back in the queue from now
     return [*fields, "status", "waiting_since"], previous
 
 
-def reopened_detail(previous: str) -> str:
-    return f"customer wrote ({previous})"
-
-
-def append_inbound(ticket: Ticket, inbound: InboundMessage, why: str, rule: str) -> Message:
+def append_inbound(ticket: Ticket, inbound: InboundMessage, why: Reason) -> Message:
     """Add a message to its ticket and wake the ticket up."""
     message = save_message(ticket, inbound)
-    record_event(ticket, message, "message_appended", why, rule=rule)
+    record_event(ticket=ticket, message=message, kind=EventKind.MESSAGE_APPENDED, **why.data)
     fields, previous = wake(ticket, inbound)
     if previous:
-        record_event(ticket, message, "ticket_reopened", reopened_detail(previous))
+        record_event(
+            ticket=ticket, message=message, kind=EventKind.TICKET_REOPENED, previous=previous
+        )
     ticket.save(update_fields=fields)
     return message
 
@@ -216,36 +218,48 @@ def save_attachments(message: Message, attachments: list[InboundAttachment]) -> 
 
 
 def event_row(
-    ticket: Ticket,
-    message: Message | None,
-    kind: str,
-    detail: str,
     *,
+    ticket: Ticket,
+    kind: EventKind,
+    message: Message | None = None,
     actor_id: int | None = None,
-    **data: str,
+    **data: object,
 ) -> TicketEvent:
+    """An (unsaved) history row: what record_event writes, and the bulk paths with it."""
     return TicketEvent(
         domain_id=ticket.domain_id,
-        ticket=ticket,
+        ticket_id=ticket.pk,
         message=message,
         actor_id=actor_id,
-        kind=kind,
-        detail=clean(detail),
-        data=data,
+        # Raises ValueError for a kind outside the vocabulary: history has no free strings.
+        kind=EventKind(kind),
+        data=storable(data),
     )
 
 
+def storable(value: object) -> Any:
+    """Parameters as a JSON column holds them: strings (from mail, from anyone) without NUL."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {str(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 def record_event(
-    ticket: Ticket,
-    message: Message | None,
-    kind: str,
-    detail: str,
     *,
+    ticket: Ticket,
+    kind: EventKind,
+    message: Message | None = None,
     actor_id: int | None = None,
-    **data: str,
+    **data: object,
 ) -> TicketEvent:
-    """Append to the ticket's history; `actor_id` is the user who acted, when one did."""
-    event = event_row(ticket, message, kind, detail, actor_id=actor_id, **data)
+    """Append to the ticket's history: its kind and its parameters (tickets.history says them
+    in words); `actor_id` is the user who acted, when one did. The only writer of history
+    one row at a time; bulk paths build the same rows with event_row."""
+    event = event_row(ticket=ticket, kind=kind, message=message, actor_id=actor_id, **data)
     insert(event)
     return event
 
@@ -259,9 +273,16 @@ def record_bounce(
     bounce = save_message(ticket, inbound)
     reason = " ".join(part for part in (status, diagnostic) if part) or "delivery failed"
     if original.direction == Direction.OUTBOUND:
-        original.delivery_state = "failed"
+        original.delivery_state = DeliveryState.FAILED
         original.delivery_error = clean(reason)
         original.save(update_fields=["delivery_state", "delivery_error"])
-    detail = f"delivery to the customer failed for <{original.message_id}>: {reason}"
-    record_event(ticket, bounce, "delivery_failed", detail, rule="delivery-report")
+    record_event(
+        ticket=ticket,
+        message=bounce,
+        kind=EventKind.DELIVERY_FAILED,
+        rule="delivery-report",
+        message_id=original.message_id,
+        status=clean(status),
+        diagnostic=clean(diagnostic),
+    )
     return bounce

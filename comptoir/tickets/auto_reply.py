@@ -45,7 +45,8 @@ from comptoir.mail.compose import Draft, writable_address
 from comptoir.tenancy.models import Domain
 from comptoir.tickets.actions import event_row
 from comptoir.tickets.auto_reply_draft import campaign_reply
-from comptoir.tickets.models import Contact, Message, Ticket, TicketEvent
+from comptoir.tickets.history import params, refusal
+from comptoir.tickets.models import Contact, EventKind, Message, Ticket, TicketEvent
 from comptoir.tickets.outbound import store_queued
 
 # The words may be joined by "-", "_", "." or nothing: no_reply@, do.not.reply@, noreply@.
@@ -73,11 +74,11 @@ def queue_auto_reply(ticket: Ticket, first: Message, automatic_reason: str) -> M
 def static_refusal(address: str, automatic_reason: str) -> str:
     """Why no automatic reply may go to this address, whatever the counts; empty when one may."""
     if automatic_reason:
-        return f"the message is automatic ({automatic_reason})"
+        return refusal("automatic", why=automatic_reason)
     if not writable_address(address):
-        return f"{address or 'the sender'} is not an address mail can be sent to"
+        return refusal("unwritable", address=address)
     if NO_REPLY.match(address.split("@", 1)[0]):
-        return f"{address} is a no-reply address"
+        return refusal("no-reply", address=address)
     return ""
 
 
@@ -228,7 +229,7 @@ class Run:
         for n in wanted:
             ours = {address(n), base_address(address(n))} & found.receiving
             if not self.refused[id(n)] and ours:
-                self.refused[id(n)] = f"{address(n)} is an address Comptoir receives mail on"
+                self.refused[id(n)] = refusal("receiving", address=address(n))
         counted = [n for n in wanted if not self.refused[id(n)]]
         self.daily = found.daily
         campaigns = {n.ticket.campaign_id: n.ticket.campaign for n in counted}
@@ -248,15 +249,15 @@ class Run:
         why = self.refused[id(n)]
         if not why and self.daily.get(ticket.contact_id, 0) >= campaign.auto_reply_daily_limit:
             limit = campaign.auto_reply_daily_limit
-            why = f"{address(n)} already got {limit} automatic replies in 24 hours"
+            why = refusal("daily-limit", address=address(n), limit=limit)
         if not why:
             limit = campaign.auto_reply_hourly_limit
             if self.hourly[campaign.pk] >= limit:
-                capped = f"campaign {campaign.name} already sent {limit} automatic replies"
-                return "auto_reply_capped", f"{capped} in the last hour"
+                capped = refusal("hourly-limit", campaign=campaign.name, limit=limit)
+                return EventKind.AUTO_REPLY_CAPPED, capped
             why = self.replies[campaign.pk].refused
         if why:
-            return "auto_reply_skipped", why
+            return EventKind.AUTO_REPLY_SKIPPED, why
         self.daily[ticket.contact_id] = self.daily.get(ticket.contact_id, 0) + 1
         self.hourly[campaign.pk] += 1
         return "", ""
@@ -290,10 +291,12 @@ def acknowledge_run(
     events, queued = list(history), {}
     for n, kind, why in decided:
         if kind:
-            events.append(event_row(n.ticket, n.first, kind, f"no automatic reply: {why}"))
+            events.append(
+                event_row(ticket=n.ticket, message=n.first, kind=EventKind(kind), **params(why))
+            )
             continue
         message = queued[id(n)] = next(sent)
-        detail = f"automatic reply to {n.ticket.contact.email}"
-        events.append(event_row(n.ticket, message, "auto_reply_queued", detail))
+        kind, to = EventKind.AUTO_REPLY_QUEUED, n.ticket.contact.email
+        events.append(event_row(ticket=n.ticket, message=message, kind=kind, address=to))
     fastsql.insert_many(events)
     return [queued.get(id(n)) for n in new]

@@ -25,6 +25,7 @@ from comptoir.campaigns.models import Campaign, EmailTemplate
 from comptoir.campaigns.signatures import RenderedSignature, render_signature
 from comptoir.campaigns.templating import PLACEHOLDER, render
 from comptoir.mail.compose import Draft, Person, tagged_subject
+from comptoir.tickets.history import refusal
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.outbound import (
     ReplyError,
@@ -54,14 +55,14 @@ class CampaignReply:
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.refused = ""  # the ReplyError's words (English: the history's language)
+        self.refused = ""  # why the history says no automatic reply (tickets.history.Reason)
         self.sender = Person(campaign.sender_name or campaign.name, "")
         with translation.override("en"):
             try:
                 self.sender.email = sender_address(campaign)
                 check_addresses(campaign.domain_id, self.sender.email, campaign.reply_to)
             except ReplyError as exc:  # a missing or foreign sender must not cost the message
-                self.refused = str(exc)
+                self.refused = exc.reason or refusal("reply-error", error=str(exc))
         template: EmailTemplate | None = campaign.auto_reply_template
         if template is not None and not template.usable_by(campaign):
             template = None  # Campaign.clean refuses it; never another campaign's text

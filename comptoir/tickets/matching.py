@@ -8,7 +8,8 @@ In this order:
       part in that message's ticket (two replies arrived before their common parent);
   (b) the subject carries a ticket tag [#NUMBER] and the sender is a participant of that ticket;
   (c) otherwise a new ticket.
-The rule that matched is returned in words, for the TicketEvent.
+The rule that matched is returned as a history Reason: its code and parameters, for the
+TicketEvent, and its English words.
 """
 
 import re
@@ -19,6 +20,7 @@ from django.db.models import Min
 
 from comptoir.lib.fastsql import select_id
 from comptoir.lib.text import message_id_key
+from comptoir.tickets.history import Reason, rule
 from comptoir.tickets.models import Direction, Message, MessageReference, Ticket
 
 TAG = re.compile(r"\[#(\d{1,18})\]")
@@ -27,8 +29,11 @@ TAG = re.compile(r"\[#(\d{1,18})\]")
 @dataclass
 class ThreadMatch:
     ticket: Ticket | None
-    rule: str  # in-reply-to | references | referenced-by | shared-reference | subject-tag | new
-    detail: str
+    detail: Reason  # its data["rule"]: one of tickets.history.RULES
+
+    @property
+    def rule(self) -> str:
+        return str(self.detail.data["rule"])
 
 
 def reference_keys(in_reply_to: list[str], references: list[str]) -> list[tuple[str, str, str]]:
@@ -46,17 +51,17 @@ def reference_keys(in_reply_to: list[str], references: list[str]) -> list[tuple[
     return keys
 
 
-NEW_DETAIL = "new ticket: no known Message-ID referenced and no usable subject tag"
+NEW_DETAIL = rule("new")
 
 
-def reference_rule(header: str, message_id: str) -> tuple[str, str]:
+def reference_rule(header: str, message_id: str) -> tuple[str, Reason]:
     """(rule, detail) when a referenced Message-ID is known."""
-    rule = "in-reply-to" if header == "In-Reply-To" else "references"
-    return rule, f"matched {header} header <{message_id}>"
+    code = "in-reply-to" if header == "In-Reply-To" else "references"
+    return code, rule(code, message_id=message_id)
 
 
-def late_parent_detail(message_id: str) -> str:
-    return f"a message of this ticket already referenced <{message_id}> (it arrived late)"
+def late_parent_detail(message_id: str) -> Reason:
+    return rule("referenced-by", message_id=message_id)
 
 
 def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMatch | None:
@@ -70,7 +75,7 @@ def by_references(domain_id: int, keys: list[tuple[str, str, str]]) -> ThreadMat
     }
     for key, header, message_id in keys:
         if key in found:
-            return ThreadMatch(found[key], *reference_rule(header, message_id))
+            return ThreadMatch(found[key], reference_rule(header, message_id)[1])
     return None
 
 
@@ -89,7 +94,7 @@ def by_late_parent(domain_id: int, message_id: str) -> ThreadMatch | None:
     if referring is None:
         return None
     ticket = Ticket.objects.get(messages__id=referring)
-    return ThreadMatch(ticket, "referenced-by", late_parent_detail(message_id))
+    return ThreadMatch(ticket, late_parent_detail(message_id))
 
 
 def message_people(from_email: str, to: list[dict[str, str]], cc: list[dict[str, str]]) -> set[str]:
@@ -114,8 +119,8 @@ SHARED_KEYS_SQL = (
 )
 
 
-def shared_detail(message_id: str) -> str:
-    return f"a message of this ticket also referenced <{message_id}> (their parent is not here yet)"
+def shared_detail(message_id: str) -> Reason:
+    return rule("shared-reference", message_id=message_id)
 
 
 def named_keys(domain_id: int, keys: list[str]) -> set[str]:
@@ -154,14 +159,14 @@ def by_shared_reference(
         for ticket_id in sharing_tickets(domain_id, key):
             ticket = Ticket.objects.select_related("contact").get(pk=ticket_id)
             if sender in ticket_participants(ticket, own_addresses):
-                return ThreadMatch(ticket, "shared-reference", shared_detail(message_id))
+                return ThreadMatch(ticket, shared_detail(message_id))
     return None
 
 
 def by_subject_tag(
     domain_id: int, subject: str, sender: str, own_addresses: set[str]
-) -> tuple[ThreadMatch | None, str]:
-    """The tagged ticket when the sender takes part in it; else why the tag was ignored."""
+) -> tuple[ThreadMatch | None, list[dict[str, object]]]:
+    """The tagged ticket when the sender takes part in it; else why the tags were ignored."""
     ignored = []
     for number in TAG.findall(subject):
         ticket = (
@@ -170,15 +175,13 @@ def by_subject_tag(
             .first()
         )
         if ticket is None:
-            ignored.append(f"subject tag [#{number}] names no ticket")
+            ignored.append({"number": int(number), "why": "no-ticket"})
         elif sender and sender in ticket_participants(ticket, own_addresses):
-            detail = f"matched subject tag [#{number}] (sender {sender} is a participant)"
-            return ThreadMatch(ticket, "subject-tag", detail), ""
+            detail = rule("subject-tag", number=int(number), sender=sender)
+            return ThreadMatch(ticket, detail), []
         else:
-            ignored.append(
-                f"subject tag [#{number}] ignored: {sender or 'sender'} is not a participant"
-            )
-    return None, "; ".join(ignored)
+            ignored.append({"number": int(number), "why": "not-participant", "sender": sender})
+    return None, ignored
 
 
 def find_thread(
@@ -200,7 +203,7 @@ def find_thread(
     tagged, ignored = by_subject_tag(domain_id, subject, sender, own_addresses)
     if tagged is not None:
         return tagged
-    return ThreadMatch(None, "new", f"{NEW_DETAIL} ({ignored})" if ignored else NEW_DETAIL)
+    return ThreadMatch(None, rule("new", ignored=ignored) if ignored else NEW_DETAIL)
 
 
 def outbound_message(domain_id: int, message_id: str) -> Message | None:

@@ -261,8 +261,39 @@ class Attachment(models.Model):
         return self.filename
 
 
+class EventKind(models.TextChoices):
+    """Every kind of ticket history, the only ones `tickets.actions.record_event` writes."""
+
+    TICKET_CREATED = "ticket_created", _("Ticket created")
+    MESSAGE_APPENDED = "message_appended", _("Message added")
+    TICKET_REOPENED = "ticket_reopened", _("Ticket reopened")
+    REPLY_QUEUED = "reply_queued", _("Reply queued for sending")
+    NOTE_ADDED = "note_added", _("Internal note added")
+    AUTO_REPLY_QUEUED = "auto_reply_queued", _("Automatic reply queued")
+    AUTO_REPLY_SKIPPED = "auto_reply_skipped", _("No automatic reply")
+    AUTO_REPLY_CAPPED = (
+        "auto_reply_capped",
+        _("Automatic reply withheld: the campaign's hourly limit is reached"),
+    )
+    DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+    DELIVERY_PARTIAL = "delivery_partial", _("Delivered to some recipients only")
+    PROCESSING_STARTED = "processing_started", _("Processing started")
+    PROCESSING_QUALIFIED = "processing_qualified", _("Processing qualified")
+    PROCESSING_RELEASED = "processing_released", _("Processing paused")
+    LOCK_EXPIRED = "lock_expired", _("Lock expired")
+    MAX_ATTEMPTS_REACHED = "max_attempts_reached", _("Maximum attempts reached")
+    ASSIGNED = "assigned", _("Assigned")
+    UNASSIGNED = "unassigned", _("Assignment removed")
+    REASSIGNED = "reassigned", _("Reassigned")
+    UNLOCKED = "unlocked", _("Unlocked")
+    REQUEUED = "requeued", _("Back in the queue")
+
+
 class TicketEvent(models.Model):
-    """Append-only history: who did what to a ticket, when and why."""
+    """Append-only history: who did what to a ticket, when and why.
+
+    Stored as a kind and its parameters (`data`), never as a sentence: tickets.history says
+    it in the reader's language. Rows from before that keep their sentence in data["text"]."""
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
@@ -270,8 +301,7 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    kind = models.CharField(max_length=64)
-    detail = models.TextField(blank=True)
+    kind = models.CharField(max_length=64, choices=EventKind.choices)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -280,3 +310,15 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}"
+
+    def text(self, language: str) -> str:
+        """What happened, in words, in this language."""
+        # Imported here: the history's words use this module's labels (TicketStatus).
+        from comptoir.tickets.history import sentence
+
+        return sentence(self.kind, self.data, language)
+
+    @property
+    def detail(self) -> str:
+        """The stable English sentence: the export's, the logs' and the tests' form."""
+        return self.text("en")

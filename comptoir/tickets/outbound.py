@@ -29,6 +29,7 @@ from comptoir.mail.compose import (
     Quote,
     build,
     make_message_id,
+    quoted_text,
     references_for,
     tagged_subject,
     text_body,
@@ -37,10 +38,12 @@ from comptoir.mail.compose import (
 from comptoir.tenancy.models import User
 from comptoir.tickets.actions import record_event
 from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.history import Reason, refusal
 from comptoir.tickets.models import (
     Attachment,
     DeliveryState,
     Direction,
+    EventKind,
     Message,
     RawMessage,
     RawState,
@@ -51,11 +54,13 @@ from comptoir.tickets.template_values import customer_language, render_for, temp
 
 class ReplyError(Exception):
     """A reply that cannot be queued as asked; the message is for the agent, `field` the
-    part of the request it is about, when it is one ("cc")."""
+    part of the request it is about, when it is one ("cc"); `reason` the same for a ticket's
+    history (the automatic reply's refusals), said in its reader's language."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
+    def __init__(self, message: str, *, field: str = "", reason: Reason | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.reason = reason
 
 
 def recipients_error(count: int) -> str:
@@ -93,7 +98,8 @@ def sender_address(campaign: Campaign) -> str:
     if first is None:
         raise ReplyError(
             _("Campaign %(name)s has no sender address and no inbound address.")
-            % {"name": campaign.name}
+            % {"name": campaign.name},
+            reason=refusal("no-sender", campaign=campaign.name),
         )
     return first.address
 
@@ -177,8 +183,9 @@ def reply(
     )
     with transaction.atomic():
         message = queue(ticket, draft, author=author)
-        detail = f"reply to {recipients_text(draft)}"
-        record_event(ticket, message, "reply_queued", detail, actor_id=author.pk)
+        addresses = [person.email for person in [*draft.to, *draft.cc]]
+        kind = EventKind.REPLY_QUEUED
+        record_event(ticket=ticket, message=message, kind=kind, actor_id=author.pk, to=addresses)
         ticket.last_outbound_at = draft.date
         ticket.updated_at = draft.date
         ticket.has_unread = False
@@ -210,8 +217,13 @@ def quote_of(parent: Message | None) -> Quote | None:
     return Quote(date=when, sender=Person(parent.from_name, parent.from_email), text=parent.text)
 
 
-def recipients_text(draft: Draft) -> str:
-    return ", ".join(p.email for p in [*draft.to, *draft.cc])
+def quoted_preview(ticket: Ticket) -> str:
+    """The quoted message a reply on this ticket would carry now, as it is sent (blank: none),
+    for the composer to show under the reply box."""
+    quote = quote_of(parent_message(ticket)) if ticket.campaign.quote_previous else None
+    if quote is None:
+        return ""
+    return quoted_text(quote, customer_language(ticket), ticket.domain.time_zone)
 
 
 def check_sender(ticket: Ticket, draft: Draft) -> None:
@@ -230,7 +242,8 @@ def check_addresses(domain_id: int, sender: str, reply_to: str) -> None:
                 "The campaign's sender or reply-to address %(address)s is not in one of "
                 "the domain's mail domains: change it in the campaign's Information tab."
             )
-            % {"address": foreign[0]}
+            % {"address": foreign[0]},
+            reason=refusal("foreign-sender", address=foreign[0]),
         )
 
 
@@ -364,7 +377,7 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
             created_at=now,
         )
         insert(note)
-        record_event(ticket, note, "note_added", "internal note", actor_id=author.pk)
+        record_event(ticket=ticket, message=note, kind=EventKind.NOTE_ADDED, actor_id=author.pk)
     return note
 
 

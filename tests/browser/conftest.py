@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.system_packages import require
+
 CHROMIUM = os.environ.get("COMPTOIR_CHROMIUM", "/usr/bin/chromium")
 
 # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from
@@ -29,8 +31,8 @@ def screenshot_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/ci-deps installs Debian's chromium)")
+    present = bool(shutil.which(CHROMIUM)) or Path(CHROMIUM).exists()
+    require("chromium", present, f"{CHROMIUM} is not there (COMPTOIR_CHROMIUM names another)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -39,3 +41,13 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def contexts(browser: object) -> Iterator[list[object]]:
+    """The test's browser contexts (append what you open), closed afterwards even when the
+    test fails."""
+    opened: list[object] = []
+    yield opened
+    for context in opened:
+        context.close()  # type: ignore[attr-defined]

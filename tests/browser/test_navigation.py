@@ -4,7 +4,6 @@ menus (<details>) that open with the mouse or the keyboard, and without JavaScri
 Screenshots: nav-<language>-<width>.png and nav-<language>-<width>-open.png."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,14 +30,6 @@ NAV_GEOMETRY = """() => {
           rightTop: document.querySelector('.topbar-right').getBoundingClientRect().top,
           scrollWidth: document.documentElement.scrollWidth};
 }"""
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def admin_with_every_right(language: str) -> User:

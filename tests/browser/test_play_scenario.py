@@ -81,15 +81,6 @@ def customer_mail(
     return Ticket.objects.get(pk=stored.ticket_id)
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """The test's browser contexts, closed afterwards even when the test fails."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
 def login(
     browser: Browser, contexts: list[BrowserContext], base: str, user: str
 ) -> tuple[BrowserContext, Page]:
@@ -180,7 +171,9 @@ def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
 
     first_processing = play_support(alice, base)
     console_title(alice, claire)
-    expect(alice.get_by_text("je ne peux plus me connecter à mon compte")).to_be_visible()
+    # In the thread (the reply box quotes it too, issue 12).
+    thread = alice.locator(".thread")
+    expect(thread.get_by_text("je ne peux plus me connecter à mon compte")).to_be_visible()
     shot(alice, "processing.png")
     shot(alice, "processing-full.png", full_page=True)
 
@@ -260,7 +253,7 @@ def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
     shot(alice, "campaign-list-due.png")
     play_support(alice, base)
     console_title(alice, claire)
-    expect(alice.get_by_text("Et pour ma facture de mars ?")).to_be_visible()
+    expect(alice.locator(".thread").get_by_text("Et pour ma facture de mars ?")).to_be_visible()
     shot(alice, "due-ticket.png")
     # Alice pauses without doing anything: the answer stays unread, the ticket hers and due.
     alice.get_by_test_id("pause").click()

@@ -54,7 +54,7 @@ def qualified(acme: Acme, outcome: str, now: datetime) -> Processing:
     customer_writes(acme)
     processing = play(acme.agent, acme.support, now).processing
     assert processing is not None
-    qualify(processing, outcome, {}, now=now)
+    qualify(processing, outcome=outcome, answers={}, now=now)
     processing.refresh_from_db()
     return processing
 
@@ -93,7 +93,7 @@ def test_a_used_version_is_frozen_and_the_next_change_makes_a_new_one(
     with pytest.raises(QualificationError):
         qualified(acme, "done", clock)
     second = Processing.objects.filter(ended_at__isnull=True).get()
-    qualify(second, "closed", {}, now=clock)
+    qualify(second, outcome="closed", answers={}, now=clock)
     second.refresh_from_db()
     assert second.script_version_id == v2.pk and second.outcome_label == "Clos"
     first.refresh_from_db()
@@ -268,7 +268,7 @@ def racing(
             )
             return "edited"
         try:
-            qualify(Processing.objects.get(pk=pk), row.code, {}, now=now)
+            qualify(Processing.objects.get(pk=pk), outcome=row.code, answers={}, now=now)
         except QualificationError:
             return "refused"  # the edit came first: the code no longer exists
         return "qualified"
@@ -300,7 +300,7 @@ def test_an_edit_racing_a_qualification_never_changes_the_version_it_used(
             kept = used.outcomes.get(code=processing.outcome_code)
             assert (kept.label, kept.kind) == (processing.outcome_label, processing.outcome_kind)
         else:
-            qualify(processing, f"c{round_}", {}, now=clock)
+            qualify(processing, outcome=f"c{round_}", answers={}, now=clock)
     versions = ScriptVersion.objects.filter(script=script)
     # Every version is either the newest or was frozen by a processing before it was copied.
     assert all(v.frozen for v in versions.order_by("-number")[1:])

@@ -104,7 +104,13 @@ def test_a_customer_message_makes_an_assigned_ticket_due_before_its_reopen_date(
     ticket = customer_writes(acme)
     processing = play(acme.agent, acme.support, clock).processing
     assert processing is not None
-    qualify(processing, "reopen-later", {}, clock + timedelta(days=7), now=clock)
+    qualify(
+        processing,
+        outcome="reopen-later",
+        answers={},
+        reopen_at=clock + timedelta(days=7),
+        now=clock,
+    )
     assert served(acme.agent, acme.support, clock + timedelta(hours=1)) is None
     ticket = customer_writes_again(ticket)
     assert (ticket.reopen_at, ticket.blocked_until) == (None, None)

@@ -48,7 +48,7 @@ def test_a_final_outcome_closes_the_ticket_without_counting_an_attempt(
     acme: Acme, clock: datetime
 ) -> None:
     ticket = customer_writes(acme)
-    processing = qualify(start(acme, clock), "done", {}, now=clock)
+    processing = qualify(start(acme, clock), outcome="done", answers={}, now=clock)
     ticket = fresh(ticket)
     assert ticket.status == TicketStatus.CLOSED
     assert ticket.closing_qualification == {"outcome": "done", "answers": {}}
@@ -67,7 +67,7 @@ def test_reopen_later_needs_a_date(acme: Acme, clock: datetime) -> None:
     customer_writes(acme)
     processing = start(acme, clock)
     with pytest.raises(QualificationError) as refused:
-        qualify(processing, "reopen-later", {}, None, now=clock)
+        qualify(processing, outcome="reopen-later", answers={}, reopen_at=None, now=clock)
     assert set(refused.value.errors) == {"reopen_at"}
 
 
@@ -78,7 +78,7 @@ def test_reopen_later_needs_a_date_in_the_future(
     ticket = customer_writes(acme)
     processing = start(acme, clock)
     with pytest.raises(QualificationError) as refused:
-        qualify(processing, "reopen-later", {}, clock + when, now=clock)
+        qualify(processing, outcome="reopen-later", answers={}, reopen_at=clock + when, now=clock)
     assert set(refused.value.errors) == {"reopen_at"}
     assert fresh(ticket).locked_by == acme.agent  # nothing changed: still processing
     assert Processing.objects.get(pk=processing.pk).is_live
@@ -89,7 +89,9 @@ def test_reopen_later_assigns_the_ticket_and_brings_it_back_to_the_agent_at_that
 ) -> None:
     ticket = customer_writes(acme)
     monday = clock + timedelta(days=3)
-    processing = qualify(start(acme, clock), "reopen-later", {}, monday, now=clock)
+    processing = qualify(
+        start(acme, clock), outcome="reopen-later", answers={}, reopen_at=monday, now=clock
+    )
     ticket = fresh(ticket)
     assert (ticket.assignee, ticket.reopen_at, ticket.blocked_until) == (acme.agent, monday, None)
     assert (ticket.status, ticket.attempts) == (TicketStatus.OPEN, 1)
@@ -102,7 +104,13 @@ def test_reopen_later_assigns_the_ticket_and_brings_it_back_to_the_agent_at_that
 
 def test_the_reopen_date_comes_first_before_the_queue(acme: Acme, clock: datetime) -> None:
     ticket = customer_writes(acme, "À rappeler")
-    qualify(start(acme, clock), "reopen-later", {}, clock + timedelta(hours=2), now=clock)
+    qualify(
+        start(acme, clock),
+        outcome="reopen-later",
+        answers={},
+        reopen_at=clock + timedelta(hours=2),
+        now=clock,
+    )
     urgent = customer_writes(acme, "Urgent")
     Ticket.objects.filter(pk=urgent.pk).update(priority=10)
     assert served(acme.agent, acme.support, clock + timedelta(hours=2)) == ticket
@@ -112,7 +120,7 @@ def test_waiting_for_the_customer_leaves_the_queue_until_the_customer_writes(
     acme: Acme, bob: User, clock: datetime
 ) -> None:
     ticket = customer_writes(acme)
-    qualify(start(acme, clock), "waiting-customer", {}, now=clock)
+    qualify(start(acme, clock), outcome="waiting-customer", answers={}, now=clock)
     ticket = fresh(ticket)
     assert (ticket.status, ticket.attempts) == (TicketStatus.WAITING, 1)
     assert served(bob, acme.support, clock + timedelta(days=30)) is None
@@ -128,7 +136,7 @@ def test_not_finished_goes_back_to_the_queue_after_the_blocking_duration(
 ) -> None:
     blocking(acme.support, 45)
     ticket = customer_writes(acme)
-    processing = qualify(start(acme, clock), "not-finished", {}, now=clock)
+    processing = qualify(start(acme, clock), outcome="not-finished", answers={}, now=clock)
     ticket = fresh(ticket)
     assert (ticket.attempts, ticket.blocked_until) == (1, clock + timedelta(minutes=45))
     assert (ticket.status, ticket.assignee, ticket.locked_by) == (TicketStatus.OPEN, None, None)
@@ -146,7 +154,7 @@ def test_an_assigned_ticket_not_finished_comes_back_to_its_assignee_after_the_bl
     ticket = customer_writes(acme)
     processing = start(acme, clock)
     assign_to_me(ticket, acme.agent, now=clock)
-    qualify(processing, "not-finished", {}, now=clock)
+    qualify(processing, outcome="not-finished", answers={}, now=clock)
     after = clock + timedelta(minutes=30)
     assert served(acme.agent, acme.support, after - timedelta(seconds=1)) is None
     assert served(bob, acme.support, after) is None
@@ -160,7 +168,7 @@ def test_each_processing_that_does_not_close_counts_one_attempt(
     ticket = customer_writes(acme)
     now = clock
     for kind in ["not-finished", "not-finished", "not-finished"]:
-        qualify(start(acme, now), kind, {}, now=now)
+        qualify(start(acme, now), outcome=kind, answers={}, now=now)
         now += timedelta(minutes=10)
     assert fresh(ticket).attempts == 3
 
@@ -171,10 +179,10 @@ def test_at_the_maximum_attempts_the_ticket_is_flagged_and_leaves_the_queue(
     acme.support.max_attempts = 2
     blocking(acme.support, 10)
     ticket = customer_writes(acme)
-    qualify(start(acme, clock), "not-finished", {}, now=clock)
+    qualify(start(acme, clock), outcome="not-finished", answers={}, now=clock)
     assert not fresh(ticket).flagged
     later = clock + timedelta(minutes=10)
-    qualify(start(acme, later), "not-finished", {}, now=later)
+    qualify(start(acme, later), outcome="not-finished", answers={}, now=later)
     ticket = fresh(ticket)
     assert (ticket.attempts, ticket.flagged) == (2, True)
     assert event_kinds(ticket)[-1] == "max_attempts_reached"
@@ -183,15 +191,15 @@ def test_at_the_maximum_attempts_the_ticket_is_flagged_and_leaves_the_queue(
 
 def test_qualifying_twice_is_refused(acme: Acme, clock: datetime) -> None:
     customer_writes(acme)
-    processing = qualify(start(acme, clock), "not-finished", {}, now=clock)
+    processing = qualify(start(acme, clock), outcome="not-finished", answers={}, now=clock)
     with pytest.raises(PlayError):
-        qualify(processing, "done", {}, now=clock)
+        qualify(processing, outcome="done", answers={}, now=clock)
 
 
 def test_an_unknown_outcome_is_refused(acme: Acme, clock: datetime) -> None:
     customer_writes(acme)
     with pytest.raises(QualificationError) as refused:
-        qualify(start(acme, clock), "solved-maybe", {}, now=clock)
+        qualify(start(acme, clock), outcome="solved-maybe", answers={}, now=clock)
     assert set(refused.value.errors) == {"outcome"}
 
 
@@ -220,9 +228,9 @@ def test_a_campaign_s_own_outcomes_replace_the_standard_four(acme: Acme, clock: 
     ticket = customer_writes(acme)
     processing = start(acme, clock)
     with pytest.raises(QualificationError) as refused:
-        qualify(processing, "done", {}, now=clock)
+        qualify(processing, outcome="done", answers={}, now=clock)
     assert set(refused.value.errors) == {"outcome"}
-    qualify(processing, "sold", {}, now=clock)
+    qualify(processing, outcome="sold", answers={}, now=clock)
     processing.refresh_from_db()
     assert (processing.outcome_code, processing.outcome_label) == ("sold", "Vendu")
     ticket = fresh(ticket)
@@ -234,7 +242,7 @@ def test_a_campaign_s_own_reopen_outcome_also_needs_a_date(acme: Acme, clock: da
     own_outcomes(acme.support)
     customer_writes(acme)
     with pytest.raises(QualificationError) as refused:
-        qualify(start(acme, clock), "call-back", {}, now=clock)
+        qualify(start(acme, clock), outcome="call-back", answers={}, now=clock)
     assert set(refused.value.errors) == {"reopen_at"}
 
 
@@ -263,7 +271,7 @@ def test_required_questions_must_be_answered(acme: Acme, clock: datetime) -> Non
     ticket = customer_writes(acme)
     processing = start(acme, clock)
     with pytest.raises(QualificationError) as refused:
-        qualify(processing, "done", {"comment": "rien"}, now=clock)
+        qualify(processing, outcome="done", answers={"comment": "rien"}, now=clock)
     assert set(refused.value.errors) == {"reason", "satisfied"}
     assert fresh(ticket).status == TicketStatus.OPEN
 
@@ -273,7 +281,7 @@ def test_each_wrong_answer_is_named_with_its_error(acme: Acme, clock: datetime) 
     customer_writes(acme)
     answers: dict[str, object] = {"reason": "météo", "satisfied": "peut-être", "amount": "douze"}
     with pytest.raises(QualificationError) as refused:
-        qualify(start(acme, clock), "done", answers, now=clock)
+        qualify(start(acme, clock), outcome="done", answers=answers, now=clock)
     errors = refused.value.errors
     assert set(errors) == {"reason", "satisfied", "amount"}
     assert all(errors.values())
@@ -285,7 +293,7 @@ def test_a_number_answer_must_be_a_finite_number(acme: Acme, clock: datetime, am
     customer_writes(acme)
     answers: dict[str, object] = {"reason": "panne", "satisfied": "oui", "amount": amount}
     with pytest.raises(QualificationError) as refused:
-        qualify(start(acme, clock), "done", answers, now=clock)
+        qualify(start(acme, clock), outcome="done", answers=answers, now=clock)
     assert set(refused.value.errors) == {"amount"}
 
 
@@ -293,7 +301,7 @@ def test_the_outcome_and_the_answers_are_checked_together(acme: Acme, clock: dat
     questions(acme.support)
     customer_writes(acme)
     with pytest.raises(QualificationError) as refused:
-        qualify(start(acme, clock), "nope", {}, now=clock)
+        qualify(start(acme, clock), outcome="nope", answers={}, now=clock)
     assert set(refused.value.errors) == {"outcome", "reason", "satisfied"}
 
 
@@ -306,7 +314,7 @@ def test_valid_answers_are_kept_cleaned_on_the_processing(acme: Acme, clock: dat
         "amount": " 12,50 ",
         "comment": "",
     }
-    processing = qualify(start(acme, clock), "done", answers, now=clock)
+    processing = qualify(start(acme, clock), outcome="done", answers=answers, now=clock)
     processing.refresh_from_db()
     cleaned = {"reason": "facture", "satisfied": True, "amount": "12.50"}
     assert processing.answers == cleaned
@@ -405,7 +413,7 @@ def test_qualifying_after_the_lock_expired_and_another_agent_took_it_is_refused(
     expired = clock + lock_seconds() + timedelta(seconds=1)
     bobs = start(acme, expired, agent=bob)
     with pytest.raises(PlayError):
-        qualify(alices, "done", {}, now=expired)
+        qualify(alices, outcome="done", answers={}, now=expired)
     with pytest.raises(PlayError):
         release(alices, now=expired)
     ticket = fresh(ticket)
@@ -421,7 +429,7 @@ def test_qualifying_a_processing_lost_meanwhile_is_refused_even_once_the_ticket_
     expired = clock + lock_seconds() + timedelta(seconds=1)
     release(start(acme, expired, agent=bob), now=expired)  # bob took it, then let it go
     with pytest.raises(PlayError):
-        qualify(alices, "done", {}, now=expired)
+        qualify(alices, outcome="done", answers={}, now=expired)
     assert fresh(ticket).status == TicketStatus.OPEN
 
 
@@ -431,7 +439,7 @@ def test_qualifying_late_is_accepted_when_nobody_took_the_ticket(
     ticket = customer_writes(acme)
     processing = start(acme, clock)
     late = clock + lock_seconds() + timedelta(minutes=5)
-    qualify(processing, "done", {}, now=late)
+    qualify(processing, outcome="done", answers={}, now=late)
     assert fresh(ticket).status == TicketStatus.CLOSED
 
 
@@ -450,7 +458,9 @@ def test_a_date_answer_is_kept_as_an_iso_date_or_refused(
     processing = start(acme, clock)
     if kept is None:
         with pytest.raises(QualificationError) as refused:
-            qualify(processing, "done", {"callback": typed}, now=clock)
+            qualify(processing, outcome="done", answers={"callback": typed}, now=clock)
         assert set(refused.value.errors) == {"callback"}
         return
-    assert qualify(processing, "done", {"callback": typed}, now=clock).answers == {"callback": kept}
+    assert qualify(processing, outcome="done", answers={"callback": typed}, now=clock).answers == {
+        "callback": kept
+    }

@@ -97,7 +97,7 @@ def test_a_supervisor_unlocks_a_ticket_an_agent_holds(
     assert served(bob, acme.support, clock + timedelta(seconds=20)) == ticket
     assert heartbeat(processing, now=clock + timedelta(seconds=30)) is False
     with pytest.raises(PlayError):
-        qualify(processing, "done", {}, now=clock + timedelta(seconds=30))
+        qualify(processing, outcome="done", answers={}, now=clock + timedelta(seconds=30))
 
 
 def test_unlocking_leaves_an_unread_message_due_for_its_assignee(
@@ -118,7 +118,7 @@ def test_a_processing_unlocked_after_the_agent_gave_up_can_no_longer_be_qualifie
     assert processing is not None
     unlock(ticket, by=acme.supervisor, now=clock)
     with pytest.raises(PlayError):
-        qualify(processing, "not-finished", {}, now=clock)
+        qualify(processing, outcome="not-finished", answers={}, now=clock)
     assert fresh(ticket).attempts == 0
 
 
@@ -128,7 +128,7 @@ def test_a_supervisor_requeues_a_flagged_ticket(acme: Acme, clock: datetime) -> 
     ticket = customer_writes(acme)
     processing = play(acme.agent, acme.support, clock).processing
     assert processing is not None
-    qualify(processing, "not-finished", {}, now=clock)
+    qualify(processing, outcome="not-finished", answers={}, now=clock)
     assert fresh(ticket).flagged
     requeue(ticket, by=acme.supervisor)
     ticket = fresh(ticket)

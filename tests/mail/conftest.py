@@ -1,7 +1,6 @@
 """A real Dovecot for the IMAP tests: one server per session, one fresh account per test."""
 
 import itertools
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,15 +12,12 @@ from imapclient import IMAPClient
 from pytest_django.fixtures import Settings
 
 from tests.dovecot import Dovecot, dovecot_binary, start_dovecot
+from tests.system_packages import require
 
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
-    if dovecot_binary() is None:
-        message = "dovecot is not installed (scripts/ci-deps installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must run the IMAP tests")
-        pytest.skip(message)
+    require("dovecot-imapd", dovecot_binary() is not None, "the dovecot binary is not installed")
     # Not pytest's tmp_path: its 0700 parents are unreachable for Dovecot's mail user.
     root = Path(tempfile.mkdtemp(prefix="comptoir-dovecot-"))
     server = start_dovecot(root)

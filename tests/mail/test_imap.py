@@ -17,6 +17,7 @@ from tests.mail.imap_helpers import (
     make_mailbox,
     stored_subjects,
 )
+from tests.system_packages import require
 
 SEEN = b"\\Seen"
 
@@ -216,8 +217,8 @@ def test_tls_connections_verify_the_server_certificate(
     acme: Acme, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch, security: str
 ) -> None:
     server = imap_account.server
-    if server.tls_port is None or server.cert_file is None:
-        pytest.skip("openssl is not installed: no certificate for the TLS test")
+    present = server.tls_port is not None and server.cert_file is not None
+    require("openssl", present, "the openssl command is not installed: no test certificate")
     port = server.tls_port if security == ImapSecurity.TLS else server.port
     imap_account.append("INBOX", customer_email(1))
     mailbox = make_mailbox(acme, imap_account, security=security, port=port)

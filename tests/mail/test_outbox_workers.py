@@ -9,19 +9,17 @@ on PostgreSQL and the same UPDATE on SQLite, where writers take turns.
 
 import subprocess
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from comptoir.mail.outbox import Claimed, claim, finish, send_due
+from comptoir.mail.outbox import claim, finish, send_due
 from comptoir.tickets.models import DeliveryState, Message
-from tests.concurrency import run_together
+from tests.concurrency import run_together, uncommitted
 from tests.conftest import Acme, comptoir_bin, is_postgres, subprocess_env
 from tests.mail.outbox_helpers import (
     MeetingHandler,
@@ -147,6 +145,57 @@ def test_two_workers_at_once_never_send_the_same_message_twice(acme: Acme) -> No
     assert states == {(DeliveryState.SENT, 1): 200}
 
 
+def last_queued(messages: list[Message]) -> datetime:
+    """When the last of them was queued: a pass run at that instant finds them all due,
+    however long the test takes (the pass's `now`, fixed)."""
+    due = fresh(messages[-1]).next_attempt_at
+    assert due is not None
+    return due
+
+
+def test_two_workers_side_by_side_send_each_message_once(acme: Acme, settings: Settings) -> None:
+    """The same as two `comptoir worker` processes, as threads with their own connections
+    running `send_due` at a fixed `now`: what they send does not depend on the clock."""
+    messages = queue_replies(acme, 120)
+    now = last_queued(messages)
+    sink = SmtpSink()
+    sink.handler = handler = MeetingHandler(clients=2)
+    settings.COMPTOIR_SMTP_URL = sink.url
+    with running(sink):
+        reports = run_together(lambda worker: send_due(worker, once=True, now=now))
+
+    counts = Counter(received_ids(sink))
+    assert [message_id for message_id, n in counts.items() if n > 1] == []
+    assert set(counts) == {m.message_id for m in messages}
+    assert len(set(handler.peers.values())) == 2  # both workers did send
+    assert sum(report.sent for report in reports) == 120
+    states = Counter(
+        Message.objects.filter(pk__in=[m.pk for m in messages]).values_list(
+            "delivery_state", "delivery_attempts"
+        )
+    )
+    assert states == {(DeliveryState.SENT, 1): 120}
+
+
+def test_a_pass_sends_what_is_due_at_its_now_and_only_that(
+    acme: Acme, settings: Settings, sink: SmtpSink
+) -> None:
+    message = queue_reply(acme)
+    sink.stop()
+    assert send_due(WORKER, once=True).retried == 1  # the server is down: backoff
+    retry_at = fresh(message).next_attempt_at
+    assert retry_at is not None
+    sink.start()
+
+    assert send_due(WORKER, once=True, now=retry_at - timedelta(seconds=1)).sent == 0
+    assert send_due(WORKER, once=True, now=retry_at).sent == 1
+
+    message = fresh(message)
+    assert (message.delivery_state, message.delivery_attempts) == (DeliveryState.SENT, 2)
+    assert message.sent_at is not None and message.sent_at - retry_at < timedelta(seconds=5)
+    assert received_ids(sink) == [message.message_id]
+
+
 # --- Leases: a worker that died, a worker still at work ---------------------------------
 
 
@@ -216,13 +265,17 @@ def test_claim_never_hands_out_a_message_twice(acme: Acme) -> None:
 
 
 def test_concurrent_claims_never_return_the_same_message(acme: Acme) -> None:
-    queued = {m.pk for m in queue_replies(acme, 60)}
+    messages = queue_replies(acme, 60)
+    queued = {m.pk for m in messages}
+    now = last_queued(messages)
+    # After its first batch each worker waits for the other's: both surely claim side by side.
+    both_started = threading.Barrier(2, timeout=30)
 
     def claim_all(worker_id: str) -> list[int]:
-        mine: list[int] = []
-        while batch := claim(worker_id, limit=3)[0]:
+        mine = [item.id for item in claim(worker_id, limit=3, now=now)[0]]
+        both_started.wait()
+        while batch := claim(worker_id, limit=3, now=now)[0]:
             mine += [item.id for item in batch]
-            time.sleep(0.01)  # sending them: meanwhile the other worker claims
         return mine
 
     first, second = run_together(claim_all)
@@ -236,29 +289,9 @@ def test_concurrent_claims_never_return_the_same_message(acme: Acme) -> None:
 def test_a_claim_skips_the_messages_another_worker_is_claiming(acme: Acme) -> None:
     """SKIP LOCKED: a worker whose claim is not committed yet delays no one."""
     queued = {m.pk for m in queue_replies(acme, 6, tickets=2)}
-    claimed_first = threading.Event()
-    done = threading.Event()
-    held: list[Claimed] = []
 
-    def slow_worker() -> None:
-        try:
-            with transaction.atomic():
-                held.extend(claim("slow-host:1", limit=4)[0])
-                claimed_first.set()
-                done.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=slow_worker)
-    thread.start()
-    try:
-        assert claimed_first.wait(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '5s'")  # fail rather than hang if it waits
+    with uncommitted(lambda: claim("slow-host:1", limit=4)[0]) as held:
         others = claim("quick-host:1", limit=10)[0]
-    finally:
-        done.set()
-        thread.join(timeout=30)
 
     assert len(held) == 4
     assert {c.id for c in others} == queued - {c.id for c in held}

@@ -34,6 +34,7 @@ from tests.mail.outbox_helpers import (
     running,
 )
 from tests.smtp_sink import CaptureHandler, SmtpSink, free_port
+from tests.system_packages import require
 
 WORKER = "test-host:1"
 LOGIN, PASSWORD = "agent@acme.test", "s3cret:/@%"
@@ -104,8 +105,8 @@ def test_unusable_url_is_refused_with_a_clear_message(url: str, message: str) ->
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1: (certificate, key)."""
     openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not installed (scripts/ci-deps installs it)")
+    require("openssl", openssl is not None, "the openssl command is not installed")
+    assert openssl is not None
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     key_type = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]

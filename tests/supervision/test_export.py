@@ -65,3 +65,33 @@ def test_quarantine_export_includes_the_raw_bytes_and_reason(acme: Acme) -> None
     assert rows[0]["quarantine"] is True
     assert "own address" in rows[0]["reason"]
     assert base64.b64decode(rows[0]["raw_base64"]) == raw
+
+
+def test_export_keeps_the_history_in_its_stable_english_machine_form(acme: Acme) -> None:
+    from django.utils import translation
+
+    ingest_email(read_eml("ingest/new-request.eml"), domain=acme.domain)
+    ingest_email(read_eml("ingest/reply-in-reply-to.eml"), domain=acme.domain)
+    with translation.override("fr"):  # whoever exports, whatever their language
+        (row,) = export("--domain", "acme")
+    assert set(row) == {
+        "number",
+        "campaign",
+        "subject",
+        "status",
+        "created_at",
+        "contact",
+        "messages",
+        "history",
+    }
+    assert [set(event) for event in row["history"]] == [{"at", "kind", "actor", "data", "text"}] * 2
+    created, appended = row["history"]
+    assert (created["kind"], created["data"], created["actor"]) == (
+        "ticket_created",
+        {"rule": "new"},
+        None,
+    )
+    assert created["text"] == "new ticket: no known Message-ID referenced and no usable subject tag"
+    assert appended["kind"] == "message_appended"
+    assert appended["data"] == {"rule": "in-reply-to", "message_id": "req-1@exemple.fr"}
+    assert appended["text"] == "matched In-Reply-To header <req-1@exemple.fr>"

@@ -3,7 +3,7 @@ tests run the worker's job, as `comptoir worker` would, then read what the maile
 
 from django.core import mail
 
-from comptoir.tenancy.account_mail import send_due
+from comptoir.mail.account_mail import send_due
 
 
 def sent_mail() -> list[mail.EmailMessage]:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pytest_django.fixtures import Settings
 
 from comptoir.campaigns.models import EmailTemplate, Signature
-from comptoir.campaigns.templating import VARIABLES
+from comptoir.campaigns.templating import VARIABLES, usable_templates
 from comptoir.lib.text import message_id_key
 from comptoir.mail.compose import OutgoingAttachment
 from comptoir.mail.ingest import ingest_email
@@ -17,7 +17,7 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Message, RawMessage, Ticket, TicketEvent
 from comptoir.tickets.outbound import ReplyError, add_note, reply, template_text
 from comptoir.tickets.template_values import template_values
-from comptoir.ui.views import chosen_template, reply_templates
+from comptoir.ui.agents.tickets import chosen_template
 from tests.conftest import Acme, make_acme, read_eml
 from tests.mail.mail_client import customer_mail, parse
 
@@ -324,7 +324,7 @@ def test_the_picker_offers_the_campaigns_and_the_domains_shared_templates(acme: 
     )
     globex = make_acme("globex")
     foreign = EmailTemplate.objects.create(domain=globex.domain, name="Globex", body="d")
-    offered = list(reply_templates(acme.agent, ticket))
+    offered = list(usable_templates(ticket.campaign))
     assert offered == [shared, own]  # by name: "Partagé" < "Propre"
     assert shared.shared and not own.shared
     assert chosen_template(acme.agent, ticket, str(shared.pk)) == shared

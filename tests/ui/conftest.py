@@ -65,8 +65,9 @@ def add_message(
 
 
 def add_event(ticket: Ticket, kind: str, detail: str) -> TicketEvent:
+    """A history row as written before events had parameters: its sentence in data["text"]."""
     return TicketEvent.objects.create(
-        domain_id=ticket.domain_id, ticket=ticket, kind=kind, detail=detail
+        domain_id=ticket.domain_id, ticket=ticket, kind=kind, data={"text": detail}
     )
 
 

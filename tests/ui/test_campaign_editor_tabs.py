@@ -19,6 +19,7 @@ from comptoir.campaigns.models import (
     QualificationScript,
     ScriptVersion,
 )
+from comptoir.imports.models import ImportJob
 from tests.campaigns.test_actions import PNG_1x1, encoded, png_header_only, processing_with
 from tests.conftest import Acme, make_acme
 from tests.ui.campaign_editor_helpers import manager, url
@@ -336,11 +337,11 @@ def test_library_lists_creates_renames_and_removes_scripts(acme: Acme, maud: Cli
 
 
 def test_history_tab_lists_the_campaigns_imports(acme: Acme, maud: Client) -> None:
-    response = maud.get(url("manage_history", acme))
+    response = maud.get(url("imports", acme))
     assert response.status_code == 200 and 'data-testid="import-jobs"' not in response.text
-    imports = pytest.importorskip("comptoir.imports.models")
+    assert f'<a href="{url("imports", acme)}" aria-current="page">' in response.text  # a tab
     for campaign in (acme.support, acme.orders):
-        imports.ImportJob.objects.create(
+        ImportJob.objects.create(
             domain=acme.domain,
             campaign=campaign,
             kind="mail",
@@ -348,9 +349,22 @@ def test_history_tab_lists_the_campaigns_imports(acme: Acme, maud: Client) -> No
             created_by=acme.supervisor,
             created_count=7,
         )
-    page = maud.get(url("manage_history", acme)).text
+    page = maud.get(url("imports", acme)).text
     assert 'data-testid="import-jobs"' in page and "support-archive.mbox" in page
     assert "orders-archive.mbox" not in page
+
+
+def test_the_former_history_address_leads_to_the_one_import_history_for_good(
+    acme: Acme, maud: Client
+) -> None:
+    response = maud.get(url("manage_history", acme))
+    assert response.status_code == 301
+    assert response["Location"] == url("imports", acme)
+    assert url("manage_history", acme).endswith("/support/history/")
+    assert url("imports", acme).endswith("/support/imports/")
+    # The redirect tells nothing to those without the right, nor of another domain's campaign.
+    assert client_for(acme.agent).get(url("manage_history", acme)).status_code == 403
+    assert maud.get(url("manage_history", acme).replace("support", "nowhere")).status_code == 404
 
 
 def test_a_question_is_changed_in_place(acme: Acme, maud: Client) -> None:

@@ -1,47 +1,39 @@
 """Template filters for showing mail safely, and ticket history in words."""
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import TicketEvent
-from comptoir.ui import downloads
-from comptoir.ui.reasons import translated_reason
+from comptoir.tickets.history import automatic_words
+from comptoir.tickets.models import EventKind, TicketEvent
+from comptoir.ui.common import downloads
+from comptoir.ui.supervisors.reasons import translated_reason
 
 register = template.Library()
 
-# Labels for the event kinds the core records; an unknown kind is shown as stored.
-EVENT_LABELS = {
-    "ticket_created": _("Ticket created"),
-    "message_appended": _("Message added"),
-    "ticket_reopened": _("Ticket reopened"),
-    "reply_queued": _("Reply queued for sending"),
-    "note_added": _("Internal note added"),
-    "auto_reply_queued": _("Automatic reply queued"),
-    "auto_reply_skipped": _("No automatic reply"),
-    "auto_reply_capped": _("Automatic reply withheld: the campaign's hourly limit is reached"),
-    "delivery_failed": _("Delivery failed"),
-    "delivery_partial": _("Delivered to some recipients only"),
-    "processing_started": _("Processing started"),
-    "processing_qualified": _("Processing qualified"),
-    "processing_released": _("Processing paused"),
-    "lock_expired": _("Lock expired"),
-    "max_attempts_reached": _("Maximum attempts reached"),
-    "assigned": _("Assigned"),
-    "unassigned": _("Assignment removed"),
-    "reassigned": _("Reassigned"),
-    "unlocked": _("Unlocked"),
-    "requeued": _("Back in the queue"),
-}
 # Events whose message was written by the person who acted: the core records them without
 # an actor, and the message's author says who it was.
-AUTHORED_KINDS = {"reply_queued", "note_added"}
+AUTHORED_KINDS = {EventKind.REPLY_QUEUED, EventKind.NOTE_ADDED}
 
 
 @register.filter
 def event_label(kind: str) -> str:
-    return str(EVENT_LABELS.get(kind, kind))
+    """The kind's name in the reader's language; an unknown kind as stored."""
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+@register.filter
+def event_text(event: TicketEvent) -> str:
+    """What the event says, in the reader's language (tickets.history)."""
+    return event.text(get_language() or settings.LANGUAGE_CODE)
+
+
+@register.filter
+def automatic_reason(reason: str) -> str:
+    """Why a message was classified automatic (stored in English), in the reader's words."""
+    return automatic_words(reason)
 
 
 @register.filter

@@ -7,10 +7,16 @@ as many times and on as many machines as needed: nothing lives in this process's
 Each part is a separate process so that a crash in one is seen, not hidden: if a child exits
 while we did not ask it to, the others are stopped and serve exits non-zero, for the service
 manager (systemd, Docker, Kubernetes) to restart the whole.
+
+`serve: ready` is printed once every listening part accepts connections (a script or a test
+may wait for that line), not when the processes were merely started.
 """
 
+import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +30,8 @@ from comptoir.tenancy.models import Domain
 # Gunicorn lets requests in flight finish for this long after SIGTERM; we wait a little longer.
 GRACEFUL_SECONDS = 20
 STOP_WAIT_SECONDS = GRACEFUL_SECONDS + 5
+# How long the listeners get to accept connections (imports, gunicorn's workers booting).
+READY_SECONDS = 60
 
 
 @dataclass
@@ -31,6 +39,15 @@ class Part:
     name: str
     argv: list[str]
     where: str
+    # The address that accepts connections once the part is ready; None: nothing to wait for.
+    listens_on: tuple[str, int] | None = None
+
+
+def reachable_host(host: str) -> str:
+    """Where to connect to a listener bound to `host` (a wildcard is reached on loopback)."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    return "::1" if host == "::" else host
 
 
 def comptoir_argv(*args: str) -> list[str]:
@@ -49,7 +66,7 @@ def web_part(host: str, port: int, workers: int) -> Part:
         # machine; serve is the supervisor here, so it is not needed.
         "--no-control-socket",
     ]
-    return Part("web", argv, web_addresses(host, port))
+    return Part("web", argv, web_addresses(host, port), (reachable_host(host), port))
 
 
 def web_addresses(host: str, port: int) -> str:
@@ -74,9 +91,10 @@ def chosen_parts(options: dict[str, Any]) -> list[Part]:
     if everything or options["web"]:
         parts.append(web_part(host, options["web_port"], options["workers"]))
     if everything or options["smtp"]:
-        smtp_port = str(options["smtp_port"])
-        argv = comptoir_argv("smtpd", "--host", host, "--port", smtp_port)
-        parts.append(Part("smtp", argv, f"{host}:{smtp_port}"))
+        smtp_port = options["smtp_port"]
+        argv = comptoir_argv("smtpd", "--host", host, "--port", str(smtp_port))
+        listens_on = (reachable_host(host), smtp_port)
+        parts.append(Part("smtp", argv, f"{host}:{smtp_port}", listens_on))
     if everything or options["worker"]:
         parts.append(Part("worker", comptoir_argv("worker"), "background jobs (IMAP polling)"))
     return parts
@@ -94,6 +112,44 @@ def stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def accepts_connections(address: tuple[str, int]) -> bool:
+    try:
+        socket.create_connection(address, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_until_ready(
+    parts: list[Part], children: dict[str, subprocess.Popen[bytes]], stop: threading.Event
+) -> tuple[str, int] | None:
+    """Wait until every listening part accepts connections; returns the first child that
+    exited meanwhile (its name and code), if one did. A stop request ends the wait too."""
+    waiting = [part.listens_on for part in parts if part.listens_on is not None]
+    deadline = time.monotonic() + READY_SECONDS
+    while waiting and not stop.is_set():
+        exited = first_exited(children)
+        if exited is not None:
+            return exited
+        waiting = [address for address in waiting if not accepts_connections(address)]
+        if waiting and time.monotonic() > deadline:
+            stop_all(children)
+            late = ", ".join(f"{host}:{port}" for host, port in waiting)
+            raise CommandError(f"serve: no connection accepted on {late} in {READY_SECONDS} s")
+        if waiting:
+            stop.wait(0.1)
+    return None
+
+
+def child_environment(web_port: int) -> dict[str, str]:
+    """The children's environment. Links mailed to users (invitations, password resets) name
+    a domain's first configured hostname, else COMPTOIR_DEV_URL (tenancy.links): unless the
+    operator set it, it names the port this web server listens on, not the default 8000."""
+    environment = dict(os.environ)
+    environment.setdefault("COMPTOIR_DEV_URL", f"http://{{slug}}.localhost:{web_port}")
+    return environment
 
 
 def first_exited(children: dict[str, subprocess.Popen[bytes]]) -> tuple[str, int] | None:
@@ -119,11 +175,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         stop = stop_requested()
         children: dict[str, subprocess.Popen[bytes]] = {}
-        for part in chosen_parts(options):
-            children[part.name] = subprocess.Popen(part.argv)
+        environment = child_environment(options["web_port"])
+        parts = chosen_parts(options)
+        for part in parts:
+            children[part.name] = subprocess.Popen(part.argv, env=environment)
             self.stdout.write(f"{part.name}: {part.where}")
         self.stdout.flush()
-        exited = None
+        exited = wait_until_ready(parts, children, stop)
+        if exited is None and not stop.is_set():
+            self.stdout.write(f"serve: ready ({', '.join(part.name for part in parts)})")
+            self.stdout.flush()
         while not stop.is_set() and exited is None:
             stop.wait(0.5)
             exited = first_exited(children)

@@ -44,7 +44,7 @@ def send_outbox(worker_id: str, once: bool) -> object:
 
 def send_account_mail(worker_id: str, once: bool) -> object:
     """Invitations and password resets; without COMPTOIR_SMTP_URL, printed on the console."""
-    from comptoir.tenancy.account_mail import send_due
+    from comptoir.mail.account_mail import send_due
 
     return send_due(worker_id, once=once)
 

@@ -68,6 +68,19 @@
     if (dialog && dialog.showModal) dialog.showModal();
   });
 
+  // The console's idle limit: every heartbeat says how long ago the agent last did something
+  // on the page (the server gives the ticket back past COMPTOIR_IDLE_SECONDS, after a warning).
+  var lastActivity = Date.now();
+  function active() { lastActivity = Date.now(); }
+  ["keydown", "pointerdown", "pointermove", "input", "wheel", "touchstart", "focusin"].forEach(
+    function (name) { document.addEventListener(name, active, { passive: true, capture: true }); }
+  );
+  document.addEventListener("htmx:configRequest", function (event) {
+    var path = event.detail && event.detail.path;
+    if (!path || !/\/heartbeat\/$/.test(path)) return;
+    event.detail.parameters.idle = String(Math.floor((Date.now() - lastActivity) / 1000));
+  });
+
   // After htmx swapped in the next ticket, move the focus to its title so that keyboard and
   // screen-reader users start from the top of the new ticket.
   document.addEventListener("htmx:afterSettle", function () {
