@@ -9,17 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comptoir.campaigns.models import (
-    Campaign,
-    EmailTemplate,
-    Holiday,
-    OpeningHours,
+from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday, OpeningHours
+from comptoir.imports.models import ImportJob
+from comptoir.scripts.models import (
     QualificationField,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.imports.models import ImportJob
 from tests.campaigns.test_actions import PNG_1x1, encoded, png_header_only, processing_with
 from tests.conftest import Acme, make_acme
 from tests.ui.campaign_editor_helpers import manager, url

@@ -1,6 +1,6 @@
 """Qualification scripts: the library's scripts (/manage/library/scripts/), each with its
 editor and its versions, and the campaign editor's Qualification tab, which chooses the
-campaign's script and shows the same editor. Versioning rules: campaigns.script_actions.
+campaign's script and shows the same editor. Versioning rules: comptoir.scripts.actions.
 
 The editor's forms post to the script's URLs; a hidden `campaign` field (a slug of the user's
 domain) brings the user back to that campaign's tab instead of the library."""
@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptoir.campaigns import script_actions
-from comptoir.campaigns.models import (
-    Campaign,
+from comptoir.campaigns.models import Campaign
+from comptoir.scripts import actions as script_actions
+from comptoir.scripts.actions import Row
+from comptoir.scripts.models import (
     QualificationField,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.campaigns.script_actions import Row
 from comptoir.ui.administration.campaign_editor.forms import OutcomeForm, QuestionForm
 from comptoir.ui.administration.campaign_editor.script_forms import (
     AssignScriptForm,

@@ -9,17 +9,19 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from comptoir.campaigns import script_actions
-from comptoir.campaigns.models import (
+from comptoir.distribution.actions import qualify
+from comptoir.distribution.models import Processing
+from comptoir.scripts import actions as script_actions
+from comptoir.scripts.answers import QualificationError
+from comptoir.scripts.frozen import script_for
+from comptoir.scripts.models import (
     OutcomeKind,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.distribution.actions import qualify
-from comptoir.distribution.models import Processing
-from comptoir.distribution.qualification import QualificationError, script_for
-from comptoir.tenancy.models import Role, User
+from comptoir.tenancy.models import User
+from tests.campaigns.test_actions import boss
 from tests.concurrency import run_together
 from tests.conftest import Acme, is_postgres, make_acme
 from tests.distribution.conftest import customer_writes, play
@@ -28,15 +30,6 @@ from tests.distribution.conftest import customer_writes, play
 @pytest.fixture
 def clock() -> datetime:
     return timezone.now()
-
-
-def boss(acme: Acme) -> User:
-    user, _ = User.objects.get_or_create(
-        domain=acme.domain,
-        login="maud",
-        defaults={"role": Role.ADMIN, "can_manage_campaigns": True},
-    )
-    return user
 
 
 def support_script(acme: Acme, *outcomes: tuple[str, str]) -> QualificationScript:

@@ -2,7 +2,7 @@
 
 A script is shared live by the campaigns that use it; its content (outcomes and questions)
 lives in numbered versions and agents qualify with the newest one. Versioning rule: the first
-qualification made with a version freezes it (distribution.qualification.script_for), and a
+qualification made with a version freezes it (scripts.frozen.script_for), and a
 frozen version never changes again: the next change to the script is made on a copy, the next
 version. So a processing always points to the exact outcomes and questions it was qualified
 with (Processing.script_version), and no edit can break the past, whatever it renames or
@@ -19,9 +19,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.actions import check_manages
-from comptoir.campaigns.models import (
-    Campaign,
+from comptoir.campaigns.actions.campaign import check_manages
+from comptoir.campaigns.models import Campaign
+from comptoir.scripts.models import (
     FieldType,
     OutcomeKind,
     QualificationField,
