@@ -14,6 +14,9 @@ change it in place or copy it; freezing is an UPDATE of that same row. Whichever
 the other sees it: an edit never lands in a version a processing already used.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -110,6 +113,15 @@ def assign_script(campaign: Campaign, script: QualificationScript | None, *, by:
     campaign.save(update_fields=["qualification_script"])
 
 
+@contextmanager
+def editing(script: QualificationScript, *, by: User) -> Iterator[ScriptVersion]:
+    """Every change of a script's content: the right first, then, in one transaction, the
+    version the change goes to (editable_version)."""
+    check_manages(by, script.domain_id)
+    with transaction.atomic():
+        yield editable_version(script, by=by)
+
+
 def editable_version(script: QualificationScript, *, by: User) -> ScriptVersion:
     """The newest version, locked; a copy of it (the next version) when it is frozen.
     Call inside a transaction."""
@@ -168,9 +180,7 @@ def save_outcome(
     by: User,
 ) -> QualificationOutcome:
     """Add (outcome None) or change an outcome of the script."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         row = row_in(version, QualificationOutcome, outcome)
         # The first outcome of its own replaces the standard four: it must be able to close;
         # and the last final one stays final.
@@ -198,9 +208,7 @@ def refuse_without_final(
 
 def delete_outcome(script: QualificationScript, outcome: QualificationOutcome, *, by: User) -> None:
     """Past processings keep the version they used; the last final outcome stays."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         found = same_row(outcome, version)
         assert isinstance(found, QualificationOutcome)
         if found.kind == OutcomeKind.FINAL:
@@ -209,9 +217,7 @@ def delete_outcome(script: QualificationScript, outcome: QualificationOutcome, *
 
 
 def move_row(script: QualificationScript, row: Row, *, up: bool, by: User) -> None:
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         found = same_row(row, version)
         rows: list[Row] = list(
             version.outcomes.all()
@@ -245,9 +251,7 @@ def save_field(
     required: bool,
     by: User,
 ) -> QualificationField:
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         row = row_in(version, QualificationField, question)
         row.name, row.label, row.field_type = name.strip(), label.strip(), field_type
         row.choices = [c.strip() for c in choices if c.strip()]
@@ -263,7 +267,5 @@ def save_field(
 
 def delete_field(script: QualificationScript, question: QualificationField, *, by: User) -> None:
     """Past answers stay in their processings, and the version they used keeps the question."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         same_row(question, version).delete()

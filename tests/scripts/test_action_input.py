@@ -6,6 +6,7 @@ from comptoir.scripts import actions as script_actions
 from tests.campaigns.test_action_input import LONG, refused
 from tests.campaigns.test_actions import boss
 from tests.conftest import Acme, make_acme
+from tests.scripts.test_actions import add_question
 
 
 def test_scripts_are_checked(acme: Acme) -> None:
@@ -21,16 +22,7 @@ def test_scripts_are_checked(acme: Acme) -> None:
     refused(lambda: outcome(label=LONG), "label")
     refused(lambda: outcome(kind="sometimes"), "kind")
     refused(
-        lambda: script_actions.save_field(
-            script,
-            None,
-            name="q",
-            label="Q",
-            field_type="telepathy",
-            choices=[],
-            required=False,
-            by=boss(acme),
-        ),
+        lambda: add_question(acme, script, name="q", label="Q", field_type="telepathy"),
         "field_type",
     )
 

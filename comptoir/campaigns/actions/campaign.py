@@ -228,6 +228,17 @@ class AdvancedSettings:
     blocking_minutes: int
 
 
+# The fields of the Advanced tab's settings (the editor's form shows them).
+ADVANCED_FIELDS = [
+    "quote_previous",
+    "priority",
+    "planning_start",
+    "planning_end",
+    "max_attempts",
+    "blocking_minutes",
+]
+
+
 def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, by: User) -> None:
     check_manages(by, campaign.domain_id)
     errors: Errors = {}
@@ -246,13 +257,4 @@ def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, 
     campaign.planning_start, campaign.planning_end = start, end
     campaign.max_attempts = settings.max_attempts
     campaign.blocking_minutes = settings.blocking_minutes
-    campaign.save(
-        update_fields=[
-            "quote_previous",
-            "priority",
-            "planning_start",
-            "planning_end",
-            "max_attempts",
-            "blocking_minutes",
-        ]
-    )
+    campaign.save(update_fields=ADVANCED_FIELDS)

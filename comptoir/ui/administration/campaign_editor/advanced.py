@@ -23,7 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.campaigns.actions import planning
-from comptoir.campaigns.actions.campaign import AdvancedSettings, update_advanced_settings
+from comptoir.campaigns.actions.campaign import (
+    ADVANCED_FIELDS,
+    AdvancedSettings,
+    update_advanced_settings,
+)
 from comptoir.campaigns.actions.templates import delete_template, save_template
 from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday
 from comptoir.campaigns.templating import render as render_template
@@ -44,15 +48,6 @@ from comptoir.ui.common.access import campaign_managers_only, current_user, mana
 from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import act_and_say, form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
-
-ADVANCED_FIELDS = (
-    "quote_previous",
-    "priority",
-    "planning_start",
-    "planning_end",
-    "max_attempts",
-    "blocking_minutes",
-)
 
 WEEKDAY_NAMES = dict(WEEKDAYS)
 

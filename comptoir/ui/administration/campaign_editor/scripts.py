@@ -98,15 +98,12 @@ def script_page(
 
 
 @campaign_managers_only
-@require_GET
+@require_http_methods(["GET", "POST"])
 def qualification(request: HttpRequest, slug: str) -> HttpResponse:
-    return campaign_tab(request, managed_campaign(request, slug))
-
-
-@campaign_managers_only
-@require_POST
-def script_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    """The tab; its first form chooses the campaign's script (POST)."""
     campaign = managed_campaign(request, slug)
+    if request.method == "GET":
+        return campaign_tab(request, campaign)
     form = AssignScriptForm(request.POST, domain_id=campaign.domain_id)
     if not form.is_valid():
         return campaign_tab(request, campaign, 400, assign_form=form)
@@ -184,15 +181,12 @@ def script_create(request: HttpRequest) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_GET
+@require_http_methods(["GET", "POST"])
 def script_detail(request: HttpRequest, script_id: int) -> HttpResponse:
-    return script_page(request, domain_script(request, script_id))
-
-
-@campaign_managers_only
-@require_POST
-def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
+    """The script's page; its first form renames the script (POST)."""
     script = domain_script(request, script_id)
+    if request.method == "GET":
+        return script_page(request, script)
     form = RenameScriptForm(request.POST)
     if save_form_with(
         request,
