@@ -93,11 +93,10 @@ def rename_script(script: QualificationScript, name: str, *, by: User) -> None:
 def delete_script(script: QualificationScript, *, by: User) -> None:
     """Only a script no campaign uses and no processing was qualified with."""
     check_manages(by, script.domain_id)
-    from comptoir.distribution.models import Processing
-
     if script.campaigns.exists():
         raise ValidationError(_("Campaigns use this script: choose another script for them first."))
-    if Processing.objects.filter(script_version__script=script).exists():
+    # Through the versions' reverse link: the scripts app never imports distribution.
+    if script.versions.filter(processings__isnull=False).exists():
         raise ValidationError(
             _("Processings were qualified with this script: it stays, for their history.")
         )

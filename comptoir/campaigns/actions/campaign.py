@@ -11,7 +11,7 @@ script's changes are comptoir.scripts.actions, icons campaigns.icons.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -228,15 +228,8 @@ class AdvancedSettings:
     blocking_minutes: int
 
 
-# The fields of the Advanced tab's settings (the editor's form shows them).
-ADVANCED_FIELDS = [
-    "quote_previous",
-    "priority",
-    "planning_start",
-    "planning_end",
-    "max_attempts",
-    "blocking_minutes",
-]
+# The campaign's fields the Advanced tab sets (its form shows them; one save writes them).
+ADVANCED_FIELDS = [field.name for field in fields(AdvancedSettings)]
 
 
 def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, by: User) -> None:
