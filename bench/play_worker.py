@@ -122,8 +122,8 @@ def load(count: int) -> dict[str, Any]:
 
 def closing_answer(campaign: Any) -> tuple[str, dict[str, object]]:
     """The campaign's first final outcome and answers to its required questions."""
-    from comptoir.campaigns.models import FieldType, OutcomeKind
-    from comptoir.distribution.qualification import script_for
+    from comptoir.scripts.frozen import script_for
+    from comptoir.scripts.models import FieldType, OutcomeKind
 
     script = script_for(campaign)
     outcome = next(o for o in script.outcomes if o.kind == OutcomeKind.FINAL)

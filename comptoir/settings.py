@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "comptoir.tenancy",
     "comptoir.campaigns",
+    "comptoir.scripts",
     "comptoir.tickets",
     "comptoir.distribution",
     "comptoir.mail",

@@ -10,7 +10,8 @@ from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from comptoir.campaigns.models import Campaign, InboundAddress, ScriptVersion
+from comptoir.campaigns.models import Campaign, InboundAddress
+from comptoir.scripts.models import ScriptVersion
 from comptoir.tenancy.models import Domain, MailDomain, Role, Team, User
 from tests.system_packages import missing_packages, summary_lines
 
@@ -107,7 +108,7 @@ def forget_cached_own_addresses() -> None:
 def script_version(campaign: Campaign) -> ScriptVersion:
     """The newest version of the campaign's qualification script; a script (version 1) is
     created and assigned when the campaign has none."""
-    from comptoir.campaigns.models import QualificationScript
+    from comptoir.scripts.models import QualificationScript
 
     if campaign.qualification_script_id is None:
         script = QualificationScript.objects.create(
@@ -121,19 +122,21 @@ def script_version(campaign: Campaign) -> ScriptVersion:
     return version
 
 
-Migrate = Callable[[list[tuple[str, str]]], Apps]
+Migrate = Callable[[list[tuple[str, str | None]]], Apps]
 
 
 @pytest.fixture
 def migrator(transactional_db: None) -> Iterator[Migrate]:
     """Moves the test database to a past migration state and returns that state's models.
-    Afterwards the database goes back to the newest schema, even when the test failed, so that
-    the tests that follow find every table and column."""
+    A target (app, None) takes every migration of that app back. Afterwards the database goes
+    back to the newest schema, even when the test failed, so that the tests that follow find
+    every table and column."""
 
-    def migrate(targets: list[tuple[str, str]]) -> Apps:
+    def migrate(targets: list[tuple[str, str | None]]) -> Apps:
         executor = MigrationExecutor(connection)
         executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
+        nodes = [(app, name) for app, name in targets if name is not None]
+        return executor.loader.project_state(nodes).apps
 
     yield migrate
     executor = MigrationExecutor(connection)

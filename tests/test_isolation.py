@@ -18,21 +18,23 @@ from comptoir.api.actions import create_token
 from comptoir.campaigns.models import (
     Campaign,
     EmailTemplate,
-    FieldType,
     Holiday,
     ImapMailbox,
     OpeningHours,
-    OutcomeKind,
-    QualificationField,
-    QualificationOutcome,
-    QualificationScript,
-    ScriptVersion,
     Signature,
 )
 from comptoir.distribution.actions import claim_next_ticket
 from comptoir.imports.actions import create_import
 from comptoir.imports.models import ImportJob
 from comptoir.mail.ingest import ingest_email
+from comptoir.scripts.models import (
+    FieldType,
+    OutcomeKind,
+    QualificationField,
+    QualificationOutcome,
+    QualificationScript,
+    ScriptVersion,
+)
 from comptoir.tenancy.models import Domain, Role, Team, User
 from comptoir.tickets.models import Attachment, Message, RawMessage, RawState, Ticket
 from tests.conftest import make_acme, script_version

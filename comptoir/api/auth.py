@@ -19,7 +19,7 @@ from comptoir.api.actions import use_token
 from comptoir.api.body import read_json
 from comptoir.api.errors import ApiError, error_response, not_found
 from comptoir.distribution.actions import PlayError
-from comptoir.distribution.qualification import QualificationError
+from comptoir.scripts.answers import QualificationError
 from comptoir.tenancy.models import User
 from comptoir.tickets.outbound import ReplyError
 

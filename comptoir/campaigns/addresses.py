@@ -17,6 +17,7 @@ import copy
 import time
 
 from django.db.models import Subquery
+from django.utils.translation import gettext as _
 
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.tenancy.mail_domains import normalise_host
@@ -49,6 +50,14 @@ def address_owner(address: str) -> int | None:
 def may_use(domain_id: int, address: str) -> bool:
     """Whether a domain may receive mail on, or send from, this address."""
     return address_owner(address) == domain_id
+
+
+def not_yours() -> str:
+    """The refusal of an address the domain may not use (may_use), which names nobody."""
+    return _(
+        "This address is not in one of your domain's mail domains. "
+        "The domain's settings list them; an operator adds others."
+    )
 
 
 def foreign_addresses(domain_id: int, addresses: list[str]) -> list[str]:

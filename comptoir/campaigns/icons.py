@@ -25,7 +25,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from comptoir.campaigns.actions import check_manages
+from comptoir.campaigns.actions.campaign import check_manages
 from comptoir.campaigns.models import Campaign
 from comptoir.tenancy.models import User
 

@@ -1,5 +1,5 @@
-"""The bounds of a campaign's numbers: checked by the actions (campaigns.actions,
-mailbox_actions), shown by the editor's forms as the inputs' min and max."""
+"""The bounds of a campaign's numbers: checked by the actions (campaigns.actions:
+campaign, mailboxes), shown by the editor's forms as the inputs' min and max."""
 
 AUTO_REPLY_DAILY = (0, 1000)  # automatic replies to one address in 24 hours
 AUTO_REPLY_HOURLY = (0, 100_000)  # automatic replies of the campaign in an hour

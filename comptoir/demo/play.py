@@ -1,7 +1,7 @@
 """The demo campaigns' play-mode settings: qualification scripts, attempts, blocking."""
 
-from comptoir.campaigns.models import (
-    Campaign,
+from comptoir.campaigns.models import Campaign
+from comptoir.scripts.models import (
     FieldType,
     OutcomeKind,
     QualificationField,

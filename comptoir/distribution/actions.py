@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.models import Campaign, OutcomeKind
+from comptoir.campaigns.models import Campaign
 from comptoir.distribution.claim import (
     claim_row,
     live_processing,
@@ -30,7 +30,9 @@ from comptoir.distribution.claim import (
 )
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.distribution.planning import availability
-from comptoir.distribution.qualification import check, script_for
+from comptoir.scripts.answers import check
+from comptoir.scripts.frozen import script_for
+from comptoir.scripts.models import OutcomeKind
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_tickets
 from comptoir.tickets.actions import record_event

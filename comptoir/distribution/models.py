@@ -34,7 +34,7 @@ class Processing(models.Model):
     # The version of the campaign's script it was qualified with (null: the standard outcomes,
     # or qualified before scripts had versions). The copies above stay for exports.
     script_version = models.ForeignKey(
-        "campaigns.ScriptVersion",
+        "scripts.ScriptVersion",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from comptoir.campaigns.models import QualificationOutcome
 from comptoir.distribution.models import EndReason, Processing
+from comptoir.scripts.models import QualificationOutcome
 from comptoir.tickets.models import Ticket, TicketStatus
 from tests.api.conftest import Api, ApiAcme, new_ticket
 from tests.conftest import script_version

@@ -10,8 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
 
-from comptoir.campaigns import actions, holiday_actions, mailbox_actions, script_actions
-from comptoir.campaigns.actions import AdvancedSettings, CampaignInfo
+from comptoir.campaigns.actions import mailboxes, planning, routing, templates
+from comptoir.campaigns.actions.campaign import (
+    AdvancedSettings,
+    CampaignInfo,
+    create_campaign,
+    update_advanced_settings,
+    update_campaign_info,
+)
 from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday, ImapMailbox, OpeningHours
 from comptoir.tenancy.models import Team
 from tests.campaigns.test_actions import boss
@@ -77,7 +83,7 @@ def test_campaign_info_refuses_bad_input_by_field(
 ) -> None:
     before = Campaign.objects.values().get(pk=acme.support.pk)
     refused(
-        lambda: actions.update_campaign_info(acme.support, info(acme, **changes), by=boss(acme)),
+        lambda: update_campaign_info(acme.support, info(acme, **changes), by=boss(acme)),
         field,
     )
     assert Campaign.objects.values().get(pk=acme.support.pk) == before
@@ -89,7 +95,7 @@ def test_campaign_info_refuses_another_domains_team_template_and_signature(acme:
     team = Team.objects.get(domain=globex.domain)
     bad = info(acme, agent_team_ids=[team.pk], auto_reply_template_id=theirs.pk)
     refused(
-        lambda: actions.update_campaign_info(acme.support, bad, by=boss(acme)),
+        lambda: update_campaign_info(acme.support, bad, by=boss(acme)),
         "agent_teams",
         "auto_reply_template",
     )
@@ -98,7 +104,7 @@ def test_campaign_info_refuses_another_domains_team_template_and_signature(acme:
 def test_campaign_info_reports_every_refused_field_at_once_in_french(acme: Acme) -> None:
     bad = info(acme, sender_email="nope", auto_reply_daily_limit=-1)
     with translation.override("fr"):
-        error = refused(lambda: actions.update_campaign_info(acme.support, bad, by=boss(acme)))
+        error = refused(lambda: update_campaign_info(acme.support, bad, by=boss(acme)))
     assert error.message_dict == {
         "sender_email": ["Saisissez une adresse électronique valide."],
         "auto_reply_daily_limit": ["Saisissez un nombre entier de 0 à 1000."],
@@ -107,7 +113,7 @@ def test_campaign_info_reports_every_refused_field_at_once_in_french(acme: Acme)
 
 def test_good_campaign_info_is_saved(acme: Acme) -> None:
     good = info(acme, reply_to="Help@Acme.test", auto_reply_daily_limit=0)
-    actions.update_campaign_info(acme.support, good, by=boss(acme))
+    update_campaign_info(acme.support, good, by=boss(acme))
     acme.support.refresh_from_db()
     assert (acme.support.reply_to, acme.support.auto_reply_daily_limit) == ("help@acme.test", 0)
 
@@ -135,12 +141,12 @@ def test_advanced_settings_refuse_out_of_range_numbers(
         blocking_minutes=60,
     )
     bad = replace(good, **changes)  # type: ignore[arg-type]
-    refused(lambda: actions.update_advanced_settings(acme.support, bad, by=boss(acme)), field)
+    refused(lambda: update_advanced_settings(acme.support, bad, by=boss(acme)), field)
 
 
 def test_new_campaign_names_are_checked_not_cut(acme: Acme) -> None:
-    refused(lambda: actions.create_campaign(acme.domain, name=" ", by=boss(acme)), "name")
-    refused(lambda: actions.create_campaign(acme.domain, name=LONG, by=boss(acme)), "name")
+    refused(lambda: create_campaign(acme.domain, name=" ", by=boss(acme)), "name")
+    refused(lambda: create_campaign(acme.domain, name=LONG, by=boss(acme)), "name")
     assert Campaign.objects.filter(domain=acme.domain).count() == 2
 
 
@@ -149,13 +155,13 @@ def test_new_campaign_names_are_checked_not_cut(acme: Acme) -> None:
 )
 def test_inbound_addresses_are_checked(acme: Acme, address: str) -> None:
     make_acme("globex")
-    refused(lambda: actions.add_inbound_address(acme.support, address, by=boss(acme)), "address")
+    refused(lambda: routing.add_inbound_address(acme.support, address, by=boss(acme)), "address")
 
 
 def test_templates_are_checked_and_another_campaigns_template_is_not_changed(acme: Acme) -> None:
     def save(template: EmailTemplate | None = None, **fields: str) -> EmailTemplate:
         values = {"tag": "", "name": "Merci", "subject": "", "body": "Merci", **fields}
-        return actions.save_template(acme.support, template, by=boss(acme), **values)
+        return templates.save_template(acme.support, template, by=boss(acme), **values)
 
     refused(lambda: save(name=""), "name")
     refused(lambda: save(name=LONG), "name")
@@ -172,7 +178,7 @@ def test_templates_are_checked_and_another_campaigns_template_is_not_changed(acm
 
 def test_opening_hours_and_holidays_are_checked(acme: Acme) -> None:
     def hours(weekday: int, opens: time, closes: time) -> OpeningHours:
-        return actions.add_opening_hours(
+        return planning.add_opening_hours(
             acme.support, weekday=weekday, opens=opens, closes=closes, by=boss(acme)
         )
 
@@ -182,67 +188,24 @@ def test_opening_hours_and_holidays_are_checked(acme: Acme) -> None:
     day = date(2030, 5, 2)
     for name in ("", "   ", LONG):
         refused(
-            lambda n=name: holiday_actions.add_holiday(
-                acme.support, date=day, name=n, by=boss(acme)
-            ),
+            lambda n=name: planning.add_holiday(acme.support, date=day, name=n, by=boss(acme)),
             "name",
         )
         refused(
-            lambda n=name: holiday_actions.add_domain_holiday(
-                acme.domain, date=day, name=n, by=boss(acme)
-            ),
+            lambda n=name: planning.add_holiday(acme.domain, date=day, name=n, by=boss(acme)),
             "name",
         )
     refused(
-        lambda: holiday_actions.add_holiday(
+        lambda: planning.add_holiday(
             acme.support, date=date(9999, 1, 1), name="Loin", by=boss(acme)
         ),
         "date",
     )
     refused(
-        lambda: holiday_actions.add_french_domain_holidays(acme.domain, year=HUGE, by=boss(acme)),
+        lambda: planning.add_french_holidays(acme.domain, year=HUGE, by=boss(acme)),
         "year",
     )
     assert not OpeningHours.objects.exists() and not Holiday.objects.exists()
-
-
-def test_scripts_are_checked(acme: Acme) -> None:
-    refused(lambda: script_actions.create_script(acme.domain.pk, "", by=boss(acme)), "name")
-    refused(lambda: script_actions.create_script(acme.domain.pk, LONG, by=boss(acme)), "name")
-    script = script_actions.create_script(acme.domain.pk, "Retours", by=boss(acme))
-
-    def outcome(**fields: str) -> object:
-        values = {"code": "done", "label": "Fait", "kind": "final", **fields}
-        return script_actions.save_outcome(script, None, by=boss(acme), **values)
-
-    refused(lambda: outcome(code="pas un code"), "code")
-    refused(lambda: outcome(label=LONG), "label")
-    refused(lambda: outcome(kind="sometimes"), "kind")
-    refused(
-        lambda: script_actions.save_field(
-            script,
-            None,
-            name="q",
-            label="Q",
-            field_type="telepathy",
-            choices=[],
-            required=False,
-            by=boss(acme),
-        ),
-        "field_type",
-    )
-
-
-def test_another_domains_script_is_refused(acme: Acme) -> None:
-    globex = make_acme("globex")
-    theirs = script_actions.create_script(globex.domain.pk, "Leur", by=boss(globex))
-    refused(lambda: script_actions.assign_script(acme.support, theirs, by=boss(acme)), "script")
-    refused(
-        lambda: script_actions.create_script(
-            acme.domain.pk, "Copie", copy_of=theirs, by=boss(acme)
-        ),
-        "copy_of",
-    )
 
 
 @pytest.mark.parametrize(
@@ -270,8 +233,6 @@ def test_mailboxes_are_checked(acme: Acme, changes: dict[str, object], field: st
         "password": "secret",
         **changes,
     }
-    refused(lambda: mailbox_actions.save_mailbox(acme.support, None, values, by=boss(acme)), field)
-    refused(
-        lambda: mailbox_actions.mailbox_to_test(acme.support, None, values, by=boss(acme)), field
-    )
+    refused(lambda: mailboxes.save_mailbox(acme.support, None, values, by=boss(acme)), field)
+    refused(lambda: mailboxes.mailbox_to_test(acme.support, None, values, by=boss(acme)), field)
     assert not ImapMailbox.objects.exists()

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.distribution.actions import claim_next_ticket
-from comptoir.distribution.qualification import script_for
+from comptoir.scripts.frozen import script_for
 from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.models import DeliveryState, Direction, Message, Ticket
 

@@ -4,16 +4,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from comptoir.campaigns.models import (
-    Campaign,
-    FieldType,
-    OutcomeKind,
-    QualificationField,
-    QualificationOutcome,
-)
+from comptoir.campaigns.models import Campaign
 from comptoir.distribution.actions import PlayError, qualify, release
 from comptoir.distribution.models import EndReason, Processing
-from comptoir.distribution.qualification import QualificationError
+from comptoir.scripts.answers import QualificationError
+from comptoir.scripts.models import FieldType, OutcomeKind, QualificationField, QualificationOutcome
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import Ticket, TicketStatus
 from comptoir.tickets.outbound import add_note, reply

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from comptoir.campaigns.actions import AdvancedSettings, update_advanced_settings
-from comptoir.campaigns.holiday_actions import add_domain_holiday, add_holiday
-from comptoir.campaigns.models import FieldType, QualificationField
-from comptoir.distribution.qualification import QualificationError, check, script_for
+from comptoir.campaigns.actions.campaign import AdvancedSettings, update_advanced_settings
+from comptoir.campaigns.actions.planning import add_holiday
+from comptoir.scripts.answers import QualificationError, check
+from comptoir.scripts.frozen import script_for
+from comptoir.scripts.models import FieldType, QualificationField
 from comptoir.tenancy.models import Role, User
 from tests.conftest import Acme, script_version
 from tests.ui.conftest import client_for
@@ -63,7 +64,7 @@ def test_holidays_out_of_range_are_refused(acme: Acme) -> None:
             add_holiday(acme.support, date=day, name="Jamais", by=uma)
         assert set(refused.value.message_dict) == {"date"}
         with pytest.raises(ValidationError) as refused:
-            add_domain_holiday(acme.domain, date=day, name="Jamais", by=uma)
+            add_holiday(acme.domain, date=day, name="Jamais", by=uma)
         assert set(refused.value.message_dict) == {"date"}
     add_holiday(acme.support, date=date(2030, 5, 1), name="Fête", by=uma)
 

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from comptoir.campaigns import actions
+from comptoir.campaigns.actions import routing
+from comptoir.campaigns.actions.campaign import CampaignInfo, update_campaign_info
 from comptoir.campaigns.models import Campaign, InboundAddress
 from comptoir.mail.ingest import ingest_email
 from comptoir.tickets.models import Direction, Message, TicketEvent
@@ -35,7 +36,7 @@ def globex(acme: Acme) -> Acme:
 
 def refusal_of(campaign: Campaign, address: str, acme: Acme) -> str:
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        actions.add_inbound_address(campaign, address, by=boss(acme))
+        routing.add_inbound_address(campaign, address, by=boss(acme))
     return " ".join(refused.value.message_dict["address"])
 
 
@@ -66,7 +67,7 @@ def test_the_demo_domain_owns_demo_localhost_and_another_domain_cannot_take_its_
 
 
 def test_a_domain_registers_addresses_and_tags_in_its_own_mail_domain(acme: Acme) -> None:
-    added = actions.add_inbound_address(acme.orders, " Support+VIP@ACME.test ", by=boss(acme))
+    added = routing.add_inbound_address(acme.orders, " Support+VIP@ACME.test ", by=boss(acme))
     assert (added.address, added.domain_id) == ("support+vip@acme.test", acme.domain.pk)
     # Its own address twice: it may be told that it is taken (it is its own).
     refusal = refusal_of(acme.orders, "support@acme.test", acme)
@@ -78,13 +79,13 @@ def test_a_mail_domain_is_compared_after_idna_normalisation(acme: Acme, globex: 
 
     owned = add_mail_domain(domain=acme.domain, name="ÉCOLE.test.")
     assert owned.name == "xn--cole-9oa.test"
-    added = actions.add_inbound_address(acme.support, "info@École.TEST", by=boss(acme))
+    added = routing.add_inbound_address(acme.support, "info@École.TEST", by=boss(acme))
     assert added.address == "info@xn--cole-9oa.test"
     for address in ("autre@école.test", "autre@xn--cole-9oa.test"):
         refusal_of(globex.support, address, globex)
 
 
-def info_of(campaign: Campaign, **changes: object) -> actions.CampaignInfo:
+def info_of(campaign: Campaign, **changes: object) -> CampaignInfo:
     values: dict[str, object] = {
         "name": campaign.name,
         "sender_name": campaign.sender_name,
@@ -99,7 +100,7 @@ def info_of(campaign: Campaign, **changes: object) -> actions.CampaignInfo:
         "supervision_team_ids": [],
     }
     values.update(changes)
-    return actions.CampaignInfo(**values)  # type: ignore[arg-type]
+    return CampaignInfo(**values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("field", ["sender_email", "reply_to"])
@@ -108,7 +109,7 @@ def test_the_action_refuses_a_sender_or_reply_to_outside_the_domains_mail_domain
     acme: Acme, globex: Acme, field: str, address: str
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        actions.update_campaign_info(
+        update_campaign_info(
             globex.support, info_of(globex.support, **{field: address}), by=boss(globex)
         )
     assert field in refused.value.message_dict
@@ -116,7 +117,7 @@ def test_the_action_refuses_a_sender_or_reply_to_outside_the_domains_mail_domain
     assert (globex.support.sender_email, globex.support.reply_to) == ("", "")
     # Its own mail domain is fine, in any case.
     own = info_of(globex.support, **{field: "Contact@GLOBEX.test"})
-    actions.update_campaign_info(globex.support, own, by=boss(globex))
+    update_campaign_info(globex.support, own, by=boss(globex))
     globex.support.refresh_from_db()
     assert getattr(globex.support, field) == "contact@globex.test"
 

@@ -1,7 +1,7 @@
 """Issue 10, findings 5 and 6, the class: the addresses a domain receives on and sends from
-are written in one place each, which checks them (campaigns.actions), and outbound mail is
-stored in one place, which checks its sender (tickets.outbound.queue). A new writer elsewhere
-must go through them, or be added here with the reason it is safe."""
+are written in one place each, which checks them (campaigns.actions: campaign, routing), and
+outbound mail is stored in one place, which checks its sender (tickets.outbound.queue). A new
+writer elsewhere must go through them, or be added here with the reason it is safe."""
 
 import re
 from io import StringIO
@@ -16,7 +16,8 @@ from comptoir.tickets.outbound import sender_address
 ROOT = Path(__file__).resolve().parents[2] / "comptoir"
 WRITERS = {
     # Writes inbound addresses and senders: the checked actions.
-    "campaigns/actions.py",
+    "campaigns/actions/campaign.py",
+    "campaigns/actions/routing.py",
     # The demo's own addresses, in demo.localhost, which the demo domain owns (checked below).
     "demo/people.py",
     "demo/replies.py",

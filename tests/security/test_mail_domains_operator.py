@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from comptoir.campaigns import actions
+from comptoir.campaigns.actions import routing
 from comptoir.campaigns.models import InboundAddress
 from comptoir.tenancy.models import Domain, MailDomain
 from tests.campaigns.test_actions import boss
@@ -25,12 +25,12 @@ def mail_domain(*args: str) -> str:
 
 def test_an_operator_gives_a_mail_domain_and_the_domain_may_then_use_it(acme: Acme) -> None:
     with pytest.raises(Exception):  # noqa: B017 - any refusal: not its mail domain yet
-        actions.add_inbound_address(acme.support, "aide@acme.example", by=boss(acme))
+        routing.add_inbound_address(acme.support, "aide@acme.example", by=boss(acme))
     assert "acme.example: mail domain of acme" in mail_domain(
         "add", "--domain", "acme", "ACME.example."
     )
     mail_domain("add", "--domain", "acme", "acme.example")  # twice: nothing changes
-    assert actions.add_inbound_address(acme.support, "aide@acme.example", by=boss(acme))
+    assert routing.add_inbound_address(acme.support, "aide@acme.example", by=boss(acme))
     assert "acme\tacme.example" in mail_domain("list", "--domain", "acme")
     with pytest.raises(CommandError, match="still receives mail"):
         mail_domain("remove", "--domain", "acme", "acme.example")

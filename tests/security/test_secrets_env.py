@@ -66,14 +66,14 @@ def test_the_form_takes_no_environment_variable_name_and_sends_no_server_value(
 def test_the_action_refuses_an_environment_variable_name(
     acme: Acme, imap_account: mail_fixtures.ImapAccount
 ) -> None:
-    from comptoir.campaigns import mailbox_actions
+    from comptoir.campaigns.actions import mailboxes
 
     values = form(imap_account, password="p", enabled=True, password_env="DATABASE_URL")
     maud = manager(acme)
     with pytest.raises(PermissionDenied):
-        mailbox_actions.save_mailbox(acme.support, None, values, by=maud)
+        mailboxes.save_mailbox(acme.support, None, values, by=maud)
     with pytest.raises(PermissionDenied):
-        mailbox_actions.mailbox_to_test(acme.support, None, values, by=maud)
+        mailboxes.mailbox_to_test(acme.support, None, values, by=maud)
     assert not ImapMailbox.objects.exists()
 
 

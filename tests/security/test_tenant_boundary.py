@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 
 from comptoir.campaigns import icons
-from comptoir.campaigns.actions import CampaignInfo, update_campaign_info
+from comptoir.campaigns.actions.campaign import CampaignInfo, update_campaign_info
 from comptoir.campaigns.signatures import clean_signature
 from comptoir.imports.actions import create_import
 from comptoir.imports.models import ImportKind

@@ -17,13 +17,11 @@ from comptoir.campaigns.models import (
     ImapSecurity,
     InboundAddress,
     OpeningHours,
-    QualificationField,
-    QualificationOutcome,
-    QualificationScript,
     Signature,
 )
 from comptoir.imports.models import ImportJob
 from comptoir.lib import sealed
+from comptoir.scripts.models import QualificationField, QualificationOutcome, QualificationScript
 from comptoir.tenancy.models import Team
 from comptoir.ui.administration import urls as administration_urls
 from comptoir.ui.administration.campaign_editor import urls as campaign_editor_urls

@@ -9,17 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comptoir.campaigns.models import (
-    Campaign,
-    EmailTemplate,
-    Holiday,
-    OpeningHours,
+from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday, OpeningHours
+from comptoir.imports.models import ImportJob
+from comptoir.scripts.models import (
     QualificationField,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.imports.models import ImportJob
 from tests.campaigns.test_actions import PNG_1x1, encoded, png_header_only, processing_with
 from tests.conftest import Acme, make_acme
 from tests.ui.campaign_editor_helpers import manager, url
@@ -295,7 +292,7 @@ def test_a_script_is_shared_or_copied_between_campaigns(acme: Acme, maud: Client
     maud.post(
         script_url("manage_outcome_add", script.pk), {"code": "ok", "label": "OK", "kind": "final"}
     )
-    orders = reverse("ui:manage_script_assign", args=["orders"])
+    orders = reverse("ui:manage_qualification", args=["orders"])
     assert maud.post(orders, {"script": script.pk}).status_code == 302
     assert Campaign.objects.get(pk=acme.orders.pk).qualification_script_id == script.pk
     page = maud.get(url("manage_qualification", acme)).text
@@ -324,7 +321,7 @@ def test_library_lists_creates_renames_and_removes_scripts(acme: Acme, maud: Cli
     assert duplicate.status_code == 400 and 'id="id_name_error"' in duplicate.text
     listing = maud.get(script_url("manage_scripts")).text
     assert f'data-testid="script-{vente.pk}"' in listing and "no campaign" in listing
-    renamed = maud.post(script_url("manage_script_rename", vente.pk), {"name": "Ventes"})
+    renamed = maud.post(script_url("manage_script", vente.pk), {"name": "Ventes"})
     assert renamed.status_code == 302
     script_actions_used = new_script(acme, maud)
     refused = maud.post(script_url("manage_script_remove", script_actions_used.pk))

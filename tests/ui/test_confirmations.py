@@ -16,11 +16,9 @@ from comptoir.campaigns.models import (
     ImapMailbox,
     InboundAddress,
     OpeningHours,
-    QualificationField,
-    QualificationOutcome,
-    QualificationScript,
     Signature,
 )
+from comptoir.scripts.models import QualificationField, QualificationOutcome, QualificationScript
 from comptoir.tenancy.models import Role, Team, User
 from tests.conftest import Acme
 from tests.ui.conftest import client_for

@@ -9,15 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comptoir.campaigns.models import (
-    AttachmentDisplay,
-    EmailTemplate,
-    FieldType,
-    OutcomeKind,
-    QualificationField,
-    QualificationOutcome,
-)
+from comptoir.campaigns.models import AttachmentDisplay, EmailTemplate
 from comptoir.distribution.models import EndReason, Processing
+from comptoir.scripts.models import FieldType, OutcomeKind, QualificationField, QualificationOutcome
 from comptoir.tenancy.models import Role, Team, User
 from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
 from tests.conftest import Acme, make_acme, script_version

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from comptoir.campaigns.holiday_actions import add_french_domain_holidays
+from comptoir.campaigns.actions.planning import add_french_holidays
 from comptoir.campaigns.models import Holiday
 from comptoir.distribution.planning import holidays
 from comptoir.tenancy.models import Domain, Role, User
@@ -165,7 +165,7 @@ def test_only_the_domains_managers_may_call_the_actions(acme: Acme) -> None:
     globex = make_acme("globex")
     outsider = manager(globex)
     with pytest.raises(Exception, match="campaign managers"):
-        add_french_domain_holidays(acme.domain, year=2030, by=outsider)
+        add_french_holidays(acme.domain, year=2030, by=outsider)
     assert not Holiday.objects.exists()
 
 

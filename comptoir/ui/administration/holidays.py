@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptoir.campaigns import holiday_actions
+from comptoir.campaigns.actions import planning
 from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
 from comptoir.ui.administration.campaign_editor.forms import HolidayForm
@@ -28,8 +28,8 @@ from comptoir.ui.common.pages import render_page
 class FrenchHolidaysForm(forms.Form):
     year = forms.IntegerField(
         label=gettext_lazy("Year"),
-        min_value=holiday_actions.FIRST_YEAR,
-        max_value=holiday_actions.LAST_YEAR,
+        min_value=planning.FIRST_YEAR,
+        max_value=planning.LAST_YEAR,
     )
 
 
@@ -46,7 +46,7 @@ def holidays_page(
 ) -> HttpResponse:
     domain = current_user(request).domain
     context = {
-        "holidays": holiday_actions.domain_holidays(domain),
+        "holidays": planning.holidays_of(domain),
         "form": form or HolidayForm(),
         "france_form": france_form or FrenchHolidaysForm(initial={"year": this_year(domain)}),
     }
@@ -67,7 +67,7 @@ def holiday_add(request: HttpRequest) -> HttpResponse:
     if save_form_with(
         request,
         form,
-        lambda data: holiday_actions.add_domain_holiday(user.domain, **data, by=user),
+        lambda data: planning.add_holiday(user.domain, **data, by=user),
         _("The holiday is added."),
     ):
         return redirect("ui:manage_domain_holidays")
@@ -81,7 +81,7 @@ def holidays_france(request: HttpRequest) -> HttpResponse:
     form = FrenchHolidaysForm(request.POST)
     if form.is_valid():
         try:
-            added = holiday_actions.add_french_domain_holidays(
+            added = planning.add_french_holidays(
                 user.domain, year=form.cleaned_data["year"], by=user
             )
         except ValidationError as error:
@@ -107,6 +107,6 @@ def holiday_remove(request: HttpRequest, domain_holiday_id: int) -> HttpResponse
         detail = _("Every campaign of the domain opens again on that day.")
         back = reverse("ui:manage_domain_holidays")
         return confirmation_page(request, question=question, detail=detail, back=back)
-    holiday_actions.remove_domain_holiday(user.domain, domain_holiday_id, by=user)
+    planning.remove_holiday(user.domain, domain_holiday_id, by=user)
     messages.success(request, _("The holiday is removed."))
     return redirect("ui:manage_domain_holidays")

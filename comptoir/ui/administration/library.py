@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from comptoir.campaigns import actions
+from comptoir.campaigns.actions import templates
 from comptoir.campaigns.models import EmailTemplate, Signature
 from comptoir.ui.administration.campaign_editor.forms import (
     TEMPLATE_FIELDS,
@@ -61,7 +61,7 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
     if request.method == "POST" and save_form_with(
         request,
         form,
-        lambda data: actions.save_shared_template(user.domain, template, **data, by=user),
+        lambda data: templates.save_template(user.domain, template, **data, by=user),
         _("The template is saved."),
     ):
         return redirect("ui:manage_library")
@@ -79,7 +79,7 @@ def template_remove(request: HttpRequest, shared_template_id: int) -> HttpRespon
         detail = _("Every campaign of the domain stops offering it.")
         back = reverse("ui:manage_library")
         return confirmation_page(request, question=question, detail=detail, back=back)
-    remove = partial(actions.delete_template, template, by=current_user(request))
+    remove = partial(templates.delete_template, template, by=current_user(request))
     act_and_say(request, remove, _("The template is removed."))
     return redirect("ui:manage_library")
 
@@ -93,7 +93,7 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
     if request.method == "POST" and save_form_with(
         request,
         form,
-        lambda data: actions.save_signature(user.domain, signature, **data, by=user),
+        lambda data: templates.save_signature(user.domain, signature, **data, by=user),
         _("The signature is saved."),
     ):
         return redirect("ui:manage_library")
@@ -110,6 +110,6 @@ def signature_remove(request: HttpRequest, signature_id: int) -> HttpResponse:
         question = _("Remove the signature “%(name)s”?") % {"name": signature.name}
         back = reverse("ui:manage_library")
         return confirmation_page(request, question=question, back=back)
-    actions.delete_signature(signature, by=current_user(request))
+    templates.delete_signature(signature, by=current_user(request))
     messages.success(request, _("The signature is removed."))
     return redirect("ui:manage_library")

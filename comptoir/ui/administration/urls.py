@@ -43,11 +43,6 @@ domain_patterns: list[URLPattern] = [
         name="manage_script",
     ),
     path(
-        S + "rename/",
-        scripts.script_rename,
-        name="manage_script_rename",
-    ),
-    path(
         S + "remove/",
         scripts.script_remove,
         name="manage_script_remove",

@@ -28,7 +28,8 @@ from comptoir.distribution.actions import (
     release,
 )
 from comptoir.distribution.models import EndReason, Processing
-from comptoir.distribution.qualification import QualificationError, script_for
+from comptoir.scripts.answers import QualificationError
+from comptoir.scripts.frozen import script_for
 from comptoir.tickets.access import may_open
 from comptoir.tickets.models import Direction, Message, Ticket
 from comptoir.tickets.outbound import template_text

@@ -11,8 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.campaigns.models import FieldType, OutcomeKind
-from comptoir.distribution.qualification import Question, Script
+from comptoir.scripts.frozen import Question, Script
+from comptoir.scripts.models import FieldType, OutcomeKind
 
 ANSWER_PREFIX = "answer_"
 

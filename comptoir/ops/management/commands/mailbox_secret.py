@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from comptoir.campaigns.mailbox_actions import bind_password_env, clear_password_env
+from comptoir.campaigns.actions.mailboxes import bind_password_env, clear_password_env
 from comptoir.campaigns.mailbox_secret import ENV_PREFIX
 from comptoir.campaigns.models import ImapMailbox
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comptoir.campaigns.mailbox_actions import rotate_secrets
+from comptoir.campaigns.actions.mailboxes import rotate_secrets
 
 
 class Command(BaseCommand):

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comptoir.campaigns import actions, holiday_actions
+from comptoir.campaigns.actions import planning
+from comptoir.campaigns.actions.campaign import (
+    ADVANCED_FIELDS,
+    AdvancedSettings,
+    update_advanced_settings,
+)
+from comptoir.campaigns.actions.templates import delete_template, save_template
 from comptoir.campaigns.models import Campaign, EmailTemplate, Holiday
 from comptoir.campaigns.templating import render as render_template
 from comptoir.campaigns.templating import template_errors
@@ -42,15 +48,6 @@ from comptoir.ui.common.access import campaign_managers_only, current_user, mana
 from comptoir.ui.common.confirm import confirmation_page
 from comptoir.ui.common.forms import act_and_say, form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
-
-ADVANCED_FIELDS = (
-    "quote_previous",
-    "priority",
-    "planning_start",
-    "planning_end",
-    "max_attempts",
-    "blocking_minutes",
-)
 
 WEEKDAY_NAMES = dict(WEEKDAYS)
 
@@ -101,8 +98,8 @@ def advanced(request: HttpRequest, slug: str) -> HttpResponse:
         form = AdvancedForm(request.POST)
         if form.is_valid():
             try:
-                settings = actions.AdvancedSettings(**form.cleaned_data)
-                actions.update_advanced_settings(campaign, settings, by=current_user(request))
+                settings = AdvancedSettings(**form.cleaned_data)
+                update_advanced_settings(campaign, settings, by=current_user(request))
             except ValidationError as error:
                 show_action_errors(form, error)
             else:
@@ -120,7 +117,7 @@ def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
     if save_form_with(
         request,
         form,
-        lambda data: actions.add_opening_hours(campaign, **data, by=current_user(request)),
+        lambda data: planning.add_opening_hours(campaign, **data, by=current_user(request)),
         _("The opening hours are added."),
     ):
         return redirect("ui:manage_advanced", campaign.slug)
@@ -137,7 +134,7 @@ def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse
         hours = f"{WEEKDAY_NAMES[row.weekday]} {row.opens:%H:%M}–{row.closes:%H:%M}"
         question = _("Remove the opening hours %(hours)s?") % {"hours": hours}
         return confirmation_page(request, question=question, back=advanced_url(campaign))
-    actions.remove_opening_hours(campaign, hours_id, by=current_user(request))
+    planning.remove_opening_hours(campaign, hours_id, by=current_user(request))
     messages.success(request, _("The opening hours are removed."))
     return redirect("ui:manage_advanced", campaign.slug)
 
@@ -150,7 +147,7 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
     if save_form_with(
         request,
         form,
-        lambda data: holiday_actions.add_holiday(campaign, **data, by=current_user(request)),
+        lambda data: planning.add_holiday(campaign, **data, by=current_user(request)),
         _("The holiday is added."),
     ):
         return redirect("ui:manage_advanced", campaign.slug)
@@ -166,7 +163,7 @@ def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResp
     if request.method == "GET":
         question = _("Remove the holiday “%(name)s”?") % {"name": holiday.name}
         return confirmation_page(request, question=question, back=advanced_url(campaign))
-    holiday_actions.remove_holiday(campaign, holiday_id, by=current_user(request))
+    planning.remove_holiday(campaign, holiday_id, by=current_user(request))
     messages.success(request, _("The holiday is removed."))
     return redirect("ui:manage_advanced", campaign.slug)
 
@@ -175,7 +172,7 @@ def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResp
 @require_POST
 def holidays_france(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = managed_campaign(request, slug)
-    added = holiday_actions.add_french_holidays(campaign, by=current_user(request))
+    added = planning.add_french_holidays(campaign, by=current_user(request))
     text = ngettext(
         "%(count)d public holiday is added.", "%(count)d public holidays are added.", added
     )
@@ -232,7 +229,7 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
     if request.method == "POST" and save_form_with(
         request,
         form,
-        lambda data: actions.save_template(campaign, template, **data, by=current_user(request)),
+        lambda data: save_template(campaign, template, **data, by=current_user(request)),
         _("The template is saved."),
     ):
         return redirect("ui:manage_advanced", campaign.slug)
@@ -264,6 +261,6 @@ def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpRe
     if request.method == "GET":
         question = _("Remove the template “%(name)s”?") % {"name": template.name}
         return confirmation_page(request, question=question, back=advanced_url(campaign))
-    remove = partial(actions.delete_template, template, by=current_user(request))
+    remove = partial(delete_template, template, by=current_user(request))
     act_and_say(request, remove, _("The template is removed."))
     return redirect("ui:manage_advanced", campaign.slug)

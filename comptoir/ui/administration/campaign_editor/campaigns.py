@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from comptoir.campaigns import actions
+from comptoir.campaigns.actions.campaign import create_campaign
 from comptoir.campaigns.models import Campaign
 from comptoir.ui.administration.campaign_editor.forms import NewCampaignForm
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
@@ -39,7 +39,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             user = current_user(request)
-            campaign = actions.create_campaign(user.domain, name=form.cleaned_data["name"], by=user)
+            campaign = create_campaign(user.domain, name=form.cleaned_data["name"], by=user)
         except ValidationError as error:
             show_action_errors(form, error)
         else:

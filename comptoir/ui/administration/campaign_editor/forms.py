@@ -1,6 +1,6 @@
 """Forms of the campaign editor: input types only. What may be saved, numbers' bounds
 included (shown here as the inputs' min and max), is decided by campaigns.actions (and
-script_actions, mailbox_actions, icons), whose ValidationErrors the views put back next
+scripts.actions, icons), whose ValidationErrors the views put back next
 to the fields (ui.common.forms.show_action_errors)."""
 
 from typing import Any
@@ -12,17 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.campaigns import limits
-from comptoir.campaigns.models import (
-    AttachmentDisplay,
-    Campaign,
-    FieldType,
-    ImapSecurity,
-    OutcomeKind,
-    QualificationScript,
-    Signature,
-)
+from comptoir.campaigns.models import AttachmentDisplay, Campaign, ImapSecurity, Signature
 from comptoir.campaigns.templating import known_names, usable_templates
 from comptoir.imports.models import ImportKind
+from comptoir.scripts.models import FieldType, OutcomeKind, QualificationScript
 from comptoir.tenancy.models import Team
 
 

@@ -1,7 +1,7 @@
 """The campaign editor's Information tab: names, sender, signature, automatic reply, teams;
 the inbound addresses and the polled IMAP mailboxes (with a connection test). For those who
 may manage campaigns (403 otherwise); a campaign of another domain does not exist (404).
-Every change calls campaigns.actions."""
+Every change calls campaigns.actions (campaign, routing, mailboxes)."""
 
 from typing import Any
 
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comptoir.campaigns import actions, mailbox_actions
+from comptoir.campaigns.actions import mailboxes, routing
+from comptoir.campaigns.actions.campaign import CampaignInfo, update_campaign_info
 from comptoir.campaigns.models import Campaign, ImapMailbox
 from comptoir.mail.imap_check import try_connection
 from comptoir.ui.administration.campaign_editor.forms import (
@@ -45,9 +46,9 @@ def info_initial(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def info_of(data: dict[str, Any], campaign: Campaign) -> actions.CampaignInfo:
+def info_of(data: dict[str, Any], campaign: Campaign) -> CampaignInfo:
     hourly = data.get("auto_reply_hourly_limit")
-    return actions.CampaignInfo(
+    return CampaignInfo(
         name=data["name"],
         sender_name=data["sender_name"],
         sender_email=data["sender_email"],
@@ -77,7 +78,7 @@ def info(request: HttpRequest, slug: str) -> HttpResponse:
     if save_form_with(
         request,
         form,
-        lambda data: actions.update_campaign_info(
+        lambda data: update_campaign_info(
             campaign, info_of(data, campaign), by=current_user(request)
         ),
         _("The campaign's information is saved."),
@@ -113,7 +114,7 @@ def address_add(request: HttpRequest, slug: str) -> HttpResponse:
     if save_form_with(
         request,
         form,
-        lambda data: actions.add_inbound_address(
+        lambda data: routing.add_inbound_address(
             campaign, data["address"], by=current_user(request)
         ),
         _("The address is added."),
@@ -133,13 +134,13 @@ def address_remove(request: HttpRequest, slug: str, address_id: int) -> HttpResp
         detail = _("Mail sent to it is then refused.")
         back = reverse("ui:manage_info", args=[campaign.slug])
         return confirmation_page(request, question=question, detail=detail, back=back)
-    actions.remove_inbound_address(campaign, address_id, by=current_user(request))
+    routing.remove_inbound_address(campaign, address_id, by=current_user(request))
     messages.success(request, _("The address is removed."))
     return redirect("ui:manage_info", campaign.slug)
 
 
 def mailbox_initial(mailbox: ImapMailbox) -> dict[str, Any]:
-    return {name: getattr(mailbox, name) for name in mailbox_actions.MAILBOX_FIELDS}
+    return {name: getattr(mailbox, name) for name in mailboxes.MAILBOX_FIELDS}
 
 
 @campaign_managers_only
@@ -158,9 +159,7 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
         if save_form_with(
             request,
             form,
-            lambda data: mailbox_actions.save_mailbox(
-                campaign, mailbox, data, by=current_user(request)
-            ),
+            lambda data: mailboxes.save_mailbox(campaign, mailbox, data, by=current_user(request)),
             _("The mailbox is saved."),
         ):
             return redirect("ui:manage_info", campaign.slug)
@@ -179,7 +178,7 @@ def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResp
         detail = _("It is no longer polled; the tickets it brought stay.")
         back = reverse("ui:manage_info", args=[campaign.slug])
         return confirmation_page(request, question=question, detail=detail, back=back)
-    mailbox_actions.delete_mailbox(mailbox, by=current_user(request))
+    mailboxes.delete_mailbox(mailbox, by=current_user(request))
     messages.success(request, _("The mailbox is removed."))
     return redirect("ui:manage_info", campaign.slug)
 
@@ -196,9 +195,7 @@ def mailbox_test_answer(
         if form.is_valid():
             user = current_user(request)
             try:
-                target = mailbox_actions.mailbox_to_test(
-                    campaign, mailbox, form.cleaned_data, by=user
-                )
+                target = mailboxes.mailbox_to_test(campaign, mailbox, form.cleaned_data, by=user)
             except ValidationError as error:
                 show_action_errors(form, error)
     result = try_connection(target) if target is not None else None

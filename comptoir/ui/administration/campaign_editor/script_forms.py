@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.campaigns.models import QualificationScript
+from comptoir.scripts.models import QualificationScript
 
 
 class DomainScriptField(forms.ModelChoiceField):

@@ -1,6 +1,6 @@
 """Qualification scripts: the library's scripts (/manage/library/scripts/), each with its
 editor and its versions, and the campaign editor's Qualification tab, which chooses the
-campaign's script and shows the same editor. Versioning rules: campaigns.script_actions.
+campaign's script and shows the same editor. Versioning rules: comptoir.scripts.actions.
 
 The editor's forms post to the script's URLs; a hidden `campaign` field (a slug of the user's
 domain) brings the user back to that campaign's tab instead of the library."""
@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptoir.campaigns import script_actions
-from comptoir.campaigns.models import (
-    Campaign,
+from comptoir.campaigns.models import Campaign
+from comptoir.scripts import actions as script_actions
+from comptoir.scripts.actions import Row
+from comptoir.scripts.models import (
     QualificationField,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.campaigns.script_actions import Row
 from comptoir.ui.administration.campaign_editor.forms import OutcomeForm, QuestionForm
 from comptoir.ui.administration.campaign_editor.script_forms import (
     AssignScriptForm,
@@ -98,15 +98,12 @@ def script_page(
 
 
 @campaign_managers_only
-@require_GET
+@require_http_methods(["GET", "POST"])
 def qualification(request: HttpRequest, slug: str) -> HttpResponse:
-    return campaign_tab(request, managed_campaign(request, slug))
-
-
-@campaign_managers_only
-@require_POST
-def script_assign(request: HttpRequest, slug: str) -> HttpResponse:
+    """The tab; its first form chooses the campaign's script (POST)."""
     campaign = managed_campaign(request, slug)
+    if request.method == "GET":
+        return campaign_tab(request, campaign)
     form = AssignScriptForm(request.POST, domain_id=campaign.domain_id)
     if not form.is_valid():
         return campaign_tab(request, campaign, 400, assign_form=form)
@@ -184,15 +181,12 @@ def script_create(request: HttpRequest) -> HttpResponse:
 
 
 @campaign_managers_only
-@require_GET
+@require_http_methods(["GET", "POST"])
 def script_detail(request: HttpRequest, script_id: int) -> HttpResponse:
-    return script_page(request, domain_script(request, script_id))
-
-
-@campaign_managers_only
-@require_POST
-def script_rename(request: HttpRequest, script_id: int) -> HttpResponse:
+    """The script's page; its first form renames the script (POST)."""
     script = domain_script(request, script_id)
+    if request.method == "GET":
+        return script_page(request, script)
     form = RenameScriptForm(request.POST)
     if save_form_with(
         request,

@@ -1,6 +1,6 @@
 """Deactivate, reactivate or delete a campaign, from the campaign editor: each a confirmation
 page (GET) saying what will happen, then the change (POST). The right to manage campaigns;
-another domain's campaign is 404. The changes are campaigns.status_actions."""
+another domain's campaign is 404. The changes are campaigns.actions.status."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from comptoir.campaigns.status_actions import delete_campaign, set_campaign_active
+from comptoir.campaigns.actions.status import delete_campaign, set_campaign_active
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
 

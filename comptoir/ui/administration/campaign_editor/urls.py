@@ -105,13 +105,9 @@ urlpatterns: list[URLPattern] = [
     path(C + "imports/<int:import_id>/errors.csv", imports.import_errors, name="import_errors"),
     path(C + "imports/<int:import_id>/cancel/", imports.import_cancel, name="import_cancel"),
     path(C + "imports/<int:import_id>/rerun/", imports.import_rerun, name="import_rerun"),
-    # Qualification script: the campaign's choice; the editor posts to the script's URLs
+    # Qualification script: the campaign's choice (posted to the tab); the editor posts to
+    # the script's URLs
     path(C + "qualification/", scripts.qualification, name="manage_qualification"),
-    path(
-        C + "qualification/script/",
-        scripts.script_assign,
-        name="manage_script_assign",
-    ),
     path(
         C + "qualification/new-script/",
         scripts.script_new_for_campaign,

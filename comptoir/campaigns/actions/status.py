@@ -1,6 +1,6 @@
 """Deactivate, reactivate or delete a campaign (the campaign editor): never at the cost of mail.
 
-The same right as every change of the editor (campaigns.actions.check_manages).
+The same right as every change of the editor (campaigns.actions.campaign.check_manages).
 """
 
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.actions import check_manages
+from comptoir.campaigns.actions.campaign import check_manages
 from comptoir.campaigns.models import Campaign
 from comptoir.tenancy.models import User
 

@@ -4,20 +4,23 @@ Each function checks what it is given (ValidationError by field, for the editor 
 to the field) before writing anything, and writes in one transaction: nothing is half-saved.
 Each checks the right first (`by` manages the campaigns of the campaign's domain, else
 PermissionDenied), and that what it links (teams, templates) is of that domain too.
-The qualification script's changes are in campaigns.script_actions, icons in campaigns.icons,
-IMAP mailboxes in campaigns.mailbox_actions.
+This module: the campaign itself (create, information, advanced settings) and the right every
+change needs. The other topics are its siblings: routing (inbound addresses), mailboxes,
+templates (and signatures), planning (opening hours, holidays), status; the qualification
+script's changes are comptoir.scripts.actions, icons campaigns.icons.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, time
+from dataclasses import dataclass, fields
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.addresses import may_use, normalise_address
+from comptoir.campaigns.addresses import may_use, normalise_address, not_yours
 from comptoir.campaigns.limits import (
     AUTO_REPLY_DAILY,
     AUTO_REPLY_HOURLY,
@@ -26,15 +29,7 @@ from comptoir.campaigns.limits import (
     NAME_LENGTH,
     PRIORITY,
 )
-from comptoir.campaigns.models import (
-    AttachmentDisplay,
-    Campaign,
-    EmailTemplate,
-    InboundAddress,
-    OpeningHours,
-    QualificationScript,
-    Signature,
-)
+from comptoir.campaigns.models import AttachmentDisplay, Campaign, EmailTemplate, Signature
 from comptoir.campaigns.signatures import clean_signature
 from comptoir.campaigns.templating import template_errors, usable_templates
 from comptoir.lib.checks import (
@@ -47,6 +42,7 @@ from comptoir.lib.checks import (
     storable_ids,
 )
 from comptoir.lib.dates import planning_error
+from comptoir.scripts.models import QualificationScript
 from comptoir.tenancy.models import Domain, Team, User
 
 
@@ -54,6 +50,33 @@ def check_manages(user: User, domain_id: int) -> None:
     """The right every change of the editor needs: manage the campaigns of this domain."""
     if not (user.is_active and user.can_manage_campaigns and user.domain_id == domain_id):
         raise PermissionDenied("only the domain's campaign managers may do this")
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose a holiday or a template is: one campaign's, or (campaign None) the domain's,
+    shared by all its campaigns. Either way the right is the same: check_manages."""
+
+    domain_id: int
+    campaign: Campaign | None
+
+    @classmethod
+    def of(cls, owner: Campaign | Domain) -> "Owner":
+        if isinstance(owner, Campaign):
+            return cls(owner.domain_id, owner)
+        return cls(owner.pk, None)
+
+    @property
+    def campaign_id(self) -> int | None:
+        return None if self.campaign is None else self.campaign.pk
+
+    def check(self, by: User) -> None:
+        check_manages(by, self.domain_id)
+
+    def rows[M: Model](self, model: type[M]) -> QuerySet[M]:
+        """The owner's own rows of a model with a domain and an optional campaign."""
+        rows: QuerySet[M] = model._default_manager.filter(domain_id=self.domain_id)
+        return rows.filter(campaign=self.campaign)  # campaign None: IS NULL
 
 
 def create_campaign(domain: Domain, *, name: str, by: User) -> Campaign:
@@ -195,141 +218,6 @@ def domain_teams(campaign: Campaign, ids: Iterable[int], field: str, errors: Err
     return teams
 
 
-# --- Inbound addresses ----------------------------------------------------------------------
-
-
-def add_inbound_address(campaign: Campaign, address: str, *, by: User) -> InboundAddress:
-    """Route `address` to the campaign: only an address of one of the domain's mail domains
-    (campaigns.addresses), so that no domain takes another's mail (issue 10, finding 5)."""
-    check_manages(by, campaign.domain_id)
-    errors: Errors = {}
-    address = normalise_address(check_address(errors, "address", address))
-    if not address:
-        refuse(errors, "address", _("Enter a valid email address."))
-    raise_if_any(errors)
-    # Taken or free, an address of another domain (or of nobody's mail domain) gets the same
-    # answer, which names nobody: the editor cannot be used to list other domains' addresses.
-    if not may_use(campaign.domain_id, address):
-        raise ValidationError({"address": not_yours()})
-    taken = ValidationError({"address": _("This address is already used.")})
-    if InboundAddress.objects.filter(address=address).exists():
-        raise taken
-    try:
-        with transaction.atomic():
-            return InboundAddress.objects.create(
-                domain_id=campaign.domain_id, campaign=campaign, address=address
-            )
-    except IntegrityError:  # added by someone else meanwhile
-        raise taken from None
-
-
-def not_yours() -> str:
-    return _(
-        "This address is not in one of your domain's mail domains. "
-        "The domain's settings list them; an operator adds others."
-    )
-
-
-def remove_inbound_address(campaign: Campaign, address_id: int, *, by: User) -> None:
-    check_manages(by, campaign.domain_id)
-    InboundAddress.objects.filter(campaign=campaign, pk=address_id).delete()
-
-
-# --- Email templates ------------------------------------------------------------------------
-
-
-def save_template(
-    campaign: Campaign,
-    template: EmailTemplate | None,
-    *,
-    tag: str,
-    name: str,
-    subject: str,
-    body: str,
-    by: User,
-) -> EmailTemplate:
-    """Create (template None) or change a template; errors in the text are refused here."""
-    check_manages(by, campaign.domain_id)
-    if template is None:
-        template = EmailTemplate(domain_id=campaign.domain_id, campaign=campaign)
-    if template.campaign_id != campaign.pk:
-        raise PermissionDenied("not a template of this campaign")
-    template.tag, template.name = tag.strip(), name.strip()
-    template.subject, template.body = subject, body
-    others = campaign.email_templates.exclude(pk=template.pk)
-    template.full_clean(exclude=["domain", "campaign", "created_at"], validate_unique=False)
-    if others.filter(name=template.name).exists():
-        raise ValidationError({"name": _("This campaign already has a template with this name.")})
-    template.save()
-    return template
-
-
-def delete_template(template: EmailTemplate, *, by: User) -> None:
-    """Refused while the automatic reply uses it (it would silently stop)."""
-    check_manages(by, template.domain_id)
-    if Campaign.objects.filter(auto_reply_template=template, auto_reply_enabled=True).exists():
-        raise ValidationError(_("The automatic reply uses this template: choose another first."))
-    template.delete()
-
-
-# --- The domain's library: shared templates and signatures ---------------------------------
-
-
-def save_shared_template(
-    domain: Domain,
-    template: EmailTemplate | None,
-    *,
-    tag: str,
-    name: str,
-    subject: str,
-    body: str,
-    by: User,
-) -> EmailTemplate:
-    """Create (template None) or change a template shared by every campaign of the domain."""
-    check_manages(by, domain.pk)
-    if template is None:
-        template = EmailTemplate(domain=domain, campaign=None)
-    if template.domain_id != domain.pk or template.campaign_id is not None:
-        raise PermissionDenied("not a shared template of this domain")
-    template.tag, template.name = tag.strip(), name.strip()
-    template.subject, template.body = subject, body
-    template.full_clean(exclude=["domain", "campaign", "created_at"], validate_unique=False)
-    others = EmailTemplate.objects.filter(domain=domain, campaign__isnull=True)
-    if others.exclude(pk=template.pk).filter(name=template.name).exists():
-        raise ValidationError(
-            {"name": _("The domain already has a shared template with this name.")}
-        )
-    template.save()
-    return template
-
-
-def save_signature(
-    domain: Domain, signature: Signature | None, *, name: str, text: str, by: User
-) -> Signature:
-    """Create (signature None) or change a signature shared by the domain's campaigns."""
-    check_manages(by, domain.pk)
-    if signature is None:
-        signature = Signature(domain=domain)
-    if signature.domain_id != domain.pk:
-        raise PermissionDenied("not a signature of this domain")
-    signature.name, signature.text = name.strip(), clean_signature(text)
-    signature.full_clean(exclude=["domain", "created_at"], validate_unique=False)
-    others = Signature.objects.filter(domain=domain).exclude(pk=signature.pk)
-    if others.filter(name=signature.name).exists():
-        raise ValidationError({"name": _("The domain already has a signature with this name.")})
-    signature.save()
-    return signature
-
-
-def delete_signature(signature: Signature, *, by: User) -> None:
-    """The campaigns that used it keep their own signature, if any (the link becomes null)."""
-    check_manages(by, signature.domain_id)
-    signature.delete()
-
-
-# --- Advanced settings and opening hours ----------------------------------------------------
-
-
 @dataclass
 class AdvancedSettings:
     quote_previous: bool
@@ -338,6 +226,10 @@ class AdvancedSettings:
     planning_end: datetime | None
     max_attempts: int
     blocking_minutes: int
+
+
+# The campaign's fields the Advanced tab sets (its form shows them; one save writes them).
+ADVANCED_FIELDS = [field.name for field in fields(AdvancedSettings)]
 
 
 def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, by: User) -> None:
@@ -358,33 +250,4 @@ def update_advanced_settings(campaign: Campaign, settings: AdvancedSettings, *, 
     campaign.planning_start, campaign.planning_end = start, end
     campaign.max_attempts = settings.max_attempts
     campaign.blocking_minutes = settings.blocking_minutes
-    campaign.save(
-        update_fields=[
-            "quote_previous",
-            "priority",
-            "planning_start",
-            "planning_end",
-            "max_attempts",
-            "blocking_minutes",
-        ]
-    )
-
-
-def add_opening_hours(
-    campaign: Campaign, *, weekday: int, opens: time, closes: time, by: User
-) -> OpeningHours:
-    check_manages(by, campaign.domain_id)
-    errors: Errors = {}
-    check_number(errors, "weekday", weekday, 0, 6)
-    raise_if_any(errors)
-    hours = OpeningHours(
-        domain_id=campaign.domain_id, campaign=campaign, weekday=weekday, opens=opens, closes=closes
-    )
-    hours.full_clean(exclude=["domain", "campaign"])
-    hours.save()
-    return hours
-
-
-def remove_opening_hours(campaign: Campaign, hours_id: int, *, by: User) -> None:
-    check_manages(by, campaign.domain_id)
-    OpeningHours.objects.filter(campaign=campaign, pk=hours_id).delete()
+    campaign.save(update_fields=ADVANCED_FIELDS)

@@ -9,17 +9,20 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from comptoir.campaigns import script_actions
-from comptoir.campaigns.models import (
+from comptoir.distribution.actions import qualify
+from comptoir.distribution.models import Processing
+from comptoir.scripts import actions as script_actions
+from comptoir.scripts.answers import QualificationError
+from comptoir.scripts.frozen import script_for
+from comptoir.scripts.models import (
     OutcomeKind,
+    QualificationField,
     QualificationOutcome,
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.distribution.actions import qualify
-from comptoir.distribution.models import Processing
-from comptoir.distribution.qualification import QualificationError, script_for
-from comptoir.tenancy.models import Role, User
+from comptoir.tenancy.models import User
+from tests.campaigns.test_actions import boss
 from tests.concurrency import run_together
 from tests.conftest import Acme, is_postgres, make_acme
 from tests.distribution.conftest import customer_writes, play
@@ -30,15 +33,6 @@ def clock() -> datetime:
     return timezone.now()
 
 
-def boss(acme: Acme) -> User:
-    user, _ = User.objects.get_or_create(
-        domain=acme.domain,
-        login="maud",
-        defaults={"role": Role.ADMIN, "can_manage_campaigns": True},
-    )
-    return user
-
-
 def support_script(acme: Acme, *outcomes: tuple[str, str]) -> QualificationScript:
     """A script used by the support campaign, with these (code, kind) outcomes."""
     script = script_actions.create_script(acme.domain.pk, "Support", by=boss(acme))
@@ -47,6 +41,12 @@ def support_script(acme: Acme, *outcomes: tuple[str, str]) -> QualificationScrip
     script_actions.assign_script(acme.support, script, by=boss(acme))
     acme.support.refresh_from_db()
     return script
+
+
+def add_question(acme: Acme, script: QualificationScript, **changes: Any) -> QualificationField:
+    """A question added to the script: an optional short text, unless `changes` say otherwise."""
+    values = {"label": "Why", "field_type": "text", "choices": [], "required": False, **changes}
+    return script_actions.save_field(script, None, by=boss(acme), **values)
 
 
 def qualified(acme: Acme, outcome: str, now: datetime) -> Processing:
@@ -104,15 +104,8 @@ def test_removing_and_reordering_after_use_never_touch_the_used_version(
     acme: Acme, clock: datetime
 ) -> None:
     script = support_script(acme, ("done", OutcomeKind.FINAL), ("spam", OutcomeKind.FINAL))
-    script_actions.save_field(
-        script,
-        None,
-        name="reason",
-        label="Reason",
-        field_type="choice",
-        choices=["a", "b"],
-        required=False,
-        by=boss(acme),
+    add_question(
+        acme, script, name="reason", label="Reason", field_type="choice", choices=["a", "b"]
     )
     qualified(acme, "spam", clock)
     v1 = script_actions.current_version(script)
@@ -158,16 +151,7 @@ def test_a_script_is_shared_live_and_a_copy_lives_apart(acme: Acme) -> None:
 
 def test_a_script_without_outcomes_of_its_own_uses_the_standard_four(acme: Acme) -> None:
     script = support_script(acme)
-    script_actions.save_field(
-        script,
-        None,
-        name="why",
-        label="Why",
-        field_type="text",
-        choices=[],
-        required=True,
-        by=boss(acme),
-    )
+    add_question(acme, script, name="why", label="Why", required=True)
     used = script_for(acme.support)
     assert [o.code for o in used.outcomes][:1] == ["done"] and len(used.outcomes) == 4
     assert [q.name for q in used.questions] == ["why"]
@@ -205,15 +189,14 @@ def test_duplicate_codes_names_and_bad_input_are_refused(acme: Acme) -> None:
         )
     assert "code" in refused.value.error_dict
     with pytest.raises(ValidationError) as refused:
-        script_actions.save_field(
+        add_question(
+            acme,
             script,
-            None,
             name="motif",
             label="Motif",
             field_type="choice",
             choices=[" ", ""],
             required=True,
-            by=boss(acme),
         )
     assert "choices" in refused.value.error_dict
     with pytest.raises(ValidationError) as refused:

@@ -2,7 +2,7 @@
 
 A script is shared live by the campaigns that use it; its content (outcomes and questions)
 lives in numbered versions and agents qualify with the newest one. Versioning rule: the first
-qualification made with a version freezes it (distribution.qualification.script_for), and a
+qualification made with a version freezes it (scripts.frozen.script_for), and a
 frozen version never changes again: the next change to the script is made on a copy, the next
 version. So a processing always points to the exact outcomes and questions it was qualified
 with (Processing.script_version), and no edit can break the past, whatever it renames or
@@ -14,14 +14,17 @@ change it in place or copy it; freezing is an UPDATE of that same row. Whichever
 the other sees it: an edit never lands in a version a processing already used.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.actions import check_manages
-from comptoir.campaigns.models import (
-    Campaign,
+from comptoir.campaigns.actions.campaign import check_manages
+from comptoir.campaigns.models import Campaign
+from comptoir.scripts.models import (
     FieldType,
     OutcomeKind,
     QualificationField,
@@ -90,11 +93,10 @@ def rename_script(script: QualificationScript, name: str, *, by: User) -> None:
 def delete_script(script: QualificationScript, *, by: User) -> None:
     """Only a script no campaign uses and no processing was qualified with."""
     check_manages(by, script.domain_id)
-    from comptoir.distribution.models import Processing
-
     if script.campaigns.exists():
         raise ValidationError(_("Campaigns use this script: choose another script for them first."))
-    if Processing.objects.filter(script_version__script=script).exists():
+    # Through the versions' reverse link: the scripts app never imports distribution.
+    if script.versions.filter(processings__isnull=False).exists():
         raise ValidationError(
             _("Processings were qualified with this script: it stays, for their history.")
         )
@@ -108,6 +110,15 @@ def assign_script(campaign: Campaign, script: QualificationScript | None, *, by:
         raise ValidationError({"script": _("Choose a script of this domain.")})
     campaign.qualification_script = script
     campaign.save(update_fields=["qualification_script"])
+
+
+@contextmanager
+def editing(script: QualificationScript, *, by: User) -> Iterator[ScriptVersion]:
+    """Every change of a script's content: the right first, then, in one transaction, the
+    version the change goes to (editable_version)."""
+    check_manages(by, script.domain_id)
+    with transaction.atomic():
+        yield editable_version(script, by=by)
 
 
 def editable_version(script: QualificationScript, *, by: User) -> ScriptVersion:
@@ -168,9 +179,7 @@ def save_outcome(
     by: User,
 ) -> QualificationOutcome:
     """Add (outcome None) or change an outcome of the script."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         row = row_in(version, QualificationOutcome, outcome)
         # The first outcome of its own replaces the standard four: it must be able to close;
         # and the last final one stays final.
@@ -198,9 +207,7 @@ def refuse_without_final(
 
 def delete_outcome(script: QualificationScript, outcome: QualificationOutcome, *, by: User) -> None:
     """Past processings keep the version they used; the last final outcome stays."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         found = same_row(outcome, version)
         assert isinstance(found, QualificationOutcome)
         if found.kind == OutcomeKind.FINAL:
@@ -209,9 +216,7 @@ def delete_outcome(script: QualificationScript, outcome: QualificationOutcome, *
 
 
 def move_row(script: QualificationScript, row: Row, *, up: bool, by: User) -> None:
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         found = same_row(row, version)
         rows: list[Row] = list(
             version.outcomes.all()
@@ -245,9 +250,7 @@ def save_field(
     required: bool,
     by: User,
 ) -> QualificationField:
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         row = row_in(version, QualificationField, question)
         row.name, row.label, row.field_type = name.strip(), label.strip(), field_type
         row.choices = [c.strip() for c in choices if c.strip()]
@@ -263,7 +266,5 @@ def save_field(
 
 def delete_field(script: QualificationScript, question: QualificationField, *, by: User) -> None:
     """Past answers stay in their processings, and the version they used keeps the question."""
-    check_manages(by, script.domain_id)
-    with transaction.atomic():
-        version = editable_version(script, by=by)
+    with editing(script, by=by) as version:
         same_row(question, version).delete()

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from comptoir.campaigns.actions import check_manages
+from comptoir.campaigns.actions.campaign import check_manages
 from comptoir.campaigns.limits import IMAP_PORT
 from comptoir.campaigns.mailbox_secret import check_env_name, has_password
 from comptoir.campaigns.models import Campaign, ImapMailbox, ImapSecurity
