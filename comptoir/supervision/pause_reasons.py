@@ -12,19 +12,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from comptoir.lib.checks import Errors, check_text, raise_if_any, refuse
 from comptoir.supervision.models import LABEL_LENGTH, PauseReason
 from comptoir.tenancy.models import Domain, User
 
 # Said in the domain's language when it is created (migration 0002 for the domains before).
-DEFAULT_LABELS = ("Lunch", "Break", "Training", "Meeting", "Side task")
+DEFAULT_LABELS = (
+    pgettext_lazy("pause reason", "Lunch"),
+    pgettext_lazy("pause reason", "Break"),
+    pgettext_lazy("pause reason", "Training"),
+    pgettext_lazy("pause reason", "Meeting"),
+    pgettext_lazy("pause reason", "Side task"),
+)
 
 
 def default_labels(language: str) -> list[str]:
     with translation.override(language):
-        return [pgettext("pause reason", label) for label in DEFAULT_LABELS]
+        return [str(label) for label in DEFAULT_LABELS]
 
 
 def add_default_reasons(domain: Domain) -> None:
