@@ -192,7 +192,7 @@ def force_pause(agent: User, *, reason: PauseReason | None, by: User, now: datet
         if row.state == AgentState.OFFLINE:
             text = _("%(agent)s is offline: there is nothing to pause.") % {"agent": agent}
             raise ValidationError({"reason": text})
-        take_back(agent, by, now, state=AgentState.PAUSED, reason=label)
+        take_back(agent, by, now, state=AgentState.PAUSED, why=label)
         move(
             row,
             AgentState.PAUSED,
@@ -214,7 +214,7 @@ def force_out_of_play(agent: User, *, reason_text: str, by: User, now: datetime)
     with transaction.atomic():
         row = locked(agent.pk, agent.domain_id, now)
         offline_if_stale(row, now)
-        take_back(agent, by, now, state=AgentState.OFFLINE, reason=text)
+        take_back(agent, by, now, state=AgentState.OFFLINE, why=text)
         if row.state == AgentState.OFFLINE:  # nothing to end; they see why when back
             row.forced_by_id, row.forced_message = by.pk, text
             row.save(update_fields=["forced_by", "forced_message"])

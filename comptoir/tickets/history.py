@@ -312,7 +312,7 @@ def taken_back(data: Data) -> str:
     words = {
         "supervisor": get(data, "supervisor"),
         "agent": get(data, "agent"),
-        "reason": get(data, "reason"),
+        "reason": get(data, "why"),
     }
     if data.get("state") == "offline":
         return (
