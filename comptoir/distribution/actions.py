@@ -80,7 +80,9 @@ def claim_next_ticket(
         states.enter_play(agent, campaign, now=now)
         return NextTicket(None, None, where.reason, where.opens_at)
     with transaction.atomic():
-        states.hold(agent.pk)  # the presence before the ticket, as every path locks them
+        # The ticket, then the presence: no deadlock with the paths that lock the presence
+        # first (qualify, release, a supervisor's forcing), whose tickets are live ones, never
+        # the one this claim takes.
         ticket_id = claim_row(agent, campaign, now)
         if ticket_id is None:
             states.enter_play(agent, campaign, now=now)
@@ -214,7 +216,10 @@ def qualify(
     """End a processing through the campaign's qualification script (SPEC §4)."""
     now = now or timezone.now()
     with transaction.atomic():
-        states.hold(processing.agent_id)
+        # Waiting for the next ticket (the next claim on the same clock replaces this state).
+        # First: the presence is locked before the ticket, as every path but the claim does;
+        # a refusal below undoes it with the rest.
+        states.enter_play(processing.agent, processing.campaign, now=now)
         ticket = held_ticket(processing, now)
         # Read (and frozen) in this transaction: the processing records the exact version.
         script = script_for(processing.campaign, freeze=True)
@@ -236,8 +241,6 @@ def qualify(
         )
         if counted:
             flag_at_max_attempts(ticket, processing.campaign.max_attempts)
-        # Waiting for the next ticket; the next claim on the same clock replaces this state.
-        states.enter_play(processing.agent, processing.campaign, now=now)
     return processing
 
 
@@ -251,10 +254,9 @@ def release(
     now = now or timezone.now()
     states.checked_reason(processing.agent, reason)  # refused before anything is written
     with transaction.atomic():
-        states.hold(processing.agent_id)
+        states.pause(processing.agent, reason=reason, now=now)  # the presence first, locked
         kind = EventKind.PROCESSING_RELEASED
         give_back(processing, now, kind=kind, actor_id=processing.agent_id)
-        states.pause(processing.agent, reason=reason, now=now)
     return processing
 
 

@@ -29,15 +29,16 @@ from comptoir.lib.checks import Errors, check_text, raise_if_any
 from comptoir.supervision.models import AgentPresence, AgentState, AgentStateSpan, PauseReason
 from comptoir.supervision.presence import (
     Presence,
-    hold,
     locked,
     move,
     never_seen,
     offline_if_stale,
+    read_locked,
     settle_offline,
     snapshot,
     unchanged,
 )
+from comptoir.supervision.presence import save as save_presence
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import EventKind
 
@@ -48,7 +49,6 @@ __all__ = [
     "enter_play",
     "force_out_of_play",
     "force_pause",
-    "hold",
     "leave_play",
     "mark_processing",
     "pause",
@@ -71,14 +71,14 @@ def change(
 ) -> Presence:
     """The agent themself changes state: one span more, unless nothing changes (then only
     seen again). Their own change ends what a supervisor forced."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # play's transaction when play calls
         row = locked(agent.pk, agent.domain_id, now)
         offline_if_stale(row, now)  # away too long: offline since, then the new state
         if keep_campaign:
             campaign_id = row.campaign_id
         if unchanged(row, state, campaign_id, label):
             row.last_seen, row.forced_by_id, row.forced_message = now, None, ""
-            row.save(update_fields=["last_seen", "forced_by", "forced_message"])
+            save_presence(row)
         else:
             move(row, state, now=now, campaign_id=campaign_id, label=label)
         return snapshot(row)
@@ -96,13 +96,13 @@ def mark_processing(agent: User, processing: Processing, *, now: datetime) -> Pr
     pressed while holding it, the console back after a break) is no change."""
     if processing.agent_id != agent.pk:
         raise PermissionDenied("not this agent's processing")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         row = locked(agent.pk, agent.domain_id, now)
         offline_if_stale(row, now)
         same = unchanged(row, AgentState.PROCESSING, processing.campaign_id, "")
         if same and row.since >= processing.started_at:
             row.last_seen, row.forced_by_id, row.forced_message = now, None, ""
-            row.save(update_fields=["last_seen", "forced_by", "forced_message"])
+            save_presence(row)
         else:
             move(row, AgentState.PROCESSING, now=now, campaign_id=processing.campaign_id)
         return snapshot(row)
@@ -135,13 +135,13 @@ def beat(agent: User, *, now: datetime) -> Presence:
     """A sign of life (the console's heartbeat, the waiting and pause pages' polls): the
     state stays, seen now; an agent away too long is offline from when last seen (their
     page may then put them back in play, as the console and the waiting page do)."""
-    with transaction.atomic():
-        row = AgentPresence.objects.select_for_update().filter(agent_id=agent.pk).first()
+    with transaction.atomic(savepoint=False):
+        row = read_locked(agent.pk)
         if row is None:
             return never_seen(agent.pk)
         if not offline_if_stale(row, now) and row.state != AgentState.OFFLINE:
             row.last_seen = max(row.last_seen, now)
-            row.save(update_fields=["last_seen"])
+            save_presence(row)
         return snapshot(row)
 
 
@@ -217,7 +217,7 @@ def force_out_of_play(agent: User, *, reason_text: str, by: User, now: datetime)
         take_back(agent, by, now, state=AgentState.OFFLINE, why=text)
         if row.state == AgentState.OFFLINE:  # nothing to end; they see why when back
             row.forced_by_id, row.forced_message = by.pk, text
-            row.save(update_fields=["forced_by", "forced_message"])
+            save_presence(row)
         else:
             move(row, AgentState.OFFLINE, now=now, seen=False, forced_by_id=by.pk, message=text)
         return snapshot(row)

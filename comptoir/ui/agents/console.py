@@ -51,7 +51,7 @@ def own_processing(request: HttpRequest, processing_id: int) -> Processing:
     """One of the user's own processings, else 404."""
     user = current_user(request)
     return get_object_or_404(
-        Processing.objects.select_related("campaign__domain"),
+        Processing.objects.select_related("campaign__domain", "agent"),
         pk=processing_id,
         agent=user,
         domain_id=user.domain_id,
