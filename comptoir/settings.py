@@ -321,6 +321,12 @@ COMPTOIR_IDLE_SECONDS = max(0, env_int("COMPTOIR_IDLE_SECONDS", 900))
 # How often the "no ticket now" page asks for one again, serving it as soon as one comes.
 COMPTOIR_QUEUE_POLL_SECONDS = max(1, env_int("COMPTOIR_QUEUE_POLL_SECONDS", 5))
 
+# --- Supervision ----------------------------------------------------------------------
+# An agent not seen for this many seconds (no action, console heartbeat or page poll) is
+# offline from their last sign of life. Above the console's beat (30 s at most) and the
+# waiting page's poll.
+COMPTOIR_OFFLINE_SECONDS = max(45, env_int("COMPTOIR_OFFLINE_SECONDS", 90))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -35,6 +35,7 @@ from comptoir.scripts.models import (
     QualificationScript,
     ScriptVersion,
 )
+from comptoir.supervision.models import AgentPresence, AgentStateSpan, PauseReason
 from comptoir.tenancy.models import Domain, Role, Team, User
 from comptoir.tickets.models import Attachment, Message, RawMessage, RawState, Ticket
 from tests.conftest import make_acme, script_version
@@ -97,6 +98,8 @@ def acme_objects(db: None) -> dict[str, str]:
         "team_id": str(team.pk),
         "token_id": str(token.pk),
         "address_id": str(acme.support.addresses.get().pk),
+        "agent_id": str(acme.agent.pk),
+        "pause_reason_id": str(PauseReason.objects.filter(domain=acme.domain)[0].pk),
     }
     return values | campaign_objects(acme.support)
 
@@ -165,7 +168,7 @@ def intruder(db: None) -> User:
 def snapshot() -> list[int]:
     tables = [Ticket, Message, User, Team, EmailTemplate, ImapMailbox, OpeningHours]
     tables += [QualificationOutcome, QualificationField, Signature, Holiday]
-    tables += [QualificationScript, ScriptVersion]
+    tables += [QualificationScript, ScriptVersion, PauseReason, AgentStateSpan]
     acme_rows = [model.objects.filter(domain__slug="acme").count() for model in tables]
     ticket = Ticket.objects.get(domain__slug="acme")
     # Deactivating, reactivating or deleting a campaign, or a signature saved by a preview.
@@ -174,6 +177,11 @@ def snapshot() -> list[int]:
     # An import cancelled or re-run (a new entry) from another domain.
     imports = ImportJob.objects.filter(domain__slug="acme").order_by("pk")
     states += [hash((job.pk, job.state)) for job in imports] + [imports.count()]
+    # A pause reason renamed, deactivated or moved; an agent paused or taken out of play.
+    reasons = PauseReason.objects.filter(domain__slug="acme").order_by("pk")
+    states += [hash((r.label, r.position, r.is_active)) for r in reasons]
+    presences = AgentPresence.objects.filter(domain__slug="acme").order_by("pk")
+    states += [hash((p.state, p.forced_by_id, p.forced_message)) for p in presences]
     return [*acme_rows, ticket.attempts, ticket.assignee_id or 0, hash(ticket.status), *states]
 
 

@@ -20,9 +20,14 @@ SUPERVISOR_ACTIONS = tuple(
 # The URLs each right guards (prefixes of routes).
 GUARDED: dict[str, tuple[str, ...]] = {
     "can_manage_campaigns": ("manage/",),
-    "can_manage_users": ("users/", "teams/"),
+    "can_manage_users": ("users/", "teams/", "pause-reasons/"),
     "can_supervise": ("supervision/", "quarantine/", *SUPERVISOR_ACTIONS),
-    "can_process": ("campaigns/<slug:slug>/play/", "campaigns/<slug:slug>/wait/", "process/"),
+    "can_process": (
+        "campaigns/<slug:slug>/play/",
+        "campaigns/<slug:slug>/wait/",
+        "process/",
+        "play/",
+    ),
     "can_use_api": ("account/tokens/",),
 }
 # Reached by every user of the domain: home, their account, their campaigns, their tickets' list.

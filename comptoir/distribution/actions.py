@@ -11,7 +11,7 @@ console renews it (heartbeat); an expired lock is simply claimable again.
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,19 +28,24 @@ from comptoir.distribution.claim import (
     new_processing,
     stale_processings,
 )
+from comptoir.distribution.errors import PlayError as PlayError  # the UI's and API's import
+from comptoir.distribution.handback import (
+    apply_outcome,
+    did_something,
+    flag_at_max_attempts,
+    give_back,
+    held_ticket,
+)
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.distribution.planning import availability
 from comptoir.scripts.answers import check
 from comptoir.scripts.frozen import script_for
-from comptoir.scripts.models import OutcomeKind
+from comptoir.supervision import states
+from comptoir.supervision.models import AgentState, PauseReason
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import playable_campaigns, visible_tickets
 from comptoir.tickets.actions import record_event
-from comptoir.tickets.models import Direction, EventKind, Message, Ticket, TicketStatus
-
-
-class PlayError(Exception):
-    """An action that cannot be done now; the message is for the agent."""
+from comptoir.tickets.models import EventKind, Ticket
 
 
 @dataclass
@@ -49,6 +54,7 @@ class NextTicket:
     processing: Processing | None
     reason: str = ""  # why there is none, for the agent
     opens_at: datetime | None = None
+    paused: bool = False  # the waiting page asked, but the agent is paused meanwhile
 
 
 def check_may_play(agent: User, campaign: Campaign) -> None:
@@ -57,22 +63,42 @@ def check_may_play(agent: User, campaign: Campaign) -> None:
 
 
 def claim_next_ticket(
-    agent: User, campaign: Campaign, *, now: datetime | None = None
+    agent: User, campaign: Campaign, *, now: datetime | None = None, waiting: bool = False
 ) -> NextTicket:
-    """The ticket the agent processes now: the one they hold, else the next one, locked."""
+    """The ticket the agent processes now: the one they hold, else the next one, locked.
+    The agent is processing it, or in play waiting for one (supervision.states). `waiting`:
+    the waiting page asking again, which never ends a pause (only play does)."""
     now = now or timezone.now()
     check_may_play(agent, campaign)
+    if waiting and stays_paused(agent, now):
+        return NextTicket(None, None, _("You are paused."), paused=True)
     current = live_processing(agent, campaign)
     if current is not None and not end_if_lapsed(current, now):
+        states.mark_processing(agent, current, now=now)
         return NextTicket(current.ticket, current)
     where = availability(campaign, now)
     if not where.open:
+        states.enter_play(agent, campaign, now=now)
         return NextTicket(None, None, where.reason, where.opens_at)
     with transaction.atomic():
+        # The ticket, then the presence: no deadlock with the paths that lock the presence
+        # first (qualify, release, a supervisor's forcing), whose tickets are live ones, never
+        # the one this claim takes.
         ticket_id = claim_row(agent, campaign, now)
         if ticket_id is None:
+            states.enter_play(agent, campaign, now=now)
             return NextTicket(None, None, _("No ticket is waiting in this campaign."))
-        return NextTicket(*start_processing(agent, campaign, ticket_id, now))
+        ticket, processing = start_processing(agent, campaign, ticket_id, now)
+        states.mark_processing(agent, processing, now=now)
+        return NextTicket(ticket, processing)
+
+
+def stays_paused(agent: User, now: datetime) -> bool:
+    """Paused, or taken out of play by a supervisor: the waiting page leaves it so (its poll
+    counts as a sign of life). An agent gone offline by silence alone is back in play."""
+    presence = states.beat(agent, now=now)
+    forced_out = presence.state == AgentState.OFFLINE and presence.forced
+    return presence.state == AgentState.PAUSED or forced_out
 
 
 def still_holds(processing: Processing, now: datetime) -> bool:
@@ -160,7 +186,8 @@ def heartbeat(
     """The console is still open: keep the lock. False when the ticket was lost meanwhile, or
     given back because the agent did nothing for COMPTOIR_IDLE_SECONDS (`last_activity`, sent
     by the console; without it the beat only renews): a forgotten console must not hold a
-    ticket forever. The give-back is a pause (`release`)."""
+    ticket forever. The give-back is a pause (`release`). A beat is the agent's sign of life
+    (supervision.states): back after being offline, they are processing again."""
     now = now or timezone.now()
     limit = idle_seconds()
     if limit and idle_for(last_activity, now) >= limit:
@@ -174,20 +201,9 @@ def heartbeat(
     renewed = Ticket.objects.filter(
         pk=processing.ticket_id, locked_by_id=processing.agent_id
     ).update(locked_until=lock_until(now))
+    if renewed == 1 and states.beat(processing.agent, now=now).state == AgentState.OFFLINE:
+        states.mark_processing(processing.agent, processing, now=now)
     return renewed == 1
-
-
-def held_ticket(processing: Processing, now: datetime) -> Ticket:
-    """The ticket of a live processing whose agent still holds it (or nobody took it since)."""
-    ticket = Ticket.objects.select_for_update().get(pk=processing.ticket_id)
-    if ticket.locked_by_id not in (None, processing.agent_id):
-        raise PlayError(_("Your lock on this ticket expired and another agent took it."))
-    # Checked in the database, after the ticket's row lock: the caller's object may be stale
-    # (the lock expired and another agent took the ticket and let it go, a supervisor unlocked).
-    live = Processing.objects.filter(pk=processing.pk, ended_at__isnull=True).exists()
-    if processing.ended_at is not None or not live:
-        raise PlayError(_("This processing is already over."))
-    return ticket
 
 
 def qualify(
@@ -201,6 +217,10 @@ def qualify(
     """End a processing through the campaign's qualification script (SPEC §4)."""
     now = now or timezone.now()
     with transaction.atomic():
+        # Waiting for the next ticket (the next claim on the same clock replaces this state).
+        # First: the presence is locked before the ticket, as every path but the claim does;
+        # a refusal below undoes it with the rest.
+        states.enter_play(processing.agent, processing.campaign, now=now)
         ticket = held_ticket(processing, now)
         # Read (and frozen) in this transaction: the processing records the exact version.
         script = script_for(processing.campaign, freeze=True)
@@ -225,86 +245,19 @@ def qualify(
     return processing
 
 
-def flag_at_max_attempts(ticket: Ticket, max_attempts: int) -> None:
-    """After a counted attempt: at the campaign's maximum the ticket leaves the queue."""
-    if ticket.attempts >= max_attempts and not ticket.flagged:
-        ticket.flagged = True
-        ticket.save(update_fields=["flagged"])
-        kind = EventKind.MAX_ATTEMPTS_REACHED
-        record_event(ticket=ticket, kind=kind, attempts=ticket.attempts)
-
-
-def apply_outcome(
-    ticket: Ticket, processing: Processing, kind: str, reopen_at: datetime | None, now: datetime
-) -> bool:
-    """Change the ticket as the outcome says; whether the processing counts as an attempt."""
-    ticket.locked_by, ticket.locked_until, ticket.updated_at = None, None, now
-    fields = ["locked_by", "locked_until", "updated_at"]
-    if kind == OutcomeKind.FINAL:
-        ticket.status, ticket.reopen_at, ticket.blocked_until = TicketStatus.CLOSED, None, None
-        ticket.closing_qualification = {
-            "outcome": processing.outcome_code,
-            "answers": processing.answers,
-        }
-        closing = ["status", "reopen_at", "blocked_until", "closing_qualification"]
-        ticket.save(update_fields=[*fields, *closing])
-        return False
-    blocking = timedelta(minutes=processing.campaign.blocking_minutes)
-    ticket.attempts += 1
-    ticket.blocked_until = now + blocking
-    ticket.reopen_at = None
-    if kind == OutcomeKind.REOPEN_LATER:
-        # It comes back to this agent at that date (the seed's "A réouvrir plus tard").
-        ticket.reopen_at, ticket.blocked_until = reopen_at, None
-        ticket.assignee_id = ticket.assignee_id or processing.agent_id
-    if kind == OutcomeKind.NOT_FINISHED and ticket.assignee_id is not None:
-        # Only its assignee may be served an assigned ticket, and only when it is due: the
-        # end of the blocking is its reopen date, else it would never come back to them.
-        ticket.reopen_at = ticket.blocked_until
-    if kind == OutcomeKind.WAITING_CUSTOMER:
-        ticket.status = TicketStatus.WAITING
-    ticket.save(
-        update_fields=[
-            *fields,
-            "attempts",
-            "blocked_until",
-            "reopen_at",
-            "assignee",
-            "status",
-        ]
-    )
-    return True
-
-
-def did_something(processing: Processing) -> bool:
-    """Whether the agent replied or wrote a note during this processing."""
-    return Message.objects.filter(
-        ticket_id=processing.ticket_id,
-        author_id=processing.agent_id,
-        direction__in=[Direction.OUTBOUND, Direction.NOTE],
-        created_at__gte=processing.started_at,
-    ).exists()
-
-
-def release(processing: Processing, *, now: datetime | None = None) -> Processing:
-    """The agent pauses. Nothing done: the ticket goes back exactly as it was (no attempt).
-    A reply or a note written: it counts as "not finished" (an attempt, then blocking), so
-    that the customer who just got an answer is not served straight to another agent."""
+def release(
+    processing: Processing,
+    *,
+    now: datetime | None = None,
+    reason: PauseReason | None = None,
+) -> Processing:
+    """The agent pauses (with the `reason` they chose): the ticket goes back (handback)."""
     now = now or timezone.now()
+    states.checked_reason(processing.agent, reason)  # refused before anything is written
     with transaction.atomic():
-        ticket = held_ticket(processing, now)
-        if did_something(processing):
-            apply_outcome(ticket, processing, OutcomeKind.NOT_FINISHED, None, now)
-            processing.counted_attempt = True
-            flag_at_max_attempts(ticket, processing.campaign.max_attempts)
-        else:
-            ticket.locked_by, ticket.locked_until = None, None
-            ticket.has_unread = ticket.has_unread or processing.was_unread
-            ticket.save(update_fields=["locked_by", "locked_until", "has_unread"])
-        processing.ended_at, processing.end_reason = now, EndReason.RELEASED
-        processing.save(update_fields=["ended_at", "end_reason", "counted_attempt"])
+        states.pause(processing.agent, reason=reason, now=now)  # the presence first, locked
         kind = EventKind.PROCESSING_RELEASED
-        record_event(ticket=ticket, kind=kind, actor_id=processing.agent_id)
+        give_back(processing, now, kind=kind, actor_id=processing.agent_id)
     return processing
 
 

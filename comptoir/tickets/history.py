@@ -307,6 +307,21 @@ def assigned(data: Data) -> str:
     return _("assigned to %(agent)s") % {"agent": get(data, "agent")}
 
 
+def taken_back(data: Data) -> str:
+    """A supervisor forced the agent into a pause or out of play (supervision.states)."""
+    words = {
+        "supervisor": get(data, "supervisor"),
+        "agent": get(data, "agent"),
+        "reason": get(data, "why"),
+    }
+    if data.get("state") == "offline":
+        return (
+            _("%(supervisor)s took the processing back from %(agent)s: out of play (%(reason)s)")
+            % words
+        )
+    return _("%(supervisor)s took the processing back from %(agent)s: paused (%(reason)s)") % words
+
+
 KINDS: dict[str, Callable[[Data], str]] = {
     EventKind.TICKET_CREATED: why,
     EventKind.MESSAGE_APPENDED: why,
@@ -327,6 +342,7 @@ KINDS: dict[str, Callable[[Data], str]] = {
         _("qualified: %(outcome)s") % {"outcome": get(d, "outcome")}
     ),
     EventKind.PROCESSING_RELEASED: lambda d: _("paused by the agent"),
+    EventKind.PROCESSING_TAKEN_BACK: taken_back,
     EventKind.LOCK_EXPIRED: lambda d: _("the agent's console stopped answering"),
     EventKind.MAX_ATTEMPTS_REACHED: attempts,
     EventKind.ASSIGNED: assigned,

@@ -280,6 +280,10 @@ class EventKind(models.TextChoices):
     PROCESSING_STARTED = "processing_started", _("Processing started")
     PROCESSING_QUALIFIED = "processing_qualified", _("Processing qualified")
     PROCESSING_RELEASED = "processing_released", _("Processing paused")
+    PROCESSING_TAKEN_BACK = (
+        "processing_taken_back",
+        _("Processing taken back by a supervisor"),
+    )
     LOCK_EXPIRED = "lock_expired", _("Lock expired")
     MAX_ATTEMPTS_REACHED = "max_attempts_reached", _("Maximum attempts reached")
     ASSIGNED = "assigned", _("Assigned")

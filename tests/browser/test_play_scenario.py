@@ -126,6 +126,15 @@ def play_support(page: Page, base: str) -> int:
     return int(match.group(1))
 
 
+def pause(page: Page, base: str) -> None:
+    """The "Pause" menu, its first reason (Déjeuner), the pause page, back to the campaigns."""
+    page.get_by_test_id("pause").click()
+    page.get_by_test_id("pause-reason-1").click()
+    expect(page).to_have_url(base + "/play/paused/")
+    expect(page.get_by_test_id("paused")).to_contain_text("Déjeuner")
+    page.goto(base + "/campaigns/")
+
+
 def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
     browser: Browser, contexts: list[BrowserContext], live_server: Any, smtp_port: int
 ) -> None:
@@ -222,8 +231,7 @@ def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
     assert claire.reopen_at == reopen_local.astimezone(UTC)
     assert not claire.has_unread
     # Alice stops for now: the second ticket goes back to the queue as it was.
-    alice.get_by_test_id("pause").click()
-    expect(alice).to_have_url(base + "/campaigns/")
+    pause(alice, base)
     expect(alice.get_by_test_id("due-support")).to_contain_text("0")
 
     # --- Bob: Alice's ticket does not exist for him ---------------------------------------
@@ -256,8 +264,7 @@ def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
     expect(alice.locator(".thread").get_by_text("Et pour ma facture de mars ?")).to_be_visible()
     shot(alice, "due-ticket.png")
     # Alice pauses without doing anything: the answer stays unread, the ticket hers and due.
-    alice.get_by_test_id("pause").click()
-    expect(alice).to_have_url(base + "/campaigns/")
+    pause(alice, base)
     expect(alice.get_by_test_id("due-support")).to_contain_text("1")
 
     # Bob is served the urgent ticket, then the next one of the queue: never Claire's, older
@@ -269,8 +276,7 @@ def test_agent_plays_replies_reopens_later_and_the_customer_brings_it_back(
     bob_page.get_by_test_id("qualify-next").click()
     expect(bob_page.get_by_test_id("qualified-notice")).to_contain_text(number(third))
     console_title(bob_page, second)
-    bob_page.get_by_test_id("pause").click()
-    expect(bob_page).to_have_url(base + "/campaigns/")
+    pause(bob_page, base)
     assert not Processing.objects.filter(ticket=claire, agent=bob).exists()
 
     # Alice presses play again: her ticket first, ahead of the waiting queue.

@@ -60,6 +60,10 @@ KIND_DATA: dict[str, list[dict[str, Any]]] = {
     EventKind.PROCESSING_STARTED: [{}],
     EventKind.PROCESSING_QUALIFIED: [{"outcome": "Résolu", "code": "done"}],
     EventKind.PROCESSING_RELEASED: [{}],
+    EventKind.PROCESSING_TAKEN_BACK: [
+        {"agent": "alice", "supervisor": "sam", "state": "paused", "why": "Réunion"},
+        {"agent": "alice", "supervisor": "sam", "state": "offline", "why": "Fin de service"},
+    ],
     EventKind.LOCK_EXPIRED: [{}],
     EventKind.MAX_ATTEMPTS_REACHED: [{"attempts": 1}, {"attempts": 4}],
     EventKind.ASSIGNED: [{"agent": "alice"}],

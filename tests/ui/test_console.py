@@ -12,6 +12,7 @@ from django.utils import timezone
 from comptoir.campaigns.models import AttachmentDisplay, EmailTemplate
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.scripts.models import FieldType, OutcomeKind, QualificationField, QualificationOutcome
+from comptoir.supervision.models import PauseReason
 from comptoir.tenancy.models import Role, Team, User
 from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
 from tests.conftest import Acme, make_acme, script_version
@@ -307,12 +308,14 @@ def test_a_reopen_date_typed_for_another_outcome_is_ignored(acme: Acme) -> None:
 # --- Pause, heartbeat --------------------------------------------------------------------
 
 
-def test_pause_releases_the_ticket_and_goes_back_to_the_campaigns(acme: Acme) -> None:
+def test_pause_releases_the_ticket_and_shows_the_pause_page(acme: Acme) -> None:
+    """Issue 13: the agent chooses a reason and waits on the pause page ("Reprendre")."""
     ticket = waiting_ticket(acme)
     client = client_for(acme.agent)
     processing = play(client)
-    response = client.post(reverse("ui:pause", args=[processing.pk]))
-    assert response["Location"] == reverse("ui:campaigns")
+    lunch = PauseReason.objects.get(domain=acme.domain, label="Déjeuner")
+    response = client.post(reverse("ui:pause", args=[processing.pk]), {"reason": lunch.pk})
+    assert response["Location"] == reverse("ui:paused")
     ticket.refresh_from_db()
     processing.refresh_from_db()
     assert ticket.locked_by is None and ticket.attempts == 0

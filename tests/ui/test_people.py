@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comptoir.api.actions import create_token
 from comptoir.api.models import ApiToken
+from comptoir.supervision.models import PauseReason
 from comptoir.tenancy.models import LoginFailure, Role, Team, User
 from comptoir.ui.account import urls as account_urls
 from comptoir.ui.administration import urls as administration_urls
@@ -331,7 +332,8 @@ HOME = {"home"}  # Accueil: open to every signed-in user, its entries by right
 
 def url_args(pattern: URLPattern, acme: Acme, token: ApiToken) -> list[object]:
     values = {"user_id": acme.agent.pk, "team_id": Team.objects.get(domain=acme.domain).pk,
-              "token_id": token.pk, "uidb64": "MQ", "token": "x-y"}  # fmt: skip
+              "token_id": token.pk, "uidb64": "MQ", "token": "x-y",
+              "pause_reason_id": PauseReason.objects.filter(domain=acme.domain)[0].pk}  # fmt: skip
     return [values[name] for name in pattern.pattern.converters]
 
 
@@ -361,7 +363,7 @@ def test_admin_of_another_domain_sees_no_object_of_this_one(acme: Acme) -> None:
     for name, url in all_people_urls(acme, token):
         if name in PUBLIC:
             continue
-        answer = client.post(url, {"name": "x", "active": "0"}).status_code
+        answer = client.post(url, {"name": "x", "label": "x", "active": "0"}).status_code
         if "<int:" in str(next(p for p in PEOPLE_PATTERNS if p.name == name).pattern):
             assert answer == 404, url
         else:
@@ -374,6 +376,8 @@ def test_admin_of_another_domain_sees_no_object_of_this_one(acme: Acme) -> None:
     assert User.objects.get(pk=acme.agent.pk).is_active
     assert not ApiToken.objects.get(pk=token.pk).revoked
     assert Team.objects.get(domain=acme.domain).name == "Agents"
+    reasons = PauseReason.objects.filter(domain=acme.domain, is_active=True)
+    assert reasons.count() == 5 and not reasons.filter(label="x").exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in_except_for_mailed_links(acme: Acme) -> None:

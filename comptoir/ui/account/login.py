@@ -1,16 +1,19 @@
-"""Login and logout, per domain: the host names the domain, or the form asks for it."""
+"""Login and logout, per domain: the host names the domain, or the form asks for it. An agent
+who logs out is offline (supervision.states)."""
 
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from comptoir.supervision.states import leave_play
 from comptoir.tenancy.backends import client_address
 from comptoir.tenancy.login import log_in
 from comptoir.tenancy.models import User
@@ -74,5 +77,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User) and request.user.is_authenticated:
+        leave_play(request.user, now=timezone.now())  # an agent logging out is offline
     auth_logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -4,7 +4,14 @@ editor has its own (campaign_editor/urls.py), included here."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from comptoir.ui.administration import domain_settings, holidays, library, people, teams
+from comptoir.ui.administration import (
+    domain_settings,
+    holidays,
+    library,
+    pause_reasons,
+    people,
+    teams,
+)
 from comptoir.ui.administration.campaign_editor import scripts, signatures
 
 S = "manage/library/scripts/<int:script_id>/"
@@ -25,6 +32,29 @@ people_patterns: list[URLPattern] = [
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<int:team_id>/", teams.team_edit, name="team_edit"),
     path("teams/<int:team_id>/delete/", teams.team_delete, name="team_delete"),
+    # What agents choose from when they pause (supervision.pause_reasons)
+    path("pause-reasons/", pause_reasons.pause_reason_list, name="pause_reasons"),
+    path("pause-reasons/add/", pause_reasons.pause_reason_add, name="pause_reason_add"),
+    path(
+        "pause-reasons/<int:pause_reason_id>/",
+        pause_reasons.pause_reason_edit,
+        name="pause_reason_edit",
+    ),
+    path(
+        "pause-reasons/<int:pause_reason_id>/active/",
+        pause_reasons.pause_reason_active,
+        name="pause_reason_active",
+    ),
+    path(
+        "pause-reasons/<int:pause_reason_id>/move/",
+        pause_reasons.pause_reason_move,
+        name="pause_reason_move",
+    ),
+    path(
+        "pause-reasons/<int:pause_reason_id>/remove/",
+        pause_reasons.pause_reason_remove,
+        name="pause_reason_remove",
+    ),
 ]
 
 # What the domain's campaigns share: the library, public holidays, the domain's settings.

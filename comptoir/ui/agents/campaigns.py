@@ -38,6 +38,7 @@ from comptoir.tickets.access import (
     visible_campaigns,
     visible_tickets,
 )
+from comptoir.ui.agents.pauses import pause_menu
 from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.downloads import download_response, is_previewable_image
 from comptoir.ui.common.pages import is_htmx, render_page
@@ -154,17 +155,24 @@ def wait(request: HttpRequest, slug: str) -> HttpResponse:
     """The waiting page asks again (htmx, every COMPTOIR_QUEUE_POLL_SECONDS): a ticket served
     now opens the console; otherwise the page stays, with its reasons brought up to date."""
     campaign = playable_campaign(request, slug)
-    served = claim_next_ticket(current_user(request), campaign)
+    # Its asking counts as the agent's sign of life, and never ends their pause.
+    served = claim_next_ticket(current_user(request), campaign, waiting=True)
+    if served.paused:
+        return go_to(request, reverse("ui:paused"))
     if served.processing is not None:
-        url = reverse("ui:process", args=[served.processing.pk])
-        if not is_htmx(request):
-            return redirect(url)
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
+        return go_to(request, reverse("ui:process", args=[served.processing.pk]))
     if not is_htmx(request):
         return nothing_to_play(request, campaign, served, fragment=False)
     return render_page(request, "ui/idle.html#waiting", idle_context(request, campaign, served))
+
+
+def go_to(request: HttpRequest, url: str) -> HttpResponse:
+    """The whole page goes to `url` (htmx: HX-Redirect; a plain POST: a redirect)."""
+    if not is_htmx(request):
+        return redirect(url)
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
 
 
 def idle_context(request: HttpRequest, campaign: Campaign, served: NextTicket) -> dict[str, Any]:
@@ -172,6 +180,7 @@ def idle_context(request: HttpRequest, campaign: Campaign, served: NextTicket) -
     return {
         "campaign": campaign,
         "served": served,
+        "reasons": pause_menu(current_user(request)),
         "returning": returning_for(current_user(request), campaign, now),
         "poll_seconds": max(1, int(settings.COMPTOIR_QUEUE_POLL_SECONDS)),
         "checked_at": now,

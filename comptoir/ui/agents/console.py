@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,17 +31,20 @@ from comptoir.distribution.actions import (
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.scripts.answers import QualificationError
 from comptoir.scripts.frozen import script_for
+from comptoir.supervision import states
 from comptoir.tickets.access import may_open
 from comptoir.tickets.models import Direction, Message, Ticket
 from comptoir.tickets.outbound import template_text
 from comptoir.ui.agents.campaigns import nothing_to_play
 from comptoir.ui.agents.forms import NoteForm, ReplyForm
 from comptoir.ui.agents.panels import assignment_context
+from comptoir.ui.agents.pauses import chosen_reason, pause_context, pause_menu
 from comptoir.ui.agents.qualification_form import QualificationForm
 from comptoir.ui.agents.replies import queue_reply, save_note
 from comptoir.ui.agents.tickets import chosen_template, composer_context, thread_context
 from comptoir.ui.agents.visibility import may_act_on
 from comptoir.ui.common.access import current_user, login_required_in_domain
+from comptoir.ui.common.forms import error_message
 from comptoir.ui.common.pages import is_htmx, render_page
 
 
@@ -48,7 +52,7 @@ def own_processing(request: HttpRequest, processing_id: int) -> Processing:
     """One of the user's own processings, else 404."""
     user = current_user(request)
     return get_object_or_404(
-        Processing.objects.select_related("campaign__domain"),
+        Processing.objects.select_related("campaign__domain", "agent"),
         pk=processing_id,
         agent=user,
         domain_id=user.domain_id,
@@ -125,6 +129,7 @@ def console_response(
         "picker_url": url,
         "page_url": url,
         "heartbeat_seconds": heartbeat_seconds(),
+        "reasons": pause_menu(user),
         "seen": last_inbound_id(ticket),
         "fragment": fragment,
         "done": done,
@@ -141,6 +146,8 @@ def console_response(
 def process(request: HttpRequest, processing_id: int) -> HttpResponse:
     processing = own_processing(request, processing_id)
     if processing.ended_at is not None:
+        if states.presence_of(current_user(request), now=timezone.now()).forced:
+            return redirect("ui:paused")  # a supervisor took it back: why, there
         messages.info(request, _("This processing is over; press play for the next ticket."))
         return redirect("ui:campaigns")
     if not may_open(current_user(request), processing.ticket):
@@ -191,26 +198,30 @@ def qualify_next(request: HttpRequest, processing_id: int) -> HttpResponse:
     with timezone.override(ZoneInfo(user.domain.time_zone)):
         valid = form.is_valid()
     if valid:
+        # One clock for both: the agent goes from this ticket to the next with no moment
+        # "available" in between (supervision.states).
+        now = timezone.now()
         try:
             outcome, reopen_at = form.cleaned_data["outcome"], form.chosen_reopen_at()
-            qualify(processing, outcome=outcome, answers=form.answers(), reopen_at=reopen_at)
+            answers = form.answers()
+            qualify(processing, outcome=outcome, answers=answers, reopen_at=reopen_at, now=now)
         except QualificationError as error:
             form.add_core_errors(error.errors)
         except PlayError as error:
             form.add_error(None, str(error))
         else:
-            return next_ticket(request, processing)
+            return next_ticket(request, processing, now)
     fragment = is_htmx(request)
     return console_response(request, processing, qualification_form=form, fragment=fragment)
 
 
-def next_ticket(request: HttpRequest, qualified: Processing) -> HttpResponse:
+def next_ticket(request: HttpRequest, qualified: Processing, now: datetime) -> HttpResponse:
     done = _("Ticket #%(number)s qualified: %(outcome)s.") % {
         "number": qualified.ticket.number,
         "outcome": qualified.outcome_label,
     }
     campaign = qualified.campaign
-    served = claim_next_ticket(current_user(request), campaign)
+    served = claim_next_ticket(current_user(request), campaign, now=now)
     fragment = is_htmx(request)
     if served.processing is None:
         return nothing_to_play(request, campaign, served, fragment=fragment, done=done)
@@ -223,16 +234,20 @@ def next_ticket(request: HttpRequest, qualified: Processing) -> HttpResponse:
 @login_required_in_domain
 @require_POST
 def pause(request: HttpRequest, processing_id: int) -> HttpResponse:
-    """Stop processing: the ticket goes back (release), the agent to their campaigns."""
+    """Stop processing with the reason chosen: the ticket goes back (release), the agent
+    to the pause page."""
     processing = own_processing(request, processing_id)
     if processing.ended_at is None:
         try:
-            release(processing)
+            release(processing, reason=chosen_reason(request))
+        except ValidationError as error:
+            error_message(request, error)
+            return redirect("ui:process", processing.pk)
         except PlayError as error:
             messages.error(request, str(error))
-        else:
-            messages.info(request, _("Paused. The ticket went back to the queue."))
-    return redirect("ui:campaigns")
+            return redirect("ui:campaigns")
+        messages.info(request, _("Paused. The ticket went back to the queue."))
+    return redirect("ui:paused")
 
 
 @login_required_in_domain
@@ -244,7 +259,10 @@ def console_heartbeat(request: HttpRequest, processing_id: int) -> HttpResponse:
     last_activity = idle_since(request, now)
     alive = heartbeat(processing, now=now, last_activity=last_activity)
     processing.refresh_from_db(fields=["ended_at", "end_reason"])
-    idle_released = not alive and processing.end_reason == EndReason.RELEASED
+    user = current_user(request)
+    presence = None if alive else states.presence_of(user, now=now)
+    forced = presence is not None and presence.forced
+    idle_released = not alive and not forced and processing.end_reason == EndReason.RELEASED
     seen = request.POST.get("seen", "")
     seen_id = int(seen) if seen.isascii() and seen.isdecimal() and len(seen) < 19 else 0
     newer = Message.objects.filter(
@@ -255,6 +273,8 @@ def console_heartbeat(request: HttpRequest, processing_id: int) -> HttpResponse:
         id__gt=seen_id,
     ).count()
     context = {
+        **(pause_context(user, presence) if presence is not None and forced else {}),
+        "forced": forced,
         "processing": processing,
         "lost": not alive,
         "idle_released": idle_released,

@@ -1,9 +1,9 @@
-"""URLs of what agents use: their campaigns and the play button, the console, their tickets,
-the ticket list and page, replies, notes and assignment (namespace ui)."""
+"""URLs of what agents use: their campaigns and the play button, the console, the pause
+page, their tickets, the ticket list and page, replies, notes and assignment (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.agents import assignment, campaigns, console, replies, tickets
+from comptoir.ui.agents import assignment, campaigns, console, pauses, replies, tickets
 
 P = "process/<int:processing_id>/"
 
@@ -33,5 +33,8 @@ urlpatterns: list[URLPattern] = [
     path(P + "qualify/", console.qualify_next, name="qualify_next"),
     path(P + "pause/", console.pause, name="pause"),
     path(P + "heartbeat/", console.console_heartbeat, name="heartbeat"),
+    path("play/pause/", pauses.take_pause, name="take_pause"),
+    path("play/paused/", pauses.paused, name="paused"),
+    path("play/paused/beat/", pauses.paused_beat, name="paused_beat"),
     path("my-tickets/", campaigns.my_tickets, name="my_tickets"),
 ]

@@ -1,9 +1,9 @@
-"""URLs of what supervisors use: steering a ticket, the flagged tickets, the quarantine
-(namespace ui). The live board comes next (issue 13)."""
+"""URLs of what supervisors use: steering a ticket, forcing an agent into a pause or out of
+play, the flagged tickets, the quarantine (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import quarantine, steering
+from comptoir.ui.supervisors import forcing, quarantine, steering
 
 T = "tickets/<int:number>/"
 
@@ -13,6 +13,13 @@ urlpatterns: list[URLPattern] = [
     path(T + "unlock/", steering.unlock, name="unlock"),
     path(T + "requeue/", steering.requeue, name="requeue"),
     path("supervision/flagged/", steering.flagged_tickets, name="flagged"),
+    # Forcing an agent (a pause with a reason, or out of play); GET asks, POST acts.
+    path("supervision/agents/<int:agent_id>/pause/", forcing.force_pause, name="force_pause"),
+    path(
+        "supervision/agents/<int:agent_id>/out/",
+        forcing.force_out_of_play,
+        name="force_out_of_play",
+    ),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]

@@ -16,6 +16,7 @@ from django.db import close_old_connections
 
 from comptoir.imports.actions import import_job, import_retention_job
 from comptoir.lib.shutdown import stop_requested
+from comptoir.supervision.presence import offline_job
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ JOBS: list[tuple[str, Job]] = [
     ("account-mail", send_account_mail),
     ("imports", import_job),
     ("import-retention", import_retention_job),
+    # Agents silent for COMPTOIR_OFFLINE_SECONDS become offline from their last sign of life.
+    ("agent-states", offline_job),
 ]
 
 
@@ -74,7 +77,7 @@ def worker_id() -> str:
 class Command(BaseCommand):
     help = (
         "Run the background jobs (IMAP polling, the outbox, invitations and password "
-        "resets, imports) until SIGTERM; "
+        "resets, imports, agents gone offline) until SIGTERM; "
         "--once runs what is due."
     )
 

@@ -46,7 +46,13 @@
     },
     a: function () { return click('[data-testid="assign"]') || click('[data-testid="remove-assignment"]'); },
     r: function () { return focus("#reply-text"); },
-    p: function () { return click('[data-testid="pause"]'); },
+    // "Pause" opens its reasons, the first one focused (Tab to the next, Enter chooses).
+    p: function () {
+      var menu = first('[data-testid="pause-menu"]');
+      if (!menu) return click('[data-testid="pause"]');
+      menu.open = true;
+      return focus('[data-testid="pause-menu"] button');
+    },
     "?": toggleHelp
   };
 
