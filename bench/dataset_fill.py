@@ -309,9 +309,14 @@ def write_meta(values: dict[str, str]) -> None:
 
 
 def fill(
-    tickets: int, *, window_days: int = 30, say: Callable[[str], None] = print
+    tickets: int,
+    *,
+    window_days: int = 30,
+    anchor: datetime | None = None,
+    say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Build the data set in the (migrated, empty) database Django is configured with."""
+    """Build the data set in the (migrated, empty) database Django is configured with;
+    `anchor` is its "now" (default: this minute)."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -324,7 +329,7 @@ def fill(
         execute("PRAGMA synchronous = OFF")
         execute("PRAGMA cache_size = -200000")
     write_meta({"version": VERSION, "tickets": str(tickets), "complete": "no"})
-    anchor = datetime.now(UTC).replace(second=0, microsecond=0)
+    anchor = anchor or datetime.now(UTC).replace(second=0, microsecond=0)
     password = make_password(BENCH_PASSWORD)
     years = range(anchor.year - 1, anchor.year + 2)
     create_lookups()
