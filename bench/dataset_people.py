@@ -11,6 +11,7 @@ can be measured at any hour; the others open Monday to Friday 8:00-19:00 and Sat
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Any
 
 from bench.dataset_sql import MOTIFS
 from bench.dataset_words import CAMPAIGNS, FIRST_NAMES, LAST_NAMES, OTHER_CAMPAIGNS
@@ -60,7 +61,7 @@ class Made:
     """What the SQL steps need to know of the rows made here."""
 
     domain_id: int
-    campaigns: list[dict[str, object]] = field(default_factory=list)  # bench_campaign rows
+    campaigns: list[dict[str, Any]] = field(default_factory=list)  # bench_campaign rows
     agents: list[tuple[int, int, int, str]] = field(default_factory=list)  # cidx, k, id, name
     outcomes: list[tuple[int, int, str, str, str, int]] = field(default_factory=list)
     play_agents: set[int] = field(default_factory=set)  # campaign 0's agents (by id)
@@ -70,7 +71,7 @@ def person(index: int) -> str:
     return f"{FIRST_NAMES[index * 7 % len(FIRST_NAMES)]} {LAST_NAMES[index * 11 % len(LAST_NAMES)]}"
 
 
-def make_users(spec: DomainSpec, domain: object, password: str) -> tuple[list, list, object]:
+def make_users(spec: DomainSpec, domain: Any, password: str) -> tuple[list[Any], list[Any], Any]:
     from comptoir.tenancy.models import Role, User
 
     def user(login: str, role: str, name: str) -> User:
@@ -98,7 +99,9 @@ def make_users(spec: DomainSpec, domain: object, password: str) -> tuple[list, l
     return agents, supervisors, admin
 
 
-def make_teams(spec: DomainSpec, domain: object, agents: list, supervisors: list) -> tuple:
+def make_teams(
+    spec: DomainSpec, domain: Any, agents: list[Any], supervisors: list[Any]
+) -> tuple[Any, Any]:
     from comptoir.tenancy.models import Team
 
     size = len(agents) // spec.agent_teams
@@ -116,7 +119,7 @@ def make_teams(spec: DomainSpec, domain: object, agents: list, supervisors: list
     return agent_teams, supervision
 
 
-def make_scripts(spec: DomainSpec, domain: object, made: Made) -> list:
+def make_scripts(spec: DomainSpec, domain: Any, made: Made) -> list[Any]:
     from comptoir.campaigns.models import (
         FieldType,
         QualificationField,
@@ -178,7 +181,7 @@ def french_holidays(year: int) -> list[tuple[date, str]]:
     return days
 
 
-def make_planning(domain: object, campaign: object, years: range) -> None:
+def make_planning(domain: Any, campaign: Any, years: range) -> None:
     from comptoir.campaigns.models import Holiday, OpeningHours
 
     hours = [(day, time(8), time(19)) for day in range(5)] + [(5, time(9), time(13))]

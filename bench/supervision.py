@@ -153,7 +153,7 @@ BOARD_P95_MS, REPORT_MS = 50.0, 1000.0
 
 
 def function_rows(functions: list[dict[str, Any]]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for f in functions:
         if f["status"] != "ok" or "ms" not in f:
             runs = f.get("runs")
@@ -196,7 +196,7 @@ def print_functions(title: str, functions: list[dict[str, Any]]) -> None:
 def print_play(rows: list[dict[str, Any]]) -> None:
     columns = ("phase", "claims", "claims/s", "p50 ms", "p95 ms", "p99 ms", "refreshes",
                "refresh p50", "refresh p95", "load")  # fmt: skip
-    body = []
+    body: list[tuple[str, ...]] = []
     for r in rows:
         fresh = r.get("refreshers", {})
         body.append((r["phase"], f"{r['claims']:,}", f"{r['claims_per_second']:.1f}",

@@ -61,20 +61,20 @@ def dummy_board(user: Any, *, now: datetime) -> list[dict[str, Any]]:
             tickets.filter(campaign_id__in=ids),
             processings.filter(campaign_id__in=ids),
         )
-    rows = list(
-        tickets.filter(status__in=["open", "waiting"])
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in tickets.filter(status__in=["open", "waiting"])
         .values("campaign_id", "status")
         .annotate(
             n=Count("id"),
             flagged=Count("id", filter=Q(flagged=True)),
             assigned=Count("id", filter=Q(assignee__isnull=False)),
         )
+    ]
+    today = processings.values("campaign_id").annotate(
+        n=Count("id"), handling=Avg(F("ended_at") - F("started_at"))
     )
-    rows += list(
-        processings.values("campaign_id").annotate(
-            n=Count("id"), handling=Avg(F("ended_at") - F("started_at"))
-        )
-    )
+    rows += [dict(row) for row in today]
     return rows
 
 

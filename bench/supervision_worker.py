@@ -48,7 +48,10 @@ def measure_one(call: Any, context: Any, calls: int) -> dict[str, Any]:
         return {"name": call.name, "status": "not available yet", "detail": str(exc)}
     except Exception as exc:
         return {"name": call.name, "status": "FAILED", "detail": f"{type(exc).__name__}: {exc}"}
-    times, sql_ms, queries, slow = [], [], [], {}
+    times: list[float] = []
+    sql_ms: list[float] = []
+    queries: list[int] = []
+    slow: dict[str, tuple[Any, float]] = {}
     for _ in range(calls):
         with sc.captured() as capture:
             started = time.perf_counter()
