@@ -2,6 +2,7 @@
 
     python -m bench.dataset build [--tickets N | --quick] [--sqlite] [--rebuild]
     python -m bench.dataset fill --tickets N      (inside a configured process; used by build)
+    python -m bench.dataset counts                (rows per table, in a configured process)
 
 `ensure()` is the entry point for benchmarks (bench.supervision, and issue 14's search): it
 returns a DataSet, building it first when no complete one of that size exists. PostgreSQL:
@@ -15,6 +16,7 @@ data holds and how long a build takes.
 """
 
 import argparse
+import json
 import os
 import sqlite3
 import subprocess
@@ -23,7 +25,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from bench.databases import PG_ADMIN_URL, SetupError, base_env, pg_recreate, pg_url, run_checked
 from bench.dataset_fill import VERSION  # a data set of another version is rebuilt
@@ -162,19 +163,28 @@ def table_sizes(data: DataSet) -> dict[str, int]:
     return sizes
 
 
-def counts(env: dict[str, str]) -> dict[str, Any]:
-    """Rows per table, read in a Django process (works for both databases)."""
-    code = (
-        "from bench.worker import setup_django; setup_django();"
-        "import json; from django.db import connection; c = connection.cursor(); r = {};"
-        "[(c.execute(f'SELECT count(*) FROM {t}'), r.__setitem__(t, c.fetchone()[0])) for t in"
-        " ('tickets_contact', 'tickets_ticket', 'tickets_message', 'distribution_processing',"
-        " 'tickets_ticketevent')]; print(json.dumps(r))"
-    )
+TABLES = ("tickets_contact", "tickets_ticket", "tickets_message", "distribution_processing",
+          "tickets_ticketevent")  # fmt: skip
+
+
+def counts(env: dict[str, str]) -> dict[str, int]:
+    """Rows per table, read in a Django process (`fill`'s settings: either database)."""
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    result: dict[str, Any] = __import__("json").loads(done.stdout.strip().splitlines()[-1])
+        [sys.executable, "-m", "bench.dataset", "counts"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def count_rows() -> dict[str, int]:
+    from django.db import connection
+
+    result = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            result[table] = int(cursor.fetchone()[0])
     return result
 
 
@@ -186,7 +196,7 @@ def describe(data: DataSet) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dataset", description=__doc__)
-    parser.add_argument("mode", choices=["build", "fill"])
+    parser.add_argument("mode", choices=["build", "fill", "counts"])
     parser.add_argument("--tickets", type=int, help=f"default {DEFAULT_TICKETS:,}")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_TICKETS:,} tickets")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
@@ -194,11 +204,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--window-days", type=int, default=30, help="days of processings (30)")
     args = parser.parse_args(argv)
     tickets = args.tickets or (QUICK_TICKETS if args.quick else DEFAULT_TICKETS)
-    if args.mode == "fill":
-        from bench.dataset_fill import fill
+    if args.mode in ("fill", "counts"):
         from bench.worker import setup_django
 
         setup_django()
+    if args.mode == "counts":
+        print(json.dumps(count_rows()))
+        return 0
+    if args.mode == "fill":
+        from bench.dataset_fill import fill
+
         result = fill(tickets, window_days=args.window_days, say=lambda s: print(s, flush=True))
         print(f"  filled in {result['seconds']:.0f} s (anchor {result['anchor']})", flush=True)
         return 0

@@ -77,9 +77,10 @@ def run_target(workdir: Path, phase: str) -> Target:
     return Target("postgresql", data_dir, base_env(data_dir, pg_url(RUN_DB)))
 
 
-def measure_functions(env: dict[str, str], workdir: Path, anchor: str, calls: int) -> Any:
-    target = Target("", workdir, env)
-    log = workdir / f"measure-{abs(hash(str(env.get('DATABASE_URL'))))}.log"
+def measure_functions(data: dataset.DataSet, workdir: Path, calls: int) -> Any:
+    target = Target(data.kind, workdir, data.env)
+    anchor = data.meta["anchor"]
+    log = workdir / f"measure-{data.kind}.log"
     process = start_worker(
         [*WORKER, "measure", "--anchor", anchor, "--calls", str(calls)], target, log
     )
@@ -245,7 +246,7 @@ def run_postgresql(args: argparse.Namespace, workdir: Path, out: dict[str, Any])
     say(f"  data set: {out['dataset']['description']}")
     anchor = data.meta["anchor"]
     try:
-        out["functions"] = measure_functions(data.env, workdir, anchor, args.calls)
+        out["functions"] = measure_functions(data, workdir, args.calls)
         print_functions(f"functions on PostgreSQL, now = {anchor}", out["functions"])
         if not args.no_play:
             say(f"\n  copying the data set for play: {copy_for_run(data):.0f} s")
@@ -273,7 +274,7 @@ def run_sqlite(args: argparse.Namespace, workdir: Path, out: dict[str, Any]) -> 
         "build_seconds": data.build_seconds, "bytes": data.size_bytes(),
     }  # fmt: skip
     say(f"  data set: {out['sqlite_dataset']['description']}")
-    out["sqlite_functions"] = measure_functions(data.env, workdir, data.meta["anchor"], args.calls)
+    out["sqlite_functions"] = measure_functions(data, workdir, args.calls)
     print_functions("functions on SQLite", out["sqlite_functions"])
     if data.built_now and not args.keep:
         dataset.drop(data)
