@@ -104,14 +104,18 @@ def ensure(kind: str, tickets: int, *, rebuild: bool = False, window_days: int =
     `rebuild`), else a new one, built now (progress on stdout)."""
     data = target(kind, tickets)
     meta = read_meta(kind, tickets)
+    migrate = [sys.executable, "-m", "comptoir.cli", "migrate", "--noinput"]
     if usable(meta, tickets) and not rebuild:
         data.meta = meta
         print(f"  reusing the {kind} data set {data.name} (built {meta['anchor']})", flush=True)
+        # Migrations merged since the build (new columns, their backfills, indexes) apply to
+        # the kept data as they would to a live database.
+        run_checked(migrate, data.env, "migrate")
         return data
     started = time.perf_counter()
     fresh_database(data)
     print(f"  {kind}: migrating {data.name}…", flush=True)
-    run_checked([sys.executable, "-m", "comptoir.cli", "migrate", "--noinput"], data.env, "migrate")
+    run_checked(migrate, data.env, "migrate")
     command = [sys.executable, "-m", "bench.dataset", "fill", "--tickets", str(tickets)]
     command += ["--window-days", str(window_days)]
     done = subprocess.run(command, env=data.env, check=False)

@@ -38,6 +38,9 @@ class Call:
     name: str
     target: str  # "module:function"
     run: Callable[[Callable[..., Any], Context], Any]
+    # Called before each measured call when it exists: a cache to empty, so that the
+    # computation is measured, not the cache (the refreshers keep it: that is production).
+    reset: str = ""
 
 
 def dummy_board(user: Any, *, now: datetime) -> list[dict[str, Any]]:
@@ -87,13 +90,14 @@ def received_today(user: Any, *, now: datetime) -> int:
     return Ticket.objects.filter(domain_id=user.domain_id, created_at__gte=day).count()
 
 
+BOARD_CACHE = "comptoir.supervision.board:forget_board"
 CALLS = [
     Call("board: campaign_board, a supervisor", "comptoir.supervision.board:campaign_board",
-         lambda f, c: f(c.supervisor, now=c.now)),
+         lambda f, c: f(c.supervisor, now=c.now), BOARD_CACHE),
     Call("board: campaign_board, the administrator", "comptoir.supervision.board:campaign_board",
-         lambda f, c: f(c.admin, now=c.now)),
+         lambda f, c: f(c.admin, now=c.now), BOARD_CACHE),
     Call("board: agent_board, a supervisor", "comptoir.supervision.board:agent_board",
-         lambda f, c: f(c.supervisor, now=c.now)),
+         lambda f, c: f(c.supervisor, now=c.now), BOARD_CACHE),
     Call("dummy board (grouped counts), a supervisor", "bench.supervision_calls:dummy_board",
          lambda f, c: f(c.supervisor, now=c.now)),
     Call("dummy board (grouped counts), the administrator", "bench.supervision_calls:dummy_board",
@@ -102,8 +106,8 @@ CALLS = [
          lambda f, c: f(c.admin, now=c.now)),
 ]  # fmt: skip
 # The XLSX export of a month of processings (issue 13): measured by bench.supervision_worker
-# (rows/s, peak memory), through this function once it exists: (user, start, end, file).
-XLSX_EXPORT = "comptoir.supervision.exports:write_processings_xlsx"
+# (rows/s, peak memory) through xlsx_export.
+XLSX_EXPORT = "bench.supervision_calls:xlsx_export"
 
 
 class NotAvailable(Exception):
@@ -120,9 +124,28 @@ def load(target: str) -> Callable[..., Any]:
     return function
 
 
+def xlsx_export(user: Any, start: datetime, end: datetime, out: Any) -> int:
+    """The processings ended in [start, end) that the user may export, as the UI's XLSX
+    export writes them (comptoir.supervision.processings and .tabular); how many rows."""
+    rows_of = load("comptoir.supervision.processings:processing_rows")
+    query_class = load("comptoir.supervision.processings:ProcessingQuery")
+    write = load("comptoir.supervision.tabular:write_xlsx")
+    table = rows_of(user, query_class(domain=user.domain, start=start, end=end))
+    count = [0]
+
+    def counted(rows: Any) -> Iterator[Any]:
+        for row in rows:
+            count[0] += 1
+            yield row
+
+    table.rows = counted(table.rows)
+    write(table, out, title="bench")
+    return count[0]
+
+
 def report_calls() -> list[Call]:
-    """One Call per public function of comptoir.supervision.reports.* that takes a
-    ReportQuery first; [] (and NotAvailable) when the package or ReportQuery is missing."""
+    """One Call per figure of comptoir.supervision.reports.*: a public function taking the
+    user, a ReportQuery and `now` (keyword); NotAvailable when the package is missing."""
     try:
         package = importlib.import_module("comptoir.supervision.reports")
     except ImportError as exc:
@@ -133,25 +156,32 @@ def report_calls() -> list[Call]:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("_") or function.__module__ != module.__name__:
                 continue
-            params = list(inspect.signature(function).parameters.values())
-            if params and "ReportQuery" in str(params[0].annotation):
+            if is_figure(inspect.signature(function)):
                 target = f"{module.__name__}:{name}"
                 calls.append(Call(f"report: {info.name}.{name}", target, month_report))
     return calls
 
 
+def is_figure(signature: inspect.Signature) -> bool:
+    params = signature.parameters
+    takes_query = any("ReportQuery" in str(p.annotation) for p in params.values())
+    now = params.get("now")
+    keyword_now = now is not None and now.kind == inspect.Parameter.KEYWORD_ONLY
+    return "user" in params and takes_query and keyword_now
+
+
 def month_report(function: Callable[..., Any], c: Context) -> Any:
-    """A month (to the anchor) of the biggest campaign, by day."""
+    """A month (to the anchor) of the biggest campaign, by day, for its supervisor."""
     query_class = load_report_query()
     query = query_class(
         domain=c.campaign.domain, start=c.month_start, end=c.now, step="day",
         campaign_ids=[c.campaign.pk], team_ids=[], agent_ids=[],
     )  # fmt: skip
-    return function(query)
+    return function(c.supervisor, query, now=c.now)
 
 
 def load_report_query() -> Any:
-    for where in ("comptoir.supervision.reports", "comptoir.supervision.reports.query"):
+    for where in ("comptoir.supervision.reports.query", "comptoir.supervision.reports"):
         try:
             return importlib.import_module(where).ReportQuery
         except (ImportError, AttributeError):
