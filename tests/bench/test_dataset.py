@@ -2,50 +2,20 @@
 and the invariants the benchmarks and issue 14's search rely on."""
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from bench.dataset_fill import META, fill
 from bench.dataset_people import play_logins
 from comptoir.campaigns.models import Campaign, ScriptVersion
 from comptoir.distribution.models import Processing
 from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.models import Message, Ticket, TicketCounter, TicketEvent
+from tests.bench.conftest import ANCHOR, TICKETS
 
-ANCHOR = datetime(2026, 3, 13, 15, 30, tzinfo=UTC)
-TICKETS = 2000
 # The same on both databases: the rows are computed from their numbers by the same SQL.
 STATUSES = {"closed": 2070, "open": 18, "waiting": 12}
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> object:
-    """Built once for the module (a few seconds), removed afterwards."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        result = fill(TICKETS, anchor=ANCHOR, say=lambda _text: None)
-        yield result
-        for model in (TicketEvent, Processing, Message, Ticket):
-            model.objects.all().delete()
-        for domain in Domain.objects.filter(slug__startswith="bench"):
-            wipe(domain)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {META}")
-
-
-def wipe(domain: Domain) -> None:
-    """The domain's small rows, in an order their protections allow."""
-    from comptoir.campaigns.models import QualificationScript
-    from comptoir.tickets.models import Contact
-
-    Contact.objects.filter(domain=domain).delete()
-    Campaign.objects.filter(domain=domain).delete()
-    QualificationScript.objects.filter(domain=domain).delete()
-    TicketCounter.objects.filter(domain=domain).delete()
-    User.objects.filter(domain=domain).delete()
-    domain.delete()
 
 
 pytestmark = pytest.mark.django_db
