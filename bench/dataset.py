@@ -11,8 +11,8 @@ the database comptoir_bench_sup_<tickets>, migrated with the project's migration
 was built is in the table bench_dataset (version, tickets, anchor = the data set's "now",
 complete), which decides reuse.
 
-Default 10^6 tickets (2.5·10^6 messages); --quick 10^5. See docs/benchmarks.md for what the
-data holds and how long a build takes.
+Default 10^6 tickets (2.5·10^6 messages) on PostgreSQL, 10^5 on SQLite; --quick a tenth.
+See docs/benchmarks.md for what the data holds and how long a build takes.
 """
 
 import argparse
@@ -57,6 +57,12 @@ class DataSet:
         with psycopg.connect(PG_ADMIN_URL) as conn:
             row = conn.execute("SELECT pg_database_size(%s)", [self.name]).fetchone()
         return int(row[0]) if row else 0
+
+
+def default_size(kind: str, quick: bool) -> int:
+    """10^6 tickets on PostgreSQL (10^5 quick), a tenth of that on SQLite (issue 14)."""
+    size = QUICK_TICKETS if quick else DEFAULT_TICKETS
+    return size // 10 if kind == "sqlite" else size
 
 
 def pg_name(tickets: int) -> str:
@@ -201,13 +207,13 @@ def describe(data: DataSet) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dataset", description=__doc__)
     parser.add_argument("mode", choices=["build", "fill", "counts"])
-    parser.add_argument("--tickets", type=int, help=f"default {DEFAULT_TICKETS:,}")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_TICKETS:,} tickets")
+    parser.add_argument("--tickets", type=int, help="10^6 (SQLite: 10^5)")
+    parser.add_argument("--quick", action="store_true", help="10^5 tickets (SQLite: 10^4)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--rebuild", action="store_true", help="even if a complete one exists")
     parser.add_argument("--window-days", type=int, default=30, help="days of processings (30)")
     args = parser.parse_args(argv)
-    tickets = args.tickets or (QUICK_TICKETS if args.quick else DEFAULT_TICKETS)
+    tickets = args.tickets or default_size("sqlite" if args.sqlite else "postgresql", args.quick)
     if args.mode in ("fill", "counts"):
         from bench.worker import setup_django
 

@@ -267,7 +267,7 @@ def run_postgresql(args: argparse.Namespace, workdir: Path, out: dict[str, Any])
 
 
 def run_sqlite(args: argparse.Namespace, workdir: Path, out: dict[str, Any]) -> bool:
-    tickets = 10_000 if args.quick else 100_000
+    tickets = dataset.default_size("sqlite", args.quick)
     data = dataset.ensure("sqlite", tickets, rebuild=args.rebuild)
     out["sqlite_dataset"] = {
         "description": dataset.describe(data), "meta": data.meta,
