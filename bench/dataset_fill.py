@@ -159,13 +159,17 @@ def fill_domain_lookups(spec: DomainSpec, made: Made, tickets: int) -> None:
 
 
 def chunked(
-    what: str, total: int, step: Callable[[int, int], int], say: Callable[[str], None]
+    what: str,
+    total: int,
+    step: Callable[[int, int], int],
+    say: Callable[[str], None],
+    first: int = 1,
 ) -> dict[str, Any]:
-    """Run step(lo, hi) over 1..total by CHUNK, one transaction each; rows and seconds."""
+    """Run step(lo, hi) over first..total by CHUNK, one transaction each; rows, seconds."""
     from django.db import transaction
 
     started, rows = time.perf_counter(), 0
-    for lo in range(1, total + 1, CHUNK):
+    for lo in range(first, total + 1, CHUNK):
         hi = min(total, lo + CHUNK - 1)
         with transaction.atomic():
             rows += step(lo, hi)
@@ -213,7 +217,11 @@ def fill_domain(
             "messages", spec.tickets, lambda lo, hi: execute(q.messages(d, s, lo, hi)), say
         ),
         "processings": chunked(
-            "processings", spec.tickets, lambda lo, hi: execute(q.processings(d, s, lo, hi)), say
+            "processings",
+            spec.tickets,
+            lambda lo, hi: execute(q.processings(d, s, lo, hi)),
+            say,
+            first=first_in_window(spec.dom, s.window_start),
         ),
         "message events": chunked(
             "message events",
@@ -225,6 +233,19 @@ def fill_domain(
     }
     steps["live processings"] = lock_some(made, datetime.fromtimestamp(anchor, UTC), say)
     return steps
+
+
+def first_in_window(dom: int, window_start: int) -> int:
+    """The first ticket number created in the processing window (numbers are in arrival
+    order): processings are made from there on, not over the whole year."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(first) FROM bench_hour WHERE dom = %s AND t <= %s", [dom, window_start]
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] else 1
 
 
 def lock_some(
