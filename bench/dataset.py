@@ -3,6 +3,7 @@
     python -m bench.dataset build [--tickets N | --quick] [--sqlite] [--rebuild]
     python -m bench.dataset fill --tickets N      (inside a configured process; used by build)
     python -m bench.dataset counts                (rows per table, in a configured process)
+    python -m bench.dataset complete              (a kept data set: what later schemas add)
 
 `ensure()` is the entry point for benchmarks (bench.supervision, and issue 14's search): it
 returns a DataSet, building it first when no complete one of that size exists. PostgreSQL:
@@ -117,6 +118,10 @@ def ensure(kind: str, tickets: int, *, rebuild: bool = False, window_days: int =
         # Migrations merged since the build (new columns, their backfills, indexes) apply to
         # the kept data as they would to a live database.
         run_checked(migrate, data.env, "migrate")
+        complete = [sys.executable, "-m", "bench.dataset", "complete"]
+        if subprocess.run(complete, env=data.env, check=False).returncode != 0:
+            raise SetupError("completing the kept data set failed")
+        data.meta = read_meta(kind, tickets)
         return data
     started = time.perf_counter()
     fresh_database(data)
@@ -206,7 +211,7 @@ def describe(data: DataSet) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dataset", description=__doc__)
-    parser.add_argument("mode", choices=["build", "fill", "counts"])
+    parser.add_argument("mode", choices=["build", "fill", "counts", "complete"])
     parser.add_argument("--tickets", type=int, help="10^6 (SQLite: 10^5)")
     parser.add_argument("--quick", action="store_true", help="10^5 tickets (SQLite: 10^4)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
@@ -214,12 +219,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--window-days", type=int, default=30, help="days of processings (30)")
     args = parser.parse_args(argv)
     tickets = args.tickets or default_size("sqlite" if args.sqlite else "postgresql", args.quick)
-    if args.mode in ("fill", "counts"):
+    if args.mode in ("fill", "counts", "complete"):
         from bench.worker import setup_django
 
         setup_django()
     if args.mode == "counts":
         print(json.dumps(count_rows()))
+        return 0
+    if args.mode == "complete":
+        from bench.dataset_states import complete
+
+        complete(lambda s: print(s, flush=True))
         return 0
     if args.mode == "fill":
         from bench.dataset_fill import fill

@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import dataset_events as events
 from bench import dataset_sql as q
 from bench import dataset_words as w
 from bench.dataset_people import BENCH_PASSWORD, DomainSpec, Made, make_domain, specs
+from bench.dataset_states import has_tables, later_schemas
 
 VERSION = "1"
 CHUNK = 50_000  # tickets per transaction
@@ -226,10 +228,10 @@ def fill_domain(
         "message events": chunked(
             "message events",
             spec.tickets,
-            lambda lo, hi: execute(q.message_events(d, s, lo, hi)),
+            lambda lo, hi: execute(events.message_events(d, s, lo, hi)),
             say,
         ),
-        "processing events": timed("processing events", say, q.processing_events(d, s)),
+        "processing events": timed("processing events", say, events.processing_events(d, s)),
     }
     steps["live processings"] = lock_some(made, datetime.fromtimestamp(anchor, UTC), say)
     return steps
@@ -313,7 +315,6 @@ def finish(made: list[Made], say: Callable[[str], None]) -> None:
         )
     for sql in connection.ops.sequence_reset_sql(no_style(), [Contact]):
         execute(sql)
-    derived_columns(say)
     for table in LOOKUPS:
         execute(f"DROP TABLE {table}")
     started = time.perf_counter()
@@ -322,32 +323,6 @@ def finish(made: list[Made], say: Callable[[str], None]) -> None:
     command = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
     execute(command)
     say(f"  {command}: {time.perf_counter() - started:.0f} s")
-
-
-# Columns kept by the application that a migration backfills from the data (the migration
-# ran on empty tables here): filled the same way when the schema has them.
-DERIVED = {
-    "first_response_at": (
-        "UPDATE tickets_ticket SET first_response_at = (SELECT MIN(m.created_at)"
-        " FROM tickets_message m WHERE m.ticket_id = tickets_ticket.id"
-        " AND m.direction = 'outbound' AND NOT m.is_automatic)"
-    ),
-}
-
-
-def derived_columns(say: Callable[[str], None]) -> None:
-    from django.db import connection, transaction
-
-    with connection.cursor() as cursor:
-        columns = {
-            c.name for c in connection.introspection.get_table_description(cursor, "tickets_ticket")
-        }
-    for column, sql in DERIVED.items():
-        if column in columns:
-            started = time.perf_counter()
-            with transaction.atomic():
-                execute(sql)
-            say(f"    {column}: {time.perf_counter() - started:.0f} s")
 
 
 def write_meta(values: dict[str, str]) -> None:
@@ -391,9 +366,11 @@ def fill(
         next_hour = fill_hours(spec.dom, spec.tickets, anchor, next_hour)
         made.append(domain)
         steps[spec.slug] = fill_domain(spec, domain, d, int(anchor.timestamp()), window_days, say)
+    steps["later schemas"] = later_schemas([m.domain_id for m in made], anchor, window_days, say)
     finish(made, say)
     seconds = time.perf_counter() - started
+    states = "yes" if has_tables() else "no"
     write_meta({"version": VERSION, "tickets": str(tickets), "complete": "yes",
                 "anchor": anchor.isoformat(), "window_days": str(window_days),
-                "seconds": f"{seconds:.1f}"})  # fmt: skip
+                "seconds": f"{seconds:.1f}", "states": states})  # fmt: skip
     return {"seconds": round(seconds, 1), "anchor": anchor.isoformat(), "steps": steps}

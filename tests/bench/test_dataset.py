@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from bench.dataset_people import play_logins
@@ -123,3 +124,28 @@ def test_play_agents_play_the_round_the_clock_campaign(built: object) -> None:
     )
     assert set(play_logins(40)) == members
     assert not campaign.opening_hours.exists()
+
+
+def test_agent_states_when_the_schema_has_them(built: dict[str, object]) -> None:
+    """A month of spans and one presence per agent (issue 13's supervision models), or, in a
+    schema without them, none and the data set says so."""
+    from bench.dataset_states import has_tables
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM bench_dataset WHERE key = 'states'")
+        said = cursor.fetchone()[0]
+    if not has_tables():
+        assert said == "no"
+        return
+    from comptoir.supervision import models as supervision  # type: ignore[attr-defined]
+
+    spans, presences = supervision.AgentStateSpan.objects, supervision.AgentPresence.objects
+    agents = User.objects.filter(role="agent", domain__slug__startswith="bench")
+    assert said == "yes"
+    assert spans.filter(ended_at__isnull=True).count() == agents.count()
+    assert presences.count() == agents.count()
+    assert not spans.filter(ended_at__lte=F("started_at")).exists()
+    assert not spans.filter(ended_at__gt=ANCHOR).exists()
+    assert not spans.exclude(agent__domain_id=F("domain_id")).exists()
+    states = set(spans.values_list("state", flat=True))
+    assert states == {"processing", "available", "paused", "offline"}
