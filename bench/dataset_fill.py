@@ -325,6 +325,18 @@ def finish(made: list[Made], say: Callable[[str], None]) -> None:
     say(f"  {command}: {time.perf_counter() - started:.0f} s")
 
 
+def default_anchor(now: datetime) -> datetime:
+    """The data set's "now": 15:00 (Europe/Paris) of the last working day up to `now`, so that
+    "today" is a busy day's and agents are at work (their states), whenever it is built."""
+    zone = ZoneInfo("Europe/Paris")
+    moment = now.astimezone(zone).replace(hour=15, minute=0, second=0, microsecond=0)
+    if moment > now:
+        moment -= timedelta(days=1)
+    while moment.weekday() >= 5:
+        moment -= timedelta(days=1)
+    return moment.astimezone(UTC)
+
+
 def write_meta(values: dict[str, str]) -> None:
     execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT)")
     execute(f"DELETE FROM {META}")
@@ -339,7 +351,7 @@ def fill(
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Build the data set in the (migrated, empty) database Django is configured with;
-    `anchor` is its "now" (default: this minute)."""
+    `anchor` is its "now" (default_anchor)."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -352,7 +364,7 @@ def fill(
         execute("PRAGMA synchronous = OFF")
         execute("PRAGMA cache_size = -200000")
     write_meta({"version": VERSION, "tickets": str(tickets), "complete": "no"})
-    anchor = anchor or datetime.now(UTC).replace(second=0, microsecond=0)
+    anchor = anchor or default_anchor(datetime.now(UTC))
     password = make_password(BENCH_PASSWORD)
     years = range(anchor.year - 1, anchor.year + 2)
     create_lookups()

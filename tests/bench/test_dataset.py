@@ -2,12 +2,13 @@
 and the invariants the benchmarks and issue 14's search rely on."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 
+from bench.dataset_fill import default_anchor
 from bench.dataset_people import play_logins
 from comptoir.campaigns.models import Campaign, ScriptVersion
 from comptoir.distribution.models import Processing
@@ -149,3 +150,16 @@ def test_agent_states_when_the_schema_has_them(built: dict[str, object]) -> None
     assert not spans.exclude(agent__domain_id=F("domain_id")).exists()
     states = set(spans.values_list("state", flat=True))
     assert states == {"processing", "available", "paused", "offline"}
+
+
+@pytest.mark.parametrize(
+    ("now", "anchor"),
+    [
+        ("2026-12-04T19:30:00+00:00", "2026-12-04T14:00:00+00:00"),  # Friday evening
+        ("2026-12-04T10:00:00+00:00", "2026-12-03T14:00:00+00:00"),  # Friday morning
+        ("2026-12-06T10:00:00+00:00", "2026-12-04T14:00:00+00:00"),  # Sunday
+        ("2026-07-06T13:00:00+00:00", "2026-07-06T13:00:00+00:00"),  # Monday 15:00 in summer
+    ],
+)
+def test_the_default_anchor_is_a_working_afternoon(now: str, anchor: str) -> None:
+    assert default_anchor(datetime.fromisoformat(now)) == datetime.fromisoformat(anchor)
