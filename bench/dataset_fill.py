@@ -21,7 +21,7 @@ from bench import dataset_words as w
 from bench.dataset_people import BENCH_PASSWORD, DomainSpec, Made, make_domain, specs
 from bench.dataset_states import has_tables, later_schemas
 
-VERSION = "1"
+VERSION = "2"  # 2: supervisors by team only; the anchor at 15:00 of a working day
 CHUNK = 50_000  # tickets per transaction
 SEED = 20260313
 SENTENCES, SUBJECTS = 20_000, 3_000

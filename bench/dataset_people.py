@@ -81,8 +81,10 @@ def make_users(spec: DomainSpec, domain: Any, password: str) -> tuple[list[Any],
         if role == Role.ADMIN:
             made.apply_role_rights()
         else:
-            made.can_supervise = made.can_export = role == Role.SUPERVISOR
-            made.can_use_api = role == Role.SUPERVISOR
+            # Supervisors of their teams' campaigns only: `can_supervise` is the right to
+            # supervise every campaign of the domain (tickets.access), the administrator's.
+            made.can_supervise = False
+            made.can_export = made.can_use_api = role == Role.SUPERVISOR
         return made
 
     admin = user("admin", Role.ADMIN, "Administratrice Bench")
