@@ -1,4 +1,4 @@
-"""`python -m bench [ingest|outbox|play|imports|paths|runcost] [options]`
+"""`python -m bench [ingest|outbox|play|imports|paths|runcost|supervision] [options]`
 (and `make bench BENCH_ARGS=...`).
 
 Without a name every benchmark runs, one after the other, each taking the options it knows
@@ -7,7 +7,7 @@ Without a name every benchmark runs, one after the other, each taking the option
 
 import sys
 
-from bench import imports, ingest, outbox, paths, play, runcost
+from bench import imports, ingest, outbox, paths, play, runcost, supervision
 
 BENCHMARKS = {
     "ingest": ingest,
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "imports": imports,
     "paths": paths,
     "runcost": runcost,
+    "supervision": supervision,
 }
 
 

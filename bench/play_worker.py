@@ -13,6 +13,8 @@ Started by bench.play with COMPTOIR_DATA_DIR and DATABASE_URL set, like bench.wo
                   tickets as were served since the start (mail keeps arriving); "ready"/"go"
   explain         EXPLAIN (ANALYZE, BUFFERS) of the queue claim statement, rolled back
 
+--domain and --campaign choose another campaign than the demo's support (bench.supervision).
+
 Each prints one line `RESULT {json}` (bench.worker.RESULT).
 """
 
@@ -30,10 +32,17 @@ LOAD_SEED = 20250307
 PRIORITIES = (0, 0, 0, 1, 1, 2, 3)  # most tickets at the default priority
 
 
+# The played campaign: the demo's support campaign (bench.play), or another one
+# (--domain/--campaign: bench.supervision plays the data set's service-client).
+PLAYED = {"domain": "demo", "campaign": "support"}
+
+
 def demo_support() -> Any:
     from comptoir.campaigns.models import Campaign
 
-    return Campaign.objects.select_related("domain").get(domain__slug="demo", slug="support")
+    return Campaign.objects.select_related("domain").get(
+        domain__slug=PLAYED["domain"], slug=PLAYED["campaign"]
+    )
 
 
 def new_tickets(campaign: Any, contact_ids: list[int], count: int, rng: random.Random) -> int:
@@ -293,7 +302,10 @@ def main() -> None:
     parser.add_argument("what", nargs="?", default="", help="load: N; agents: LOGINS")
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--think-ms", type=float, default=0.0)
+    parser.add_argument("--domain", default=PLAYED["domain"], help="the played campaign's domain")
+    parser.add_argument("--campaign", default=PLAYED["campaign"], help="the played campaign")
     args = parser.parse_args()
+    PLAYED.update(domain=args.domain, campaign=args.campaign)
     setup_django()
     if args.mode == "load":
         result = load(int(args.what))
