@@ -194,23 +194,42 @@ def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
 
 def attachment_rows(message: Message, attachments: list[InboundAttachment]) -> list[Attachment]:
     """Attachment rows, their contents stored first (content-addressed)."""
-    rows = []
-    for item in attachments:
-        digest, name = store_blob(item.content)
-        rows.append(
-            Attachment(
-                domain_id=message.domain_id,
-                message=message,
-                filename=clean(item.filename, 255),
-                content_type=clean(item.content_type, 255),
-                size=len(item.content),
-                content_id=clean(item.content_id, 255),
-                inline=item.inline,
-                sha256=digest,
-                storage_name=name,
-            )
+    return [
+        attachment_row(
+            message,
+            content=item.content,
+            filename=item.filename,
+            content_type=item.content_type,
+            content_id=item.content_id,
+            inline=item.inline,
         )
-    return rows
+        for item in attachments
+    ]
+
+
+def attachment_row(
+    message: Message,
+    *,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    content_id: str = "",
+    inline: bool = False,
+) -> Attachment:
+    """One (unsaved) attachment row of a message, inbound or outbound: its content stored
+    first (content-addressed), its names cleaned to what the columns hold."""
+    digest, name = store_blob(content)
+    return Attachment(
+        domain_id=message.domain_id,
+        message=message,
+        filename=clean(filename, 255),
+        content_type=clean(content_type, 255),
+        size=len(content),
+        content_id=clean(content_id, 255),
+        inline=inline,
+        sha256=digest,
+        storage_name=name,
+    )
 
 
 def save_attachments(message: Message, attachments: list[InboundAttachment]) -> None:
