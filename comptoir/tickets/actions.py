@@ -12,6 +12,7 @@ from comptoir.lib.dates import readable_or_none
 from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean
 from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.delivery_problems import problem
 from comptoir.tickets.history import Reason
 from comptoir.tickets.models import (
     Attachment,
@@ -294,7 +295,11 @@ def record_bounce(
     if original.direction == Direction.OUTBOUND:
         original.delivery_state = DeliveryState.FAILED
         original.delivery_error = clean(reason)
-        original.save(update_fields=["delivery_state", "delivery_error"])
+        original.delivery_problem = storable(
+            problem("report", status=status, diagnostic=diagnostic)
+        )
+        fields = ["delivery_state", "delivery_error", "delivery_problem"]
+        original.save(update_fields=fields)
     record_event(
         ticket=ticket,
         message=bounce,
