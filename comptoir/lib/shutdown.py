@@ -32,16 +32,26 @@ class StopEvent(threading.Event):
                 return False
 
 
+# The process's stop: set by the signal handlers stop_requested() installs. Long work reads it
+# too (lib.claims.Round, the outbox's batch) and ends early, leaving the rest for later.
+REQUESTED = StopEvent()
+
+
 def stop_requested() -> StopEvent:
     """An event set on the first SIGTERM or SIGINT; the command finishes its work and exits.
 
     Must be called from the main thread (Python delivers signals only there).
     """
-    stop = StopEvent()
+    REQUESTED.clear()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        REQUESTED.set()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    return stop
+    return REQUESTED
+
+
+def stopping() -> bool:
+    """Whether this process was asked to stop: work in hand ends at its next safe point."""
+    return REQUESTED.is_set()

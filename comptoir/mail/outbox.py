@@ -34,6 +34,7 @@ from django.db import connection
 from django.utils import timezone
 
 from comptoir.lib.claims import Claim, Lease, Round, clock, db_time
+from comptoir.lib.shutdown import stopping
 from comptoir.lib.text import clean
 from comptoir.mail.transport import SendFailure, Transport, open_transport, parse_smtp_url
 from comptoir.tickets.actions import record_event, storable
@@ -206,7 +207,8 @@ def send_claimed(
     deadline = until - timedelta(seconds=min(120, settings.COMPTOIR_OUTBOX_LEASE / 2))
     sent_on_connection = 0
     for index, item in enumerate(batch):
-        if now() >= deadline:
+        # Near the lease's end, or the worker asked to stop: what was not tried goes back.
+        if now() >= deadline or stopping():
             release(batch[index:], worker, report, now=now())
             return True
         try:
