@@ -188,23 +188,9 @@ class SmtpTransport:
                 sender, recipients, raw, mail_options=["SMTPUTF8"] if utf8 else []
             )
         except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _text in exc.recipients.values()]
-            answers = {r: answer(c, t) for r, (c, t) in exc.recipients.items()}
-            text = "; ".join(f"{r}: {why}" for r, why in answers.items())
-            said = problem("recipients-refused", refused=answers)
-            if 421 in codes:  # smtplib has closed the connection: the others must wait too
-                self.drop()
-                raise SendFailure(text, permanent=False, connection=True, problem=said) from exc
-            permanent = all(500 <= c < 600 for c in codes)
-            raise SendFailure(text, permanent=permanent, problem=said) from exc
+            raise self.recipients_refused(exc) from exc
         except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
-            # No SMTPUTF8 (or no ESMTP at all) for a non-ASCII mailbox: this message can
-            # never go through this server. The session may be mid-transaction: start afresh.
-            self.drop()
-            wide = ", ".join(a for a in [sender, *recipients] if not a.isascii())
-            text = f"{self.config.describe()} does not offer SMTPUTF8, needed for {wide}"
-            said = problem("no-smtputf8", server=self.config.describe(), addresses=wide)
-            raise SendFailure(text, permanent=True, problem=said) from exc
+            raise self.no_smtputf8([sender, *recipients]) from exc
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused…
             code = exc.smtp_code
             if code == 421:  # the server is closing the connection (RFC 5321 §3.8)
@@ -220,6 +206,26 @@ class SmtpTransport:
             self.drop()
             raise connection_failure(self.config, exc) from exc
         return {r: answer(code, text) for r, (code, text) in refused.items()}
+
+    def recipients_refused(self, exc: smtplib.SMTPRecipientsRefused) -> SendFailure:
+        """Every recipient refused at RCPT: permanent when all answers were 5xx."""
+        codes = [code for code, _text in exc.recipients.values()]
+        answers = {r: answer(c, t) for r, (c, t) in exc.recipients.items()}
+        text = "; ".join(f"{r}: {why}" for r, why in answers.items())
+        said = problem("recipients-refused", refused=answers)
+        if 421 in codes:  # smtplib has closed the connection: the others must wait too
+            self.drop()
+            return SendFailure(text, permanent=False, connection=True, problem=said)
+        return SendFailure(text, permanent=all(500 <= c < 600 for c in codes), problem=said)
+
+    def no_smtputf8(self, addresses: list[str]) -> SendFailure:
+        """No SMTPUTF8 (or no ESMTP at all) for a non-ASCII mailbox: this message can never
+        go through this server. The session may be mid-transaction: start afresh."""
+        self.drop()
+        wide = ", ".join(a for a in addresses if not a.isascii())
+        text = f"{self.config.describe()} does not offer SMTPUTF8, needed for {wide}"
+        said = problem("no-smtputf8", server=self.config.describe(), addresses=wide)
+        return SendFailure(text, permanent=True, problem=said)
 
     def drop(self) -> None:
         if self.client is not None:
