@@ -75,7 +75,7 @@ def test_the_ticket_page_says_it_went_back_after_inactivity(acme: Acme) -> None:
     beat(client, play(client), 600)
     url = reverse("ui:ticket", args=[ticket.number])
     page = client.get(url).text
-    assert "Rendu après inactivité" in page and "Pause" not in page.split('class="events"')[1]
+    assert "Rendu après inactivité" in page and "Traitement mis en pause" not in page
     assert "l’agent n’a rien fait pendant 10 minutes : le ticket est reparti" in page
     client.cookies["django_language"] = "en"
     english = client.get(url).text
