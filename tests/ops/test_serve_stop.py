@@ -1,9 +1,10 @@
 """`comptoir serve` says ready when it is, and Ctrl-C stops it quickly even under mail load.
 
 Ctrl-C sends SIGINT to the terminal's whole process group: serve and each of its children
-get it, then serve sends its own SIGTERM to each child a moment later. Two signals a moment
-apart while the listener's threads were busy used to leave `comptoir smtpd` waiting for a
-stop it never saw, until serve killed it at its 25 s deadline (comptoir/lib/shutdown.py).
+get it, then serve sends its own SIGTERM to each child a moment later. A child whose main
+thread took a signal inside the wait for it used to deadlock in the handler (it set a
+threading.Event, whose lock that thread held), until serve killed it at its 25 s deadline:
+about one stop in twenty right after start-up (comptoir/lib/shutdown.py).
 """
 
 import itertools
