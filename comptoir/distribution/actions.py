@@ -12,6 +12,7 @@ console renews it (heartbeat); an expired lock is simply claimable again.
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -160,12 +161,12 @@ def heartbeat(
     """The console is still open: keep the lock. False when the ticket was lost meanwhile, or
     given back because the agent did nothing for COMPTOIR_IDLE_SECONDS (`last_activity`, sent
     by the console; without it the beat only renews): a forgotten console must not hold a
-    ticket forever. The give-back is a pause (`release`)."""
+    ticket forever. The give-back is a pause (`release_after_inactivity`)."""
     now = now or timezone.now()
     limit = idle_seconds()
     if limit and idle_for(last_activity, now) >= limit:
         with contextlib.suppress(PlayError):  # already over or taken: lost either way
-            release(processing, now=now)
+            release_after_inactivity(processing, now=now)
         return False
     # Read from the database: the processing may have been ended elsewhere (expired and
     # taken, unlocked) while this agent's console still has it.
@@ -290,7 +291,17 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
     """The agent pauses. Nothing done: the ticket goes back exactly as it was (no attempt).
     A reply or a note written: it counts as "not finished" (an attempt, then blocking), so
     that the customer who just got an answer is not served straight to another agent."""
-    now = now or timezone.now()
+    return give_back(processing, now or timezone.now(), EventKind.PROCESSING_RELEASED)
+
+
+def release_after_inactivity(processing: Processing, *, now: datetime) -> Processing:
+    """The console stayed open COMPTOIR_IDLE_SECONDS without the agent doing anything: the
+    ticket goes back as after a pause, and the history says why (its own kind of event)."""
+    return give_back(processing, now, EventKind.RELEASED_IDLE, seconds=idle_seconds())
+
+
+def give_back(processing: Processing, now: datetime, kind: EventKind, **data: Any) -> Processing:
+    """End the processing as a pause (release) does; `kind` and `data`: its history."""
     with transaction.atomic():
         ticket = held_ticket(processing, now)
         if did_something(processing):
@@ -303,8 +314,7 @@ def release(processing: Processing, *, now: datetime | None = None) -> Processin
             ticket.save(update_fields=["locked_by", "locked_until", "has_unread"])
         processing.ended_at, processing.end_reason = now, EndReason.RELEASED
         processing.save(update_fields=["ended_at", "end_reason", "counted_attempt"])
-        kind = EventKind.PROCESSING_RELEASED
-        record_event(ticket=ticket, kind=kind, actor_id=processing.agent_id)
+        record_event(ticket=ticket, kind=kind, actor_id=processing.agent_id, **data)
     return processing
 
 
