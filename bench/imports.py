@@ -17,21 +17,28 @@ ends done with N duplicates and 0 created; no outbound message was queued.
 """
 
 import argparse
-import json
-import os
 import subprocess
 import sys
-import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.corpus import Shares, iter_corpus, write_mbox
-from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
-from bench.phases import PhaseError
-from bench.report import format_table, machine_line, parse_args, run_context, save_json
-from bench.worker import RESULT
+from bench.databases import Databases, SetupError, Target
+from bench.phases import Checked, PhaseError, judge, result_in
+from bench.report import (
+    bench_parser,
+    conclude,
+    format_table,
+    machine_line,
+    parse_args,
+    result_file,
+    run_context,
+    save_json,
+    say,
+    set_up,
+)
 
 MBOX_SEED = 20250307
 PG_NAME = "comptoir_bench_imports"
@@ -39,12 +46,8 @@ MAX_RATIO = 1.5  # last chunks / first chunks
 WINDOW = 3  # chunks averaged at each end
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
 @dataclass
-class Row:
+class Row(Checked):
     phase: str  # import | re-run
     database: str
     messages: int
@@ -54,10 +57,6 @@ class Row:
     early: float = 0.0  # mean of the full chunks after the first, WINDOW of them
     late: float = 0.0  # mean of the last WINDOW full chunks
     peak_rss_mb: float = 0.0
-    check: str = ""
-    failed: bool = False
-    detail: dict[str, Any] = field(default_factory=dict)
-    load: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
 
     @property
     def rate(self) -> float:
@@ -69,11 +68,8 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        if self.failed:
-            return "FAILED"
-        if self.ratio is None:
-            return ""
-        return f"PASS (<= {MAX_RATIO}x)" if self.ratio <= MAX_RATIO else "BELOW"
+        met = None if self.ratio is None else self.ratio <= MAX_RATIO
+        return judge(failed=self.failed, met=met, passed=f"PASS (<= {MAX_RATIO}x)")
 
 
 def chunk_means(chunks: list[dict[str, Any]], size: int) -> tuple[float, float]:
@@ -93,10 +89,9 @@ def run_task(target: Target, mbox: Path) -> dict[str, Any]:
         done = subprocess.run(
             command, env=target.env, stdout=subprocess.PIPE, stderr=err, text=True, check=False
         )
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT) and done.returncode == 0:
-            result: dict[str, Any] = json.loads(line[len(RESULT) :])
-            return result
+    result = result_in(done.stdout, done.returncode)
+    if result is not None:
+        return result
     tail = log.read_text(errors="replace")[-3000:]
     raise PhaseError(f"the import process exited with {done.returncode}:\n{tail}")
 
@@ -269,28 +264,17 @@ def write_archive(path: Path, count: int) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench imports",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="2,000 messages instead of 20,000")
+    parser = bench_parser("imports", __doc__, quick="2,000 messages instead of 20,000")
     parser.add_argument("--messages", type=int, help="messages in the mbox")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     return parser
 
 
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
-    parser = build_parser()
-    args = parse_args(parser, argv, known_only)
+    args = parse_args(build_parser(), argv, known_only)
     count = args.messages or (2_000 if args.quick else 20_000)
-    workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-imports-"))
-    dbs = Databases(workdir, pg_name=PG_NAME)
-    pg = postgres_version()
-    if pg is None:
-        say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
+    workdir, dbs, pg = set_up("imports", PG_NAME)
     kinds = ([] if args.no_sqlite and pg else ["sqlite"]) + (["postgresql"] if pg else [])
     context = run_context(pg, args.quick, messages=count)
     rows: list[Row] = []
@@ -307,10 +291,5 @@ def main(argv: list[str], known_only: bool = False) -> int:
         return 1
     finally:
         dbs.finish(keep=args.keep)
-    print_report(rows, context)
-    name = "imports-quick" if args.quick and not args.messages else "imports"
-    if args.messages:
-        name += f"-{count}"  # not to overwrite the standard run's figures
-    path = write_json(rows, context, f"{name}.json")
-    say(f"\n  results written to {path}")
-    return 1 if any(r.failed for r in rows) else 0
+    file = result_file("imports", quick=args.quick, count=count, chosen=args.messages)
+    return conclude(rows, context, file, print_report, write_json)

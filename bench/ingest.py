@@ -24,7 +24,7 @@ from bench.corpus import (
     write_corpus,
     write_mbox,
 )
-from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, base_env, postgres_version
+from bench.databases import Databases, SetupError, Target, base_env
 from bench.phases import (
     Measurement,
     PhaseError,
@@ -34,17 +34,21 @@ from bench.phases import (
     threading_check,
     worker_command,
 )
-from bench.report import parse_args, print_report, run_context, write_json
+from bench.report import (
+    bench_parser,
+    parse_args,
+    print_report,
+    reachable_postgres,
+    run_context,
+    say,
+    write_json,
+)
 
 # The targets, compared with the bulk path (archives, backlogs); the per-message path
 # (SMTP: one commit per message before each 250) is reported beside it.
 TARGETS = {("bulk ingest", "postgresql", 1): 400.0, ("bulk ingest", "postgresql", 2): 700.0}
 CORPUS_SEED = 20250303
 MBOX_SEED = 20250304
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
 
 
 def describe(corpus: list[CorpusMessage]) -> dict[str, Any]:
@@ -124,12 +128,7 @@ def report_phase(m: Measurement) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench ingest",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="300 messages, 2,000-message mbox")
+    parser = bench_parser("ingest", __doc__, quick="300 messages, 2,000-message mbox")
     parser.add_argument(
         "--profile", action="store_true", help="also profile one-process ingest (cProfile, SQL)"
     )
@@ -137,7 +136,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sqlite-mbox", action="store_true", help="run the mbox phase on PostgreSQL only"
     )
     parser.add_argument("--no-mbox", action="store_true", help="skip the mbox phase")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     parser.add_argument(
         "--pg-options",
         default="",
@@ -154,9 +152,7 @@ def main(argv: list[str], known_only: bool = False) -> int:
     size, mbox_size = (300, 2_000) if args.quick else (2_000, 20_000)
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     dbs = Databases(workdir, args.pg_options)
-    pg = postgres_version()
-    if pg is None:
-        say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
+    pg = reachable_postgres()
     context = run_context(pg, args.quick, pg_options=args.pg_options)
     try:
         measurements = run_all(args, workdir, dbs, size, mbox_size, context, pg is not None)

@@ -22,19 +22,29 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import profiling
 from bench.corpus import Shares, build_corpus, write_corpus
-from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
-from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import OUT_DIR, format_table, machine_line, parse_args, run_context, save_json
+from bench.databases import Databases, SetupError, Target
+from bench.phases import Checked, PhaseError, judge, result_in, run_released
+from bench.report import (
+    OUT_DIR,
+    bench_parser,
+    conclude,
+    format_table,
+    machine_line,
+    parse_args,
+    result_file,
+    run_context,
+    save_json,
+    say,
+    set_up,
+)
 from bench.smtp_client import read_envelopes, write_envelopes
-from bench.worker import RESULT
 
 TARGET_PER_WORKER = 200.0  # messages/s, from the issue
 SINK_MARGIN = 2.0  # the sink alone must manage this many times the target per connection
@@ -44,12 +54,8 @@ WORKER = [sys.executable, "-m", "comptoir.cli", "worker", "--once"]
 SENT_LOG = re.compile(r"outbox via \S+: (\d+) sent, (\d+) to retry, (\d+) failed")
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
 @dataclass
-class Row:
+class Row(Checked):
     phase: str
     database: str
     processes: int
@@ -57,10 +63,6 @@ class Row:
     seconds: float
     startup: float | None = None  # worker rows: the start-up of an idle `worker --once`
     target: float | None = None  # messages/s per process
-    check: str = ""
-    failed: bool = False
-    detail: dict[str, Any] = field(default_factory=dict)
-    load: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
 
     @property
     def rate(self) -> float:
@@ -79,11 +81,8 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        if self.failed:
-            return "FAILED"
-        if self.target is None:
-            return ""
-        return "PASS" if self.per_process >= self.target else "BELOW"
+        met = None if self.target is None else self.per_process >= self.target
+        return judge(failed=self.failed, met=met)
 
 
 class Sink:
@@ -145,10 +144,9 @@ def run_task(target: Target, args: list[str], what: str) -> dict[str, Any]:
     """`python -m bench.outbox_tasks ARGS` on the target's database; its RESULT."""
     command = [sys.executable, "-m", "bench.outbox_tasks", *args]
     done = subprocess.run(command, env=target.env, capture_output=True, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT) and done.returncode == 0:
-            result: dict[str, Any] = json.loads(line[len(RESULT) :])
-            return result
+    result = result_in(done.stdout, done.returncode)
+    if result is not None:
+        return result
     raise PhaseError(f"{what} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
 
@@ -180,21 +178,11 @@ def sink_alone(sink: Sink, files: list[Path], count: int, workdir: Path) -> Row:
     sink.reset()
     target = Target("-", workdir, dict(os.environ))
     logs = [workdir / f"smtp-client-{sink.impl}-{i}.log" for i in range(len(files))]
-    processes = [
-        start_worker(
-            [sys.executable, "-m", "bench.smtp_client", str(path), str(sink.port), "--wait"],
-            target,
-            log,
-        )
-        for path, log in zip(files, logs, strict=True)
+    commands = [
+        [sys.executable, "-m", "bench.smtp_client", str(path), str(sink.port), "--wait"]
+        for path in files
     ]
-    for process, log in zip(processes, logs, strict=True):
-        wait_ready(process, log)
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    results = [read_result(p, log) for p, log in zip(processes, logs, strict=True)]
+    results = run_released(commands, target, logs)
     stats = sink.stats()
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
     row = Row(f"sink alone ({sink.impl})", "-", len(files), count, wall)
@@ -427,12 +415,7 @@ def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench outbox",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="500 messages instead of 3,000")
+    parser = bench_parser("outbox", __doc__, quick="500 messages instead of 3,000")
     parser.add_argument("--messages", type=int, help="queued messages per phase")
     parser.add_argument(
         "--sink", choices=["lean", "aiosmtpd"], default="lean", help="the sink the workers use"
@@ -442,20 +425,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="also run one worker under cProfile (PostgreSQL)"
     )
     parser.add_argument("--startup-runs", type=int, default=3, help="idle workers timed")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     return parser
 
 
 def main(argv: list[str], known_only: bool = False) -> int:
     """known_only: ignore the options of other benchmarks (`python -m bench` runs them all)."""
-    parser = build_parser()
-    args = parse_args(parser, argv, known_only)
+    args = parse_args(build_parser(), argv, known_only)
     count = args.messages or (500 if args.quick else 3_000)
-    workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-outbox-"))
-    dbs = Databases(workdir, pg_name=PG_NAME)
-    pg = postgres_version()
-    if pg is None:
-        say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
+    workdir, dbs, pg = set_up("outbox", PG_NAME)
     kinds = (["postgresql"] if pg else []) + ([] if args.no_sqlite and pg else ["sqlite"])
     context = run_context(pg, args.quick, messages=count, sink=args.sink)
     rows: list[Row] = []
@@ -470,13 +447,8 @@ def main(argv: list[str], known_only: bool = False) -> int:
         if sink is not None:
             sink.close()
         dbs.finish(keep=args.keep)
-    print_report(rows, context)
-    name = "outbox-quick" if args.quick and not args.messages else "outbox"
-    if args.messages:
-        name += f"-{count}"  # not to overwrite the standard run's figures
-    path = write_json(rows, context, f"{name}.json")
-    say(f"\n  results written to {path}")
-    return 1 if any(r.failed for r in rows) else 0
+    file = result_file("outbox", quick=args.quick, count=count, chosen=args.messages)
+    return conclude(rows, context, file, print_report, write_json)
 
 
 def run_all(

@@ -20,7 +20,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,16 +27,25 @@ from typing import Any
 
 from bench import imap_phase, profiling
 from bench.corpus import build_corpus, split_by_customer, write_corpus, write_mbox
-from bench.databases import PG_ADMIN_URL, Databases, SetupError, Target, postgres_version
+from bench.databases import Databases, SetupError, Target
 from bench.phases import (
     Measurement,
     PhaseError,
+    judge,
     read_result,
     run_cli_mbox,
     wait_ready,
     worker_command,
 )
-from bench.report import format_table, parse_args, run_context, save_json
+from bench.report import (
+    bench_parser,
+    format_table,
+    parse_args,
+    run_context,
+    save_json,
+    say,
+    set_up,
+)
 
 PEER = 85.0  # django-helpdesk, mails/s, same corpus and machine class (issue 11)
 CORPUS_SEED = 20250303
@@ -62,10 +70,6 @@ class PathMeasurement(Measurement):
     @property
     def peer_ratio(self) -> float:
         return self.rate / PEER
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -216,12 +220,8 @@ def ingest_acks_phase(dbs: Databases, kind: str, mbox: Path, counts: tuple[int, 
 
 
 def verdict(m: PathMeasurement) -> str:
-    if m.failed:
-        return "FAILED"
-    if m.target is None:
-        return ""
     slow = m.phase.startswith(("smtp", "lmtp")) and m.processes == 16 and m.p99_ms >= P99_TARGET_MS
-    return "PASS" if m.rate >= m.target and not slow else "BELOW"
+    return judge(failed=m.failed, met=None if m.target is None else m.rate >= m.target and not slow)
 
 
 COLUMNS = (
@@ -287,14 +287,8 @@ def report(measurements: list[PathMeasurement], context: dict[str, Any], name: s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench paths",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="300 messages per phase")
+    parser = bench_parser("paths", __doc__, quick="300 messages per phase")
     parser.add_argument("--messages", type=int, help="messages per phase (default 2,000)")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     parser.add_argument("--only", default="", help="comma-separated phases: " + ",".join(PHASES))
     parser.add_argument("--database", choices=["sqlite", "postgresql"], help="only this one")
     parser.add_argument(
@@ -328,11 +322,7 @@ PHASES = {
 def main(argv: list[str], known_only: bool = False) -> int:
     args = parse_args(build_parser(), argv, known_only)
     size = args.messages or (300 if args.quick else 2_000)
-    workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-paths-"))
-    dbs = Databases(workdir, pg_name="comptoir_bench_paths")
-    pg = postgres_version()
-    if pg is None:
-        say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
+    workdir, dbs, pg = set_up("paths", "comptoir_bench_paths")
     kinds = ["sqlite", "postgresql"] if pg else ["sqlite"]
     if args.database:
         kinds = [k for k in kinds if k == args.database]

@@ -18,6 +18,28 @@ class PhaseError(Exception):
     pass
 
 
+def judge(*, failed: bool, met: bool | None, passed: str = "PASS") -> str:
+    """A row's verdict: FAILED when its check failed (its figures mean nothing), else whether
+    it met its target (`passed`) or not (BELOW); blank without a target."""
+    if failed:
+        return "FAILED"
+    if met is None:
+        return ""
+    return passed if met else "BELOW"
+
+
+@dataclass(kw_only=True)
+class Checked:
+    """What a benchmark's row carries besides its figures: what its check found (`failed`:
+    the figures mean nothing), details for its JSON, and the machine's 1-minute load average
+    when it ended (other work on the machine skews figures)."""
+
+    check: str = ""
+    failed: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
+    load: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
+
+
 @dataclass
 class Measurement:
     phase: str  # parse-only | ingest | comptoir ingest (mbox)
@@ -40,11 +62,9 @@ class Measurement:
 
     @property
     def verdict(self) -> str:
-        if self.failed:
-            return "FAILED"
-        if self.target is None:
-            return ""
-        return "PASS" if self.rate >= self.target else "BELOW"
+        return judge(
+            failed=self.failed, met=None if self.target is None else self.rate >= self.target
+        )
 
 
 def worker_command(mode: str, corpus: Path, *extra: str) -> list[str]:
@@ -62,14 +82,20 @@ def start_worker(args: list[str], target: Target, log: Path) -> subprocess.Popen
     )
 
 
-def read_result(process: subprocess.Popen[str], log: Path) -> dict[str, Any]:
-    out, _err = process.communicate()
-    for line in out.splitlines():
-        if line.startswith(RESULT):
-            if process.returncode != 0:
-                break
+def result_in(output: str, status: int) -> dict[str, Any] | None:
+    """The `RESULT {json}` line a bench process printed, if it exited 0."""
+    for line in output.splitlines():
+        if line.startswith(RESULT) and status == 0:
             result: dict[str, Any] = json.loads(line[len(RESULT) :])
             return result
+    return None
+
+
+def read_result(process: subprocess.Popen[str], log: Path) -> dict[str, Any]:
+    out, _err = process.communicate()
+    result = result_in(out, process.returncode)
+    if result is not None:
+        return result
     tail = log.read_text(errors="replace")[-3000:]
     raise PhaseError(f"worker exited with {process.returncode}:\n{tail}")
 
@@ -83,22 +109,36 @@ def wait_ready(process: subprocess.Popen[str], log: Path) -> None:
         raise PhaseError(f"worker did not start ({line.strip()!r}):\n{tail}")
 
 
+def release(started: list[tuple[subprocess.Popen[str], Path]]) -> None:
+    """Once every process said it is ready, tell them all to go: they start together."""
+    for process, log in started:
+        wait_ready(process, log)
+    for process, _log in started:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+
+
+def run_released(
+    commands: list[list[str]], target: Target, logs: list[Path]
+) -> list[dict[str, Any]]:
+    """Start the commands (each one's stderr to its log), release them together, return
+    their results."""
+    started = [
+        (start_worker(command, target, log), log)
+        for command, log in zip(commands, logs, strict=True)
+    ]
+    release(started)
+    return [read_result(process, log) for process, log in started]
+
+
 def run_side_by_side(
     mode: str, corpora: list[Path], target: Target, extra: tuple[str, ...] = ()
 ) -> list[dict[str, Any]]:
     """Start one worker per corpus, release them together, return their results."""
     logs = [target.data_dir / f"{mode}-{i}.log" for i in range(len(corpora))]
-    processes = [
-        start_worker(worker_command(mode, corpus, "--wait", *extra), target, log)
-        for corpus, log in zip(corpora, logs, strict=True)
-    ]
-    for process, log in zip(processes, logs, strict=True):
-        wait_ready(process, log)
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    return [read_result(p, log) for p, log in zip(processes, logs, strict=True)]
+    commands = [worker_command(mode, corpus, "--wait", *extra) for corpus in corpora]
+    return run_released(commands, target, logs)
 
 
 def combine(phase: str, database: str, results: list[dict[str, Any]]) -> Measurement:

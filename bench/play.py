@@ -19,7 +19,6 @@ ticket closed. Targets (issue): p99 under 20 ms; p99 at 100,000 tickets within 2
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -40,8 +39,16 @@ from bench.databases import (
     postgres_version,
     run_checked,
 )
-from bench.phases import PhaseError, read_result, start_worker, wait_ready
-from bench.report import format_table, machine_line, parse_args, run_context, save_json
+from bench.phases import Checked, PhaseError, judge, read_result, release, start_worker
+from bench.report import (
+    bench_parser,
+    format_table,
+    machine_line,
+    parse_args,
+    run_context,
+    save_json,
+    say,
+)
 
 PG_NAME = "comptoir_bench_play"
 PG_TEMPLATE = "comptoir_bench_play_template"
@@ -55,12 +62,8 @@ TARGET_RATIO = 2.0
 WORKER = [sys.executable, "-m", "bench.play_worker"]
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
 @dataclass
-class Row:
+class Row(Checked):
     phase: str  # paced | flat out
     database: str
     tickets: int  # the queue's size at the start (kept by the feeder)
@@ -68,10 +71,6 @@ class Row:
     claims: int
     seconds: float
     latencies: list[float] = field(repr=False, default_factory=list)  # ms, sorted
-    check: str = ""
-    failed: bool = False
-    detail: dict[str, Any] = field(default_factory=dict)
-    load: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
 
     @property
     def rate(self) -> float:
@@ -88,11 +87,8 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        if self.failed:
-            return "FAILED"
-        if not self.judged:
-            return ""
-        return "PASS" if self.percentile(99) < TARGET_P99_MS else "BELOW"
+        met = self.percentile(99) < TARGET_P99_MS if self.judged else None
+        return judge(failed=self.failed, met=met)
 
 
 def layout_of(text: str) -> tuple[int, int]:
@@ -158,13 +154,7 @@ def run_phase(workdir: Path, size: int, queue: int, phase: str, args: argparse.N
         log = target.data_dir / f"agents-{p}.log"
         command = [*WORKER, "agents", chunk, "--duration", duration, "--think-ms", str(think)]
         started.append((start_worker(command, target, log), log))
-    wait_ready(feeder, feeder_log)
-    for process, log in started:
-        wait_ready(process, log)
-    for process in [feeder, *(p for p, _log in started)]:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
+    release([(feeder, feeder_log), *started])
     results = [read_result(p, log) for p, log in started]
     fed = read_result(feeder, feeder_log)
     row = combine(phase, queue, args, results, fed)
@@ -347,13 +337,7 @@ def write_json(rows: list[Row], context: dict[str, Any], name: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench play",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 tickets, 5 s")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
+    parser = bench_parser("play", __doc__, quick="1,000 and 10,000 tickets, 5 s")
     parser.add_argument(
         "--layout",
         type=layout_of,

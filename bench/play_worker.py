@@ -23,7 +23,7 @@ import json
 import random
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bench.worker import RESULT, setup_django, wait_for_go
@@ -45,6 +45,27 @@ def demo_support() -> Any:
     )
 
 
+def waiting_ticket(
+    campaign: Any, number: int, contact_ids: list[int], since: datetime, rng: random.Random
+) -> Any:
+    """An open, unassigned ticket waiting since `since`: a random contact, then a random
+    priority (drawn in that order, so a seed gives the same queue)."""
+    from comptoir.tickets.models import Ticket
+
+    return Ticket(
+        domain_id=campaign.domain_id,
+        campaign=campaign,
+        number=number,
+        contact_id=rng.choice(contact_ids),
+        subject=f"Demande {number}",
+        priority=rng.choice(PRIORITIES),
+        waiting_since=since,
+        created_at=since,
+        updated_at=since,
+        last_inbound_at=since,
+    )
+
+
 def new_tickets(campaign: Any, contact_ids: list[int], count: int, rng: random.Random) -> int:
     """Insert `count` waiting tickets (numbers allocated like ingest does); how many."""
     from django.db import transaction
@@ -56,22 +77,7 @@ def new_tickets(campaign: Any, contact_ids: list[int], count: int, rng: random.R
     now = timezone.now()
     with transaction.atomic():
         numbers = allocate_ticket_numbers(campaign.domain_id, count)
-        rows = []
-        for number in numbers:
-            rows.append(
-                Ticket(
-                    domain_id=campaign.domain_id,
-                    campaign=campaign,
-                    number=number,
-                    contact_id=rng.choice(contact_ids),
-                    subject=f"Demande {number}",
-                    priority=rng.choice(PRIORITIES),
-                    waiting_since=now,
-                    created_at=now,
-                    updated_at=now,
-                    last_inbound_at=now,
-                )
-            )
+        rows = [waiting_ticket(campaign, number, contact_ids, now, rng) for number in numbers]
         Ticket.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -103,20 +109,7 @@ def load(count: int) -> dict[str, Any]:
         batch: list[Ticket] = []
         for number in numbers:
             waiting = now - timedelta(seconds=rng.randint(60, 30 * 86400))
-            batch.append(
-                Ticket(
-                    domain_id=campaign.domain_id,
-                    campaign=campaign,
-                    number=number,
-                    contact_id=rng.choice(contact_ids),
-                    subject=f"Demande {number}",
-                    priority=rng.choice(PRIORITIES),
-                    waiting_since=waiting,
-                    created_at=waiting,
-                    updated_at=waiting,
-                    last_inbound_at=waiting,
-                )
-            )
+            batch.append(waiting_ticket(campaign, number, contact_ids, waiting, rng))
             if len(batch) == 5000:
                 Ticket.objects.bulk_create(batch)
                 batch = []

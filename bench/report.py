@@ -5,15 +5,73 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench.databases import PG_ADMIN_URL, Databases, postgres_version
 from bench.phases import Measurement
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
 COLUMNS = ("phase", "database", "procs", "messages", "seconds", "emails/s", "target", "", "load")
+
+
+def bench_parser(name: str, description: str | None, *, quick: str) -> argparse.ArgumentParser:
+    """A benchmark's arguments, starting with the two every one understands: --quick (`quick`
+    says what it measures then) and --keep."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench {name}",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
+    return parser
+
+
+def conclude(
+    rows: Sequence[Any],
+    context: dict[str, Any],
+    file: str,
+    print_report: Callable[[Any, dict[str, Any]], None],
+    write_json: Callable[[Any, dict[str, Any], str], Path],
+) -> int:
+    """The end of a benchmark's run: its report, its JSON file, its exit status (1 when a row
+    failed its check)."""
+    print_report(rows, context)
+    path = write_json(rows, context, file)
+    say(f"\n  results written to {path}")
+    return 1 if any(row.failed for row in rows) else 0
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def set_up(name: str, pg_name: str) -> tuple[Path, Databases, str | None]:
+    """A run's temporary directory, its databases, and PostgreSQL's version (None when it is
+    unreachable: said, and its phases skipped)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"comptoir-bench-{name}-"))
+    return workdir, Databases(workdir, pg_name=pg_name), reachable_postgres()
+
+
+def reachable_postgres() -> str | None:
+    """PostgreSQL's version, or None (said: its phases are skipped)."""
+    version = postgres_version()
+    if version is None:
+        say(f"PostgreSQL unreachable at {PG_ADMIN_URL}: PostgreSQL phases skipped.")
+    return version
+
+
+def result_file(name: str, *, quick: bool, count: int, chosen: int | None) -> str:
+    """The JSON file of a run: NAME.json, NAME-quick.json, or NAME-COUNT.json for a count
+    chosen on the command line (not to overwrite the standard run's figures)."""
+    if chosen:
+        return f"{name}-{count}.json"
+    return f"{name}-quick.json" if quick else f"{name}.json"
 
 
 def row(m: Measurement) -> tuple[str, ...]:

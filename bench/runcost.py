@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import PG_ADMIN_URL, Databases, SetupError, postgres_version
-from bench.report import parse_args, run_context, save_json
+from bench.report import bench_parser, parse_args, run_context, save_json
 
 PG_NAME = "comptoir_bench_runcost"
 SIZES = (1, 16, 200)
@@ -28,10 +28,8 @@ RESULT = "RESULT "
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench runcost", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="200 messages per size and kind")
+    parser = bench_parser("runcost", __doc__, quick="200 messages per size and kind")
     parser.add_argument("--messages", type=int, help="messages per size and kind (default 800)")
-    parser.add_argument("--keep", action="store_true", help="keep temp dirs and databases")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], help="only this one")
     parser.add_argument("--acks", action="store_true", help="acknowledge the new tickets")
     return parser

@@ -242,21 +242,7 @@ def ticket_paths() -> dict[str, Any]:
             "parameters": [NUMBER],
             "get": ticket_operation("The ticket and its whole thread.", "200", ticket),
         },
-        "/tickets/{number}/assign": {
-            "parameters": [NUMBER],
-            "post": ticket_operation(
-                "Assign to me: only the caller is served it from now on.",
-                "200",
-                ticket,
-                responses={"409": error("Already assigned to someone else.")},
-            ),
-            "delete": ticket_operation(
-                "Remove my assignment: the ticket goes back to the team's queue.",
-                "200",
-                ticket,
-                responses={"409": error("The ticket is not assigned to the caller.")},
-            ),
-        },
+        "/tickets/{number}/assign": assignment_path(),
         "/tickets/{number}/reply": {
             "parameters": [NUMBER],
             "post": ticket_operation(
@@ -278,6 +264,25 @@ def ticket_paths() -> dict[str, Any]:
             ),
         },
         **play_paths(),
+    }
+
+
+def assignment_path() -> dict[str, Any]:
+    ticket = ref("Ticket")
+    return {
+        "parameters": [NUMBER],
+        "post": ticket_operation(
+            "Assign to me: only the caller is served it from now on.",
+            "200",
+            ticket,
+            responses={"409": error("Already assigned to someone else.")},
+        ),
+        "delete": ticket_operation(
+            "Remove my assignment: the ticket goes back to the team's queue.",
+            "200",
+            ticket,
+            responses={"409": error("The ticket is not assigned to the caller.")},
+        ),
     }
 
 

@@ -186,13 +186,13 @@ def heartbeat(
     """The console is still open: keep the lock. False when the ticket was lost meanwhile, or
     given back because the agent did nothing for COMPTOIR_IDLE_SECONDS (`last_activity`, sent
     by the console; without it the beat only renews): a forgotten console must not hold a
-    ticket forever. The give-back is a pause (`release`). A beat is the agent's sign of life
-    (supervision.states): back after being offline, they are processing again."""
+    ticket forever. The give-back is a pause (`release_after_inactivity`). A beat is the agent's
+    sign of life (supervision.states): back after being offline, they are processing again."""
     now = now or timezone.now()
     limit = idle_seconds()
     if limit and idle_for(last_activity, now) >= limit:
         with contextlib.suppress(PlayError):  # already over or taken: lost either way
-            release(processing, now=now)
+            release_after_inactivity(processing, now=now)
         return False
     # Read from the database: the processing may have been ended elsewhere (expired and
     # taken, unlocked) while this agent's console still has it.
@@ -258,6 +258,17 @@ def release(
         states.pause(processing.agent, reason=reason, now=now)  # the presence first, locked
         kind = EventKind.PROCESSING_RELEASED
         give_back(processing, now, kind=kind, actor_id=processing.agent_id)
+    return processing
+
+
+def release_after_inactivity(processing: Processing, *, now: datetime) -> Processing:
+    """The console stayed open COMPTOIR_IDLE_SECONDS without the agent doing anything: the
+    ticket goes back as after a pause (the agent is paused, no reason), and the history says
+    why (its own kind of event)."""
+    with transaction.atomic():
+        states.pause(processing.agent, reason=None, now=now)  # the presence first, locked
+        kind = EventKind.RELEASED_IDLE
+        give_back(processing, now, kind=kind, actor_id=processing.agent_id, seconds=idle_seconds())
     return processing
 
 

@@ -28,6 +28,7 @@ from comptoir.imports.contacts import open_csv
 from comptoir.imports.models import ACTIVE_STATES, ImportJob, ImportKind, ImportState
 from comptoir.lib.text import clean
 from comptoir.mail.ingest import IngestResult
+from comptoir.mail.reasons import in_words
 from comptoir.tenancy.models import User
 
 # The error report keeps this many entries; the failed count goes on beyond it.
@@ -58,9 +59,10 @@ class Tally:
         if result.outcome in ("created", "appended", "duplicate"):
             setattr(self, result.outcome, getattr(self, result.outcome) + 1)
         elif result.outcome == "rejected":  # stored, but in no ticket
-            self.fail(label, _("rejected: %(reason)s") % {"reason": result.reason})
+            self.fail(label, _("rejected: %(reason)s") % {"reason": in_words(result.reason)})
         else:
-            self.fail(label, _("quarantined: %(reason)s") % {"reason": result.reason})
+            # The report's language is active (imports.runner): the reason is said in it.
+            self.fail(label, _("quarantined: %(reason)s") % {"reason": in_words(result.reason)})
 
 
 def report_language(user: User | None, campaign: Campaign) -> str:

@@ -33,6 +33,8 @@ from functools import cache
 from django.db import connection
 from django.utils import timezone
 
+from comptoir.lib.shutdown import stopping
+
 # A long-running worker's turn at one job (outbox, account mail, imports), after which it
 # goes on to the others; `once` (cron, tests) runs a job until nothing is due.
 ROUND_SECONDS = 20.0
@@ -109,10 +111,14 @@ def clock(start: datetime | None = None) -> Callable[[], datetime]:
 
 
 class Round:
-    """A worker's turn at a job: ROUND_SECONDS, or until the work is done when `once`."""
+    """A worker's turn at a job: ROUND_SECONDS, or until the work is done when `once`; over
+    at once when the process is asked to stop (lib.shutdown), so a stop never waits for the
+    work in hand, only for the batch being done."""
 
     def __init__(self, *, once: bool, seconds: float = ROUND_SECONDS) -> None:
         self.deadline = None if once else time.monotonic() + seconds
 
     def over(self) -> bool:
+        if stopping():
+            return True
         return self.deadline is not None and time.monotonic() >= self.deadline

@@ -8,7 +8,8 @@ in the run, then written with one multi-row INSERT per table in one transaction
 is written, so the order is kept. A run first locks the Message-IDs of all its messages
 (tickets.conversation_lock), like ingest_email does for one, so that another process filing
 the same conversations waits for it. If writing a run fails for any reason but an unavailable
-database, it is rolled back and its messages go through `ingest_email` one by one.
+database, it is rolled back and its messages go through `ingest_email` one by one; one the
+database refuses then (a DataError: a value it will not take) is the only one not stored.
 
 The SMTP/LMTP listener uses it too (mail.committer, group commit): each item then carries its
 own envelope (`Delivery`: campaign routed at RCPT, sender, recipients, source), is prepared
@@ -20,7 +21,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.text import clean, message_id_key, raw_key
@@ -46,6 +47,9 @@ BATCH_SIZE = 200
 # run ends before it would hold more than this (a message holds at most
 # 1 + 2 x COMPTOIR_MAX_REFERENCES, however many it names).
 RUN_LOCKS = 1000
+# The database cannot be used now (down, connection lost, locked longer than we wait): the
+# whole run is retried later. Any other DatabaseError is about one message's data.
+UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -84,7 +88,8 @@ def ingest_many(
     auto_reply: bool = True,
 ) -> Iterator[tuple[str, IngestResult]]:
     """(label, result) for each (label, raw bytes), in order. Raises TransientIngestError when
-    the database is unavailable: what was yielded before is stored, the rest is not.
+    the database is unavailable, or refuses a message: what was yielded before is stored, the
+    rest is not.
 
     New tickets of a campaign that acknowledges them get the automatic reply (the same
     implementation as ingest_email's, tickets.auto_reply), unless `auto_reply` is False
@@ -92,14 +97,17 @@ def ingest_many(
     deliveries = (Delivery(label, raw, campaign, domain) for label, raw in items)
     ready = ((d, prepare(d)) for d in deliveries)
     for delivery, result in ingest_ready(ready, batch_size=batch_size, auto_reply=auto_reply):
+        if result is None:
+            raise TransientIngestError(f"the database refused {delivery.label}: not stored")
         yield delivery.label, result
 
 
 def ingest_ready(
     items: Iterable[Ready], *, batch_size: int = BATCH_SIZE, auto_reply: bool = True
-) -> Iterator[tuple[Delivery, IngestResult]]:
+) -> Iterator[tuple[Delivery, IngestResult | None]]:
     """ingest_many over prepared deliveries: one result per item, in order, each yielded once
-    its transaction committed. Runs end at a change of domain, at batch_size, at RUN_LOCKS."""
+    its transaction committed; None for a message the database refused (nothing of it is
+    stored; the others go on). Runs end at a change of domain, at batch_size, at RUN_LOCKS."""
     run: list[tuple[Delivery, Prepared]] = []
     locks = 0
     for delivery, prepared in items:
@@ -111,7 +119,7 @@ def ingest_ready(
             yield from flush(run, auto_reply)
             run, locks = [], 0
         if prepared is None:
-            yield delivery, delivery.ingest_alone(auto_reply)
+            yield delivery, filed_alone(delivery, auto_reply)
         else:
             run.append((delivery, prepared))
             locks += needs
@@ -146,7 +154,7 @@ def prepare(delivery: Delivery) -> Prepared | None:
 
 def flush(
     run: list[tuple[Delivery, Prepared]], auto_reply: bool
-) -> Iterator[tuple[Delivery, IngestResult]]:
+) -> Iterator[tuple[Delivery, IngestResult | None]]:
     if not run:
         return
     results: list[IngestResult] | None = None
@@ -155,15 +163,38 @@ def flush(
             results = write_run([prepared for _d, prepared in run], auto_reply=auto_reply)
     except IntegrityError:  # e.g. another process stored one of these messages meanwhile
         results = None
-    except DatabaseError as exc:
+    except UNAVAILABLE as exc:
         raise TransientIngestError(f"database unavailable: {exc}") from exc
+    except DatabaseError as exc:  # one message the database refuses (a DataError…)
+        logger.warning(
+            "a run of %d messages was refused (%s); filing them one by one", len(run), exc
+        )
+        results = None
     except Exception:
         logger.exception("a run of %d messages failed; filing them one by one", len(run))
         results = None
     if results is None:
         for delivery, prepared in run:
-            # The campaign prepare() chose: routed by the headers if the delivery had none.
-            delivery.campaign = prepared.campaign
-            yield delivery, delivery.ingest_alone(auto_reply)
+            yield delivery, one_by_one(delivery, prepared, auto_reply)
         return
     yield from zip([delivery for delivery, _p in run], results, strict=True)
+
+
+def one_by_one(delivery: Delivery, prepared: Prepared, auto_reply: bool) -> IngestResult | None:
+    """A message of a run that failed, filed alone (filed_alone)."""
+    # The campaign prepare() chose: routed by the headers if the delivery had none.
+    delivery.campaign = prepared.campaign
+    return filed_alone(delivery, auto_reply)
+
+
+def filed_alone(delivery: Delivery, auto_reply: bool) -> IngestResult | None:
+    """A message filed through ingest_email: its result, or None when the database refused
+    this message (nothing of it stored: its sender retries it, the others go on). An
+    unavailable database stops everything (TransientIngestError)."""
+    try:
+        return delivery.ingest_alone(auto_reply)
+    except TransientIngestError as error:
+        if isinstance(error.__cause__, UNAVAILABLE):
+            raise
+        logger.warning("message %s refused by the database: %s", delivery.label, error.__cause__)
+        return None

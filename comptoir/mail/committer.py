@@ -12,7 +12,8 @@ A session's outcome is given only once every part of its message (one per domain
 ingest_ready yields a result after its transaction's commit. When the database is unavailable
 the group stops there: every part not committed yet gets None (the listener answers 451, the
 sender retries, and ingest's dedupe makes the retry of a stored part a duplicate). A run that
-fails for another reason is filed one message at a time (mail.batch.flush).
+fails for another reason is filed one message at a time (mail.batch.flush): a message the
+database refuses then (a DataError) gets None alone, the others of the group are stored.
 
 One thread, so one database connection per listener process; several processes
 (`--processes`) each have their own committer, and the conversation locks

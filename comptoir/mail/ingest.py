@@ -23,6 +23,7 @@ from comptoir.lib.text import clean, message_id_key, raw_key
 from comptoir.mail.classify import automatic_reason, is_own
 from comptoir.mail.inbound import to_inbound
 from comptoir.mail.parse import ParsedEmail, ParseLimitError, parse_email
+from comptoir.mail.reasons import kept_out
 from comptoir.tenancy.models import Domain
 from comptoir.tickets import actions
 from comptoir.tickets.auto_reply import queue_auto_reply
@@ -131,12 +132,12 @@ def store_and_file(
     except IntegrityError as exc:
         # Most likely a concurrent delivery of the same message committed first.
         existing = find_duplicate(raw_row, raw)
-        return existing or keep_in_quarantine(raw_row, f"could not be stored: {exc}")
+        return existing or keep_in_quarantine(raw_row, kept_out("not-stored", error=exc))
     except DatabaseError:
         raise
     except Exception as exc:  # never drop a message because of a bug: keep it, say why
         logger.exception("message from %s could not be processed; quarantined", raw_row.source)
-        return keep_in_quarantine(raw_row, f"internal error while processing: {exc!r}")
+        return keep_in_quarantine(raw_row, kept_out("internal-error", error=repr(exc)))
 
 
 def quarantine(raw_row: RawMessage, reason: str, state: str = RawState.QUARANTINED) -> IngestResult:
@@ -201,8 +202,9 @@ def process(
     if campaign is None:
         campaign = route_first(header_addresses(parsed), domain)
     if campaign is None:
-        where = ", ".join(header_addresses(parsed)) or "no recipient address"
-        return quarantine(raw_row, f"no campaign receives mail for: {where}", RawState.REJECTED)
+        where = ", ".join(header_addresses(parsed))
+        why = kept_out("no-campaign", addresses=where) if where else kept_out("no-recipient")
+        return quarantine(raw_row, why, RawState.REJECTED)
     if raw_row.domain_id != campaign.domain_id:  # routed by its headers
         raw_row.domain_id = campaign.domain_id
         raw_row.save(update_fields=["domain"])
@@ -265,8 +267,7 @@ def file_message(
         actions.append_inbound(match.ticket, inbound, match.detail)
         return IngestResult("appended", match.ticket.number, match.detail, raw_row.pk)
     if is_own(inbound.from_email, ours):
-        why = f"sent from our own address {inbound.from_email}"
-        return quarantine(raw_row, f"{why} and matches no ticket (mail loop?)")
+        return quarantine(raw_row, kept_out("own-address", address=inbound.from_email))
     ticket, message = actions.open_ticket(campaign, inbound, match.detail)
     if auto_reply:
         queue_auto_reply(ticket, message, why_automatic)
@@ -281,8 +282,10 @@ def file_bounce(
     original = outbound_message(raw_row.domain_id or 0, report.original_message_id)
     if original is None:
         named = report.original_message_id
-        what = f"<{named}>" if named else "it names no original Message-ID"
-        return quarantine(raw_row, f"delivery report for a message Comptoir does not know ({what})")
+        why = (
+            kept_out("unknown-report", message_id=named) if named else kept_out("report-without-id")
+        )
+        return quarantine(raw_row, why)
     actions.record_bounce(original, inbound, report.status, report.diagnostic)
     reason = f"delivery report for <{original.message_id}>"
     return IngestResult("appended", original.ticket.number, reason, raw_row.pk)

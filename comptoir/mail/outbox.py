@@ -34,9 +34,11 @@ from django.db import connection
 from django.utils import timezone
 
 from comptoir.lib.claims import Claim, Lease, Round, clock, db_time
+from comptoir.lib.shutdown import stopping
 from comptoir.lib.text import clean
 from comptoir.mail.transport import SendFailure, Transport, open_transport, parse_smtp_url
-from comptoir.tickets.actions import record_event
+from comptoir.tickets.actions import record_event, storable
+from comptoir.tickets.delivery_problems import Problem
 from comptoir.tickets.models import DeliveryState, EventKind, Message, RawMessage, Ticket
 
 logger = logging.getLogger(__name__)
@@ -117,8 +119,8 @@ def json_list(value: object) -> list[str]:
 
 
 FINISH_SQL = (
-    f"UPDATE {TABLE} SET delivery_state = %s, delivery_error = %s, next_attempt_at = %s, "
-    "sent_at = %s, claimed_by = '', claimed_until = NULL "
+    f"UPDATE {TABLE} SET delivery_state = %s, delivery_error = %s, delivery_problem = %s, "
+    "next_attempt_at = %s, sent_at = %s, claimed_by = '', claimed_until = NULL "
     "WHERE id = %s AND claimed_by = %s AND delivery_state = 'sending'"
 )
 
@@ -129,14 +131,17 @@ def finish(
     state: str,
     error: str = "",
     *,
+    problem: Problem | None = None,
     retry_at: datetime | None = None,
     sent_at: datetime | None = None,
 ) -> bool:
     """Record a send's outcome, if this worker still holds the message (one autocommit
-    UPDATE). False when it does not: a bounce marked it failed meanwhile, for instance."""
+    UPDATE). False when it does not: a bounce marked it failed meanwhile, for instance.
+    `error`: the technical English; `problem`: the same, said in the reader's language."""
     params = [
         state,
         clean(error),
+        json.dumps(storable(problem)) if problem else None,
         db_time(retry_at) if retry_at else None,
         db_time(sent_at) if sent_at else None,
         item.id,
@@ -160,13 +165,19 @@ def record_failure(
     limit = settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS
     if not failure.permanent and item.attempts < limit:
         retry_at = now + timedelta(seconds=retry_delay(item.attempts))
-        finish(item, worker, DeliveryState.QUEUED, failure.text, retry_at=retry_at)
+        problem = failure.problem
+        finish(item, worker, DeliveryState.QUEUED, failure.text, problem=problem, retry_at=retry_at)
         report.retried += 1
         return
-    text = failure.text if failure.permanent else f"gave up after {limit} attempts: {failure.text}"
-    if finish(item, worker, DeliveryState.FAILED, text):
+    text, problem = failure.text, failure.problem
+    if not failure.permanent:
+        text = f"gave up after {limit} attempts: {failure.text}"
+        problem = {"kind": "gave-up", "attempts": limit, "cause": failure.problem}
+    if finish(item, worker, DeliveryState.FAILED, text, problem=problem):
         gave_up = {} if failure.permanent else {"attempts": limit}
-        delivery_event(item, EventKind.DELIVERY_FAILED, error=failure.text, **gave_up)
+        delivery_event(
+            item, EventKind.DELIVERY_FAILED, error=failure.text, problem=failure.problem, **gave_up
+        )
     report.failed += 1
 
 
@@ -196,7 +207,8 @@ def send_claimed(
     deadline = until - timedelta(seconds=min(120, settings.COMPTOIR_OUTBOX_LEASE / 2))
     sent_on_connection = 0
     for index, item in enumerate(batch):
-        if now() >= deadline:
+        # Near the lease's end, or the worker asked to stop: what was not tried goes back.
+        if now() >= deadline or stopping():
             release(batch[index:], worker, report, now=now())
             return True
         try:
@@ -224,7 +236,8 @@ def mark_sent(
     item: Claimed, worker: str, refused: dict[str, str], report: OutboxReport, *, now: datetime
 ) -> None:
     error = refused_text(refused) if refused else ""
-    held = finish(item, worker, DeliveryState.SENT, error, sent_at=now)
+    problem = {"kind": "partial", "refused": refused} if refused else None
+    held = finish(item, worker, DeliveryState.SENT, error, problem=problem, sent_at=now)
     if held and refused:
         delivery_event(item, EventKind.DELIVERY_PARTIAL, refused=refused)
     report.sent += 1

@@ -31,6 +31,7 @@ from comptoir.mail.parse_types import (
     depth_reason,
     parts_reason,
 )
+from comptoir.mail.reasons import kept_out
 
 __all__ = [
     "Address",
@@ -59,9 +60,7 @@ def parse_email(
     max_parts = limit(max_parts, "COMPTOIR_MAX_MIME_PARTS")
     max_depth = limit(max_depth, "COMPTOIR_MAX_MIME_DEPTH")
     if len(raw) > max_size:
-        raise ParseLimitError(
-            f"message is {len(raw)} bytes, more than {max_size} (limit COMPTOIR_MAX_MESSAGE_SIZE)"
-        )
+        raise ParseLimitError(kept_out("too-large", size=len(raw), limit=max_size))
     precheck_parts(raw, max_parts)
     try:
         return parse_within(raw, max_parts=max_parts, max_depth=max_depth)

@@ -6,6 +6,8 @@ They live in their own module so the parse_* helpers can build them without impo
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from comptoir.mail.reasons import kept_out
+
 
 class ParseLimitError(Exception):
     """The message exceeds a limit (size, MIME depth, part count). `reason` says which, in words."""
@@ -16,11 +18,11 @@ class ParseLimitError(Exception):
 
 
 def parts_reason(max_parts: int) -> str:
-    return f"message has more than {max_parts} MIME parts (limit COMPTOIR_MAX_MIME_PARTS)"
+    return kept_out("too-many-parts", parts=max_parts)
 
 
 def depth_reason(max_depth: int) -> str:
-    return f"message nests MIME parts more than {max_depth} deep (limit COMPTOIR_MAX_MIME_DEPTH)"
+    return kept_out("too-deep", depth=max_depth)
 
 
 @dataclass

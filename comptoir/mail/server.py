@@ -30,7 +30,6 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from comptoir.campaigns.addresses import remembered_route
-from comptoir.campaigns.models import Campaign
 from comptoir.mail.batch import Ready, prepare
 from comptoir.mail.committer import Committer, Outcomes
 from comptoir.mail.envelope import (
@@ -158,13 +157,7 @@ class IngestHandler:
         threads = self.large_ingests if large else self.ingests
         try:
             if large or self.committer is None:
-                statuses = await threads.run(
-                    self.ingest_spool,
-                    spool,
-                    mail_from=envelope.mail_from or "",
-                    recipients=recipients,
-                    routes=dict(envelope.routes),
-                )
+                statuses = await threads.run(self.ingest_spool, spool, envelope, recipients)
             else:
                 statuses = await self.commit_spool(spool, envelope, recipients)
         except SpoolClosed:
@@ -191,52 +184,46 @@ class IngestHandler:
         def prepare_and_submit() -> tuple[list[Ready], "Future[Outcomes]"]:
             # Handed to the committer by the ingest thread itself: it starts writing without
             # waiting for the event loop's next turn.
-            parts = self.prepare_spool(
-                spool,
-                mail_from=envelope.mail_from or "",
-                recipients=recipients,
-                routes=dict(envelope.routes),
-            )
+            parts = self.prepare_spool(spool, envelope, recipients)
             return parts, committer.submit(parts)
 
         parts, future = await self.ingests.run(prepare_and_submit)
         outcomes = await asyncio.wrap_future(future)
         return statuses_of(recipients, [delivery for delivery, _p in parts], outcomes)
 
-    def prepare_spool(
+    def from_spool[T](
         self,
         spool: Spool,
-        *,
-        mail_from: str,
+        envelope: SpooledEnvelope,
         recipients: list[str],
-        routes: dict[str, Campaign],
-    ) -> list[Ready]:
-        """In an ingest thread: the message's bytes, each part parsed for the committer."""
+        handle: Callable[..., T],
+    ) -> T:
+        """In an ingest thread: the message's bytes from its spool (closed then), handed to
+        `handle` (envelope.deliver, or envelope.deliveries for the committer)."""
         raw = spool.read()
         spool.close()
-        parts = deliveries(
-            raw, mail_from=mail_from, recipients=recipients, source=self.source, routes=routes
+        return handle(
+            raw,
+            mail_from=envelope.mail_from or "",
+            recipients=recipients,
+            source=self.source,
+            routes=dict(envelope.routes),
         )
+
+    def prepare_spool(
+        self, spool: Spool, envelope: SpooledEnvelope, recipients: list[str]
+    ) -> list[Ready]:
+        """In an ingest thread: the message's bytes, each part parsed for the committer."""
+        parts = self.from_spool(spool, envelope, recipients, deliveries)
         return [(delivery, prepare(delivery)) for delivery in parts]
 
     def ingest_spool(
-        self,
-        spool: Spool,
-        *,
-        mail_from: str,
-        recipients: list[str],
-        routes: dict[str, Campaign],
+        self, spool: Spool, envelope: SpooledEnvelope, recipients: list[str]
     ) -> list[str]:
         """In an ingest thread: the message's bytes from its spool, then deliver."""
-        raw = spool.read()
-        spool.close()
-        statuses = deliver(
-            raw, mail_from=mail_from, recipients=recipients, source=self.source, routes=routes
-        )
-        large = len(raw) > self.spool_threshold
-        del raw
-        if large:
-            give_memory_back()
+        statuses = self.from_spool(spool, envelope, recipients, deliver)
+        if spool.size > self.spool_threshold:
+            give_memory_back()  # a large message's bytes are freed: return them to the system
         return statuses
 
     def close(self) -> None:

@@ -163,41 +163,47 @@ class SpoolingDATA(SMTP):
         next (SMTP smuggling).
         """
         received = 0
-        limit = self.data_size_limit
         fragments: list[bytes] = []
         state = DataState.NOMINAL
         after_crlf = True  # the previous line ended in CRLF (or there was none)
         while True:
-            try:
-                line = await self._reader.readuntil(b"\n")
-            except asyncio.CancelledError:
-                self._writer.close()
-                raise
-            except asyncio.LimitOverrunError as error:
-                # Longer than the stream's limit: read the piece, answer 500 after the dot.
-                if state is DataState.NOMINAL:
-                    state = DataState.TOO_LONG
-                    spool.discard()
-                line = await self._reader.read(error.consumed)
+            line, state = await self.read_line(spool, state)
             if not fragments and after_crlf and line == b".\r\n":
                 return state
             received += len(line)
-            if state is DataState.NOMINAL and limit and received > limit:
-                state = DataState.TOO_MUCH
-                spool.discard()
+            if self.data_size_limit and received > self.data_size_limit:
+                state = refused(spool, state, DataState.TOO_MUCH)
             fragments.append(line)
             if not line.endswith(b"\n"):
                 continue
             whole = b"".join(fragments)
             fragments.clear()
             after_crlf = whole.endswith(b"\r\n")
-            if state is not DataState.NOMINAL:
-                continue
             if len(whole) > self.line_length_limit:
-                state = DataState.TOO_LONG
-                spool.discard()
-                continue
-            await spool.write(normalised(whole))
+                state = refused(spool, state, DataState.TOO_LONG)
+            if state is DataState.NOMINAL:
+                await spool.write(normalised(whole))
+
+    async def read_line(self, spool: Spool, state: DataState) -> tuple[bytes, DataState]:
+        """The next line, or the next piece of one longer than the stream's limit (then the
+        data is refused: 500 after the dot)."""
+        try:
+            return await self._reader.readuntil(b"\n"), state
+        except asyncio.CancelledError:
+            self._writer.close()
+            raise
+        except asyncio.LimitOverrunError as error:
+            state = refused(spool, state, DataState.TOO_LONG)
+            return await self._reader.read(error.consumed), state
+
+
+def refused(spool: Spool, state: DataState, refusal: DataState) -> DataState:
+    """The data's state once `refusal` is found: the first refusal wins, and from it on
+    nothing more is written (what was is discarded)."""
+    if state is not DataState.NOMINAL:
+        return state
+    spool.discard()
+    return refusal
 
 
 def normalised(line: bytes) -> bytes:

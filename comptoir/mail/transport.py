@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from comptoir.mail.compose import ascii_domain
+from comptoir.tickets.delivery_problems import Problem, problem
 
 
 @dataclass
@@ -85,11 +86,22 @@ def parse_smtp_url(url: str) -> SmtpConfig:
 
 
 class SendFailure(Exception):
-    def __init__(self, text: str, *, permanent: bool, connection: bool = False) -> None:
+    """`text`: the technical English (logs, Message.delivery_error); `problem`: the same as a
+    kind and its parameters, said in the reader's language (tickets.delivery_problems)."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        permanent: bool,
+        connection: bool = False,
+        problem: Problem | None = None,
+    ) -> None:
         super().__init__(text)
         self.text = text
         self.permanent = permanent
         self.connection = connection
+        self.problem = problem or {"kind": "error", "error": text}
 
 
 class Transport(Protocol):
@@ -98,6 +110,15 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def connection_failure(config: SmtpConfig, exc: Exception) -> SendFailure:
+    """The server not reached, or the connection lost: every other message would fail too."""
+    error = str(exc) or type(exc).__name__
+    said = problem("connection", server=config.describe(), error=error)
+    return SendFailure(
+        f"{config.describe()}: {error}", permanent=False, connection=True, problem=said
+    )
 
 
 def answer(code: int, text: bytes | str) -> str:
@@ -119,17 +140,15 @@ class SmtpTransport:
             return self.open_session()
         except smtplib.SMTPResponseException as exc:
             # Refused at greeting, STARTTLS or login: the server's, not the message's, fault.
+            said = answer(exc.smtp_code, exc.smtp_error)
             raise SendFailure(
-                f"{config.describe()}: {answer(exc.smtp_code, exc.smtp_error)}",
+                f"{config.describe()}: {said}",
                 permanent=False,
                 connection=True,
+                problem=problem("session-refused", server=config.describe(), answer=said),
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise SendFailure(
-                f"{config.describe()}: {exc or type(exc).__name__}",
-                permanent=False,
-                connection=True,
-            ) from exc
+            raise connection_failure(config, exc) from exc
 
     def open_session(self) -> smtplib.SMTP:
         """Connect, greet, STARTTLS, log in: a session ready for MAIL FROM."""
@@ -169,30 +188,44 @@ class SmtpTransport:
                 sender, recipients, raw, mail_options=["SMTPUTF8"] if utf8 else []
             )
         except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _text in exc.recipients.values()]
-            text = "; ".join(f"{r}: {answer(c, t)}" for r, (c, t) in exc.recipients.items())
-            if 421 in codes:  # smtplib has closed the connection: the others must wait too
-                self.drop()
-                raise SendFailure(text, permanent=False, connection=True) from exc
-            raise SendFailure(text, permanent=all(500 <= c < 600 for c in codes)) from exc
+            raise self.recipients_refused(exc) from exc
         except (smtplib.SMTPNotSupportedError, UnicodeEncodeError) as exc:
-            # No SMTPUTF8 (or no ESMTP at all) for a non-ASCII mailbox: this message can
-            # never go through this server. The session may be mid-transaction: start afresh.
-            self.drop()
-            wide = ", ".join(a for a in [sender, *recipients] if not a.isascii())
-            text = f"{self.config.describe()} does not offer SMTPUTF8, needed for {wide}"
-            raise SendFailure(text, permanent=True) from exc
+            raise self.no_smtputf8([sender, *recipients]) from exc
         except smtplib.SMTPResponseException as exc:  # sender refused, data refused…
             code = exc.smtp_code
             if code == 421:  # the server is closing the connection (RFC 5321 §3.8)
                 self.drop()
             text = answer(code, exc.smtp_error)
-            raise SendFailure(text, permanent=500 <= code < 600, connection=code == 421) from exc
+            raise SendFailure(
+                text,
+                permanent=500 <= code < 600,
+                connection=code == 421,
+                problem=problem("answer", answer=text),
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:  # dropped connection, timeout
             self.drop()
-            text = f"{self.config.describe()}: {exc or type(exc).__name__}"
-            raise SendFailure(text, permanent=False, connection=True) from exc
+            raise connection_failure(self.config, exc) from exc
         return {r: answer(code, text) for r, (code, text) in refused.items()}
+
+    def recipients_refused(self, exc: smtplib.SMTPRecipientsRefused) -> SendFailure:
+        """Every recipient refused at RCPT: permanent when all answers were 5xx."""
+        codes = [code for code, _text in exc.recipients.values()]
+        answers = {r: answer(c, t) for r, (c, t) in exc.recipients.items()}
+        text = "; ".join(f"{r}: {why}" for r, why in answers.items())
+        said = problem("recipients-refused", refused=answers)
+        if 421 in codes:  # smtplib has closed the connection: the others must wait too
+            self.drop()
+            return SendFailure(text, permanent=False, connection=True, problem=said)
+        return SendFailure(text, permanent=all(500 <= c < 600 for c in codes), problem=said)
+
+    def no_smtputf8(self, addresses: list[str]) -> SendFailure:
+        """No SMTPUTF8 (or no ESMTP at all) for a non-ASCII mailbox: this message can never
+        go through this server. The session may be mid-transaction: start afresh."""
+        self.drop()
+        wide = ", ".join(a for a in addresses if not a.isascii())
+        text = f"{self.config.describe()} does not offer SMTPUTF8, needed for {wide}"
+        said = problem("no-smtputf8", server=self.config.describe(), addresses=wide)
+        return SendFailure(text, permanent=True, problem=said)
 
     def drop(self) -> None:
         if self.client is not None:
@@ -222,7 +255,10 @@ class MaildirTransport:
         try:
             self.maildir.add(envelope.encode() + raw)
         except OSError as exc:  # a full disk or a bad path: try again later
-            raise SendFailure(f"maildir: {exc}", permanent=False, connection=True) from exc
+            said = problem("maildir", error=str(exc))
+            raise SendFailure(
+                f"maildir: {exc}", permanent=False, connection=True, problem=said
+            ) from exc
         return {}
 
     def close(self) -> None:

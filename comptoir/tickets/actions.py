@@ -12,6 +12,7 @@ from comptoir.lib.dates import readable_or_none
 from comptoir.lib.fastsql import insert
 from comptoir.lib.text import clean
 from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.delivery_problems import problem
 from comptoir.tickets.history import Reason
 from comptoir.tickets.models import (
     Attachment,
@@ -194,23 +195,42 @@ def save_message(ticket: Ticket, inbound: InboundMessage) -> Message:
 
 def attachment_rows(message: Message, attachments: list[InboundAttachment]) -> list[Attachment]:
     """Attachment rows, their contents stored first (content-addressed)."""
-    rows = []
-    for item in attachments:
-        digest, name = store_blob(item.content)
-        rows.append(
-            Attachment(
-                domain_id=message.domain_id,
-                message=message,
-                filename=clean(item.filename, 255),
-                content_type=clean(item.content_type, 255),
-                size=len(item.content),
-                content_id=clean(item.content_id, 255),
-                inline=item.inline,
-                sha256=digest,
-                storage_name=name,
-            )
+    return [
+        attachment_row(
+            message,
+            content=item.content,
+            filename=item.filename,
+            content_type=item.content_type,
+            content_id=item.content_id,
+            inline=item.inline,
         )
-    return rows
+        for item in attachments
+    ]
+
+
+def attachment_row(
+    message: Message,
+    *,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    content_id: str = "",
+    inline: bool = False,
+) -> Attachment:
+    """One (unsaved) attachment row of a message, inbound or outbound: its content stored
+    first (content-addressed), its names cleaned to what the columns hold."""
+    digest, name = store_blob(content)
+    return Attachment(
+        domain_id=message.domain_id,
+        message=message,
+        filename=clean(filename, 255),
+        content_type=clean(content_type, 255),
+        size=len(content),
+        content_id=clean(content_id, 255),
+        inline=inline,
+        sha256=digest,
+        storage_name=name,
+    )
 
 
 def save_attachments(message: Message, attachments: list[InboundAttachment]) -> None:
@@ -275,7 +295,11 @@ def record_bounce(
     if original.direction == Direction.OUTBOUND:
         original.delivery_state = DeliveryState.FAILED
         original.delivery_error = clean(reason)
-        original.save(update_fields=["delivery_state", "delivery_error"])
+        original.delivery_problem = storable(
+            problem("report", status=status, diagnostic=diagnostic)
+        )
+        fields = ["delivery_state", "delivery_error", "delivery_problem"]
+        original.save(update_fields=fields)
     record_event(
         ticket=ticket,
         message=bounce,

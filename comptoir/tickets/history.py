@@ -11,43 +11,12 @@ code that decides can pass it on as the words it used to be. Pure: no database.
 """
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.utils import translation
-
+from comptoir.tickets.delivery_problems import problem_words
 from comptoir.tickets.models import EventKind, TicketStatus
-
-Data = Mapping[str, Any]
-
-# English is the msgids: said without activating a language, which costs tens of microseconds
-# (a Reason is made for every message ingest files).
-ENGLISH: ContextVar[bool] = ContextVar("history_in_english", default=False)
-
-
-def _(msgid: str) -> str:
-    return msgid if ENGLISH.get() else translation.gettext(msgid)
-
-
-def ngettext(singular: str, plural: str, count: int) -> str:
-    if ENGLISH.get():
-        return singular if count == 1 else plural
-    return translation.ngettext(singular, plural, count)
-
-
-@contextmanager
-def language(code: str) -> Iterator[None]:
-    if code == "en":
-        token = ENGLISH.set(True)
-        try:
-            yield
-        finally:
-            ENGLISH.reset(token)
-    else:
-        with translation.override(code):
-            yield
+from comptoir.tickets.words import ENGLISH, Data, _, get, language, ngettext
 
 
 def sentence(kind: str, data: Data, language_code: str) -> str:
@@ -98,12 +67,6 @@ def why(data: Data) -> str:
     else:
         say = REFUSALS.get(str(data.get("reason", "")))
     return say(data) if say is not None else ""
-
-
-def get(data: Data, name: str) -> str:
-    """A parameter as text: a page must show even an event with missing parameters."""
-    value = data.get(name, "")
-    return "" if value is None else str(value)
 
 
 # Threading rules (tickets.matching, mail.batch_write).
@@ -266,12 +229,20 @@ def no_auto_reply(data: Data) -> str:
 
 
 def delivery_failed(data: Data) -> str:
+    """A reply not delivered: by the outbox (`problem`, its `attempts` when it gave up; rows
+    from before problems kept the transport's English `error`), or by a delivery report."""
     if data.get("rule") == "delivery-report":
         found = " ".join(p for p in (get(data, "status"), get(data, "diagnostic")) if p)
         return _("delivery to the customer failed for <%(message_id)s>: %(reason)s") % {
             "message_id": get(data, "message_id"),
             "reason": found or _("delivery failed"),
         }
+    cause = data.get("problem")
+    if isinstance(cause, Mapping):
+        said = problem_words(cause)
+        if data.get("attempts"):
+            said = problem_words({"kind": "gave-up", "attempts": data["attempts"], "cause": cause})
+        return _("the reply could not be delivered: %(error)s") % {"error": said}
     if data.get("attempts"):
         count = int(data["attempts"])
         return ngettext(
@@ -283,18 +254,21 @@ def delivery_failed(data: Data) -> str:
 
 
 def delivery_partial(data: Data) -> str:
-    refused = data.get("refused")
-    items = refused.items() if isinstance(refused, dict) else []
-    listed = "; ".join(
-        _("%(address)s: %(error)s") % {"address": address, "error": error}
-        for address, error in items
-    )
-    return _("sent, but refused for %(refused)s") % {"refused": listed}
+    return problem_words({"kind": "partial", "refused": data.get("refused")})
 
 
 def attempts(data: Data) -> str:
     count = int(data.get("attempts") or 0)
     return ngettext("%(count)s attempt", "%(count)s attempts", count) % {"count": count}
+
+
+def released_idle(data: Data) -> str:
+    minutes = max(1, round(int(data.get("seconds") or 0) / 60))
+    return ngettext(
+        "the agent did nothing for %(minutes)s minute: the ticket went back",
+        "the agent did nothing for %(minutes)s minutes: the ticket went back",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def unassigned(data: Data) -> str:
@@ -344,6 +318,7 @@ KINDS: dict[str, Callable[[Data], str]] = {
     EventKind.PROCESSING_RELEASED: lambda d: _("paused by the agent"),
     EventKind.PROCESSING_TAKEN_BACK: taken_back,
     EventKind.LOCK_EXPIRED: lambda d: _("the agent's console stopped answering"),
+    EventKind.RELEASED_IDLE: released_idle,
     EventKind.MAX_ATTEMPTS_REACHED: attempts,
     EventKind.ASSIGNED: assigned,
     EventKind.UNASSIGNED: unassigned,

@@ -196,6 +196,10 @@ class Message(models.Model):
     delivery_state = models.CharField(max_length=16, choices=DeliveryState.choices, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
     delivery_error = models.TextField(blank=True)
+    # The same problem as a kind and its parameters (tickets.delivery_problems), said in the
+    # reader's language; delivery_error keeps the technical English (export, logs). Nullable:
+    # adding it is then one ALTER TABLE on SQLite too, not a copy of the messages' table.
+    delivery_problem = models.JSONField(null=True, blank=True)
     # Outbox (mail.outbox): when a queued message is next due, and the worker holding it.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)
@@ -284,6 +288,7 @@ class EventKind(models.TextChoices):
         "processing_taken_back",
         _("Processing taken back by a supervisor"),
     )
+    RELEASED_IDLE = "released_idle", _("Released after inactivity")
     LOCK_EXPIRED = "lock_expired", _("Lock expired")
     MAX_ATTEMPTS_REACHED = "max_attempts_reached", _("Maximum attempts reached")
     ASSIGNED = "assigned", _("Assigned")

@@ -36,8 +36,7 @@ from comptoir.mail.compose import (
     writable_address,
 )
 from comptoir.tenancy.models import User
-from comptoir.tickets.actions import record_event
-from comptoir.tickets.blobs import store_blob
+from comptoir.tickets.actions import attachment_row, record_event
 from comptoir.tickets.history import Reason, refusal
 from comptoir.tickets.models import (
     Attachment,
@@ -156,31 +155,7 @@ def reply(
         raise ReplyError(_("The reply is empty."))
     if unstorable_reason(text):
         raise ReplyError(unstorable_reason(text))
-    campaign = ticket.campaign
-    parent = parent_message(ticket)
-    to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
-    in_reply_to, references = threading_headers(ticket, parent)
-    language, time_zone = customer_language(ticket), ticket.domain.time_zone
-    signature = signature_for(ticket, author)
-    draft = Draft(
-        sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
-        to=to,
-        cc=copies,
-        reply_to=campaign.reply_to,
-        subject=tagged_subject(ticket.subject, ticket.number, reply=True),
-        message_id="",
-        text=text,
-        date=timezone.now(),
-        language=language,
-        time_zone=time_zone,
-        in_reply_to=in_reply_to,
-        references=references,
-        signature=signature.text,
-        signature_html=signature.html,
-        quote=quote_of(parent) if campaign.quote_previous else None,
-        attachments=list(attachments),
-        ticket_number=ticket.number,
-    )
+    draft = reply_draft(ticket, author=author, text=text, cc=cc, attachments=attachments)
     with transaction.atomic():
         message = queue(ticket, draft, author=author)
         addresses = [person.email for person in [*draft.to, *draft.cc]]
@@ -191,6 +166,42 @@ def reply(
         ticket.has_unread = False
         ticket.save(update_fields=["last_outbound_at", "updated_at", "has_unread"])
     return message
+
+
+def reply_draft(
+    ticket: Ticket,
+    *,
+    author: User,
+    text: str,
+    cc: Sequence[str],
+    attachments: Sequence[OutgoingAttachment],
+) -> Draft:
+    """The agent's reply as it will be sent: to whoever the customer asked (Cc checked),
+    threaded under their latest message, signed, quoting it when the campaign says so."""
+    campaign = ticket.campaign
+    parent = parent_message(ticket)
+    to, copies = checked_recipients(reply_recipients(ticket, parent), cc)
+    in_reply_to, references = threading_headers(ticket, parent)
+    signature = signature_for(ticket, author)
+    return Draft(
+        sender=Person(campaign.sender_name or campaign.name, sender_address(campaign)),
+        to=to,
+        cc=copies,
+        reply_to=campaign.reply_to,
+        subject=tagged_subject(ticket.subject, ticket.number, reply=True),
+        message_id="",
+        text=text,
+        date=timezone.now(),
+        language=customer_language(ticket),
+        time_zone=ticket.domain.time_zone,
+        in_reply_to=in_reply_to,
+        references=references,
+        signature=signature.text,
+        signature_html=signature.html,
+        quote=quote_of(parent) if campaign.quote_previous else None,
+        attachments=list(attachments),
+        ticket_number=ticket.number,
+    )
 
 
 def checked_recipients(to: list[Person], cc: Sequence[str]) -> tuple[list[Person], list[Person]]:
@@ -338,21 +349,12 @@ def outbound_row(ticket: Ticket, draft: Draft, raw: RawMessage, author: User | N
 def outbound_attachments(
     message: Message, attachments: Sequence[OutgoingAttachment]
 ) -> list[Attachment]:
-    rows = []
-    for item in attachments:
-        digest, name = store_blob(item.content)
-        rows.append(
-            Attachment(
-                domain_id=message.domain_id,
-                message=message,
-                filename=clean(item.filename, 255),
-                content_type=clean(item.content_type, 255),
-                size=len(item.content),
-                sha256=digest,
-                storage_name=name,
-            )
+    return [
+        attachment_row(
+            message, content=item.content, filename=item.filename, content_type=item.content_type
         )
-    return rows
+        for item in attachments
+    ]
 
 
 def add_note(ticket: Ticket, *, author: User, text: str) -> Message:

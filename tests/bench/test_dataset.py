@@ -10,8 +10,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from bench.dataset_fill import default_anchor
 from bench.dataset_people import play_logins
-from comptoir.campaigns.models import Campaign, ScriptVersion
+from comptoir.campaigns.models import Campaign
 from comptoir.distribution.models import Processing
+from comptoir.scripts.models import ScriptVersion
 from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.models import Message, Ticket, TicketCounter, TicketEvent
 from tests.bench.conftest import ANCHOR, TICKETS

@@ -11,7 +11,7 @@ from comptoir.distribution.actions import assign_to_me, heartbeat, settle_lapsed
 from comptoir.distribution.models import EndReason
 from comptoir.distribution.queues import AssignedState, assigned_state, due_for, returning_for
 from comptoir.tenancy.models import User
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import EventKind, Ticket
 from tests.conftest import Acme
 from tests.distribution.conftest import (
     customer_writes,
@@ -37,6 +37,19 @@ def test_a_heartbeat_past_the_idle_limit_gives_the_ticket_back(acme: Acme, clock
     assert processing.end_reason == EndReason.RELEASED and not processing.counted_attempt
     back = fresh(ticket)
     assert back.locked_by_id is None and back.locked_until is None and back.attempts == 0
+
+
+@override_settings(COMPTOIR_IDLE_SECONDS=600)
+def test_the_idle_give_back_is_its_own_event_not_a_pause(acme: Acme, clock: datetime) -> None:
+    ticket = customer_writes(acme)
+    processing = play(acme.agent, acme.support, clock).processing
+    assert processing is not None
+    assert heartbeat(processing, now=clock, last_activity=clock - timedelta(seconds=600)) is False
+    last = ticket.events.order_by("pk").last()
+    assert last is not None and last.kind == EventKind.RELEASED_IDLE
+    assert last.data == {"seconds": 600} and last.actor_id == acme.agent.pk
+    assert not ticket.events.filter(kind=EventKind.PROCESSING_RELEASED).exists()
+    assert last.detail == "the agent did nothing for 10 minutes: the ticket went back"
 
 
 @override_settings(COMPTOIR_IDLE_SECONDS=600)

@@ -145,6 +145,16 @@ def test_quarantined_messages_count_as_failed_with_their_reason(acme: Acme) -> N
     assert job.errors[0]["reason"].startswith("quarantined: ")
 
 
+def test_a_french_report_says_why_in_french(acme: Acme) -> None:
+    loop = mail(2, sender="support@acme.test")
+    job = queue(acme.support, ImportKind.MAIL, "x.zip", zipped({"2.eml": loop}), language="fr")
+    run_worker_job()
+    assert refreshed(job).errors[0]["reason"] == (
+        "mis en quarantaine : envoyé depuis notre propre adresse support@acme.test et rattaché "
+        "à aucun ticket (boucle de courrier ?)"
+    )
+
+
 def test_ingest_command_with_campaign_records_a_history_entry(
     acme: Acme, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

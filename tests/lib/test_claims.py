@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from comptoir.lib import shutdown
 from comptoir.lib.claims import Claim, Lease, Round, clock, statement
 from comptoir.tenancy.models import AccountEmail
 from tests.concurrency import run_together, uncommitted
@@ -126,3 +127,13 @@ def test_a_round_ends_after_its_seconds_unless_it_runs_once() -> None:
     assert Round(once=False, seconds=0).over()
     assert not Round(once=False, seconds=60).over()
     assert not Round(once=True, seconds=0).over()
+
+
+def test_a_round_is_over_as_soon_as_the_process_is_asked_to_stop() -> None:
+    try:
+        shutdown.REQUESTED.set()
+        assert Round(once=False, seconds=60).over()
+        assert Round(once=True).over()
+    finally:
+        shutdown.REQUESTED.clear()
+    assert not Round(once=True).over()

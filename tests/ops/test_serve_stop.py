@@ -1,9 +1,10 @@
 """`comptoir serve` says ready when it is, and Ctrl-C stops it quickly even under mail load.
 
 Ctrl-C sends SIGINT to the terminal's whole process group: serve and each of its children
-get it, then serve sends its own SIGTERM to each child a moment later. Two signals a moment
-apart while the listener's threads were busy used to leave `comptoir smtpd` waiting for a
-stop it never saw, until serve killed it at its 25 s deadline (comptoir/lib/shutdown.py).
+get it, then serve sends its own SIGTERM to each child a moment later. A child whose main
+thread took a signal inside the wait for it used to deadlock in the handler (it set a
+threading.Event, whose lock that thread held), until serve killed it at its 25 s deadline:
+about one stop in twenty right after start-up (comptoir/lib/shutdown.py).
 """
 
 import itertools
@@ -25,7 +26,6 @@ from tests.ops.conftest import ROOT
 from tests.ops.test_serve import free_port, listening
 
 STOP_LIMIT_SECONDS = 5
-STARTUP_STOP_SECONDS = 30
 SENDERS = 4
 
 
@@ -86,11 +86,13 @@ def test_serve_says_ready_only_once_web_and_smtp_accept_connections(
     assert listening(web_port), lines
     assert listening(smtp_port), lines
     assert lines[-1] == "serve: ready (web, smtp, worker)"
+    # Ctrl-C just after start-up, while the worker may be in its first round: a round ends as
+    # soon as the stop is asked (lib.claims.Round), so this stop is as quick as under load.
     os.killpg(process.pid, signal.SIGINT)
-    # The stop's time is asserted under load below; here, just after start-up, the worker may
-    # be in its first round (once, in CI on PostgreSQL, this stop took over 5 s: not understood
-    # yet, see the issue 12 note), so only a clean exit is asserted.
-    assert process.wait(timeout=STARTUP_STOP_SECONDS) == 0
+    asked = time.monotonic()
+    assert process.wait(timeout=30) == 0
+    took = time.monotonic() - asked
+    assert took < STOP_LIMIT_SECONDS, f"serve took {took:.1f} s to stop"
 
 
 class Senders:

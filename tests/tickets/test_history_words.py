@@ -55,6 +55,13 @@ KIND_DATA: dict[str, list[dict[str, Any]]] = {
         {"rule": "smtp", "error": "421 try later", "attempts": 3},
         {"rule": "delivery-report", "message_id": "r1@acme.test", "status": "5.1.1"},
         {"rule": "delivery-report", "message_id": "r1@acme.test"},
+        {"rule": "smtp", "error": "x", "problem": {"kind": "answer", "answer": "550 5.1.1 no"}},
+        {
+            "rule": "smtp",
+            "error": "x",
+            "attempts": 3,
+            "problem": {"kind": "connection", "server": "smtp://mx:25", "error": "timed out"},
+        },
     ],
     EventKind.DELIVERY_PARTIAL: [{"rule": "smtp", "refused": {"x@client.test": "550 no"}}],
     EventKind.PROCESSING_STARTED: [{}],
@@ -64,6 +71,7 @@ KIND_DATA: dict[str, list[dict[str, Any]]] = {
         {"agent": "alice", "supervisor": "sam", "state": "paused", "why": "Réunion"},
         {"agent": "alice", "supervisor": "sam", "state": "offline", "why": "Fin de service"},
     ],
+    EventKind.RELEASED_IDLE: [{"seconds": 60}, {"seconds": 600}],
     EventKind.LOCK_EXPIRED: [{}],
     EventKind.MAX_ATTEMPTS_REACHED: [{"attempts": 1}, {"attempts": 4}],
     EventKind.ASSIGNED: [{"agent": "alice"}],
@@ -84,6 +92,9 @@ SHARED = {
     "references",
     "no-reply",
     "support",
+    "agent",
+    "minute",
+    "minutes",
 }
 
 

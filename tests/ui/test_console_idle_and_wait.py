@@ -69,6 +69,21 @@ def test_an_idle_console_is_warned_then_gives_the_ticket_back(acme: Acme) -> Non
 
 
 @override_settings(COMPTOIR_IDLE_SECONDS=600)
+def test_the_ticket_page_says_it_went_back_after_inactivity(acme: Acme) -> None:
+    ticket = waiting_ticket(acme)
+    client = client_for(acme.agent)
+    beat(client, play(client), 600)
+    url = reverse("ui:ticket", args=[ticket.number])
+    page = client.get(url).text
+    assert "Rendu après inactivité" in page and "Traitement mis en pause" not in page
+    assert "l’agent n’a rien fait pendant 10 minutes : le ticket est reparti" in page
+    client.cookies["django_language"] = "en"
+    english = client.get(url).text
+    assert "Released after inactivity" in english
+    assert "the agent did nothing for 10 minutes: the ticket went back" in english
+
+
+@override_settings(COMPTOIR_IDLE_SECONDS=600)
 def test_a_beat_without_the_idle_figure_never_releases(acme: Acme) -> None:
     waiting_ticket(acme)
     client = client_for(acme.agent)

@@ -80,7 +80,7 @@ def test_assign_to_me_swaps_the_assignment_panel(acme: Acme) -> None:
     panel = response.text
     assert panel.lstrip().startswith('<section class="panel assignment" id="assignment"')
     assert "Assigned to you." in panel and 'data-testid="remove-assignment"' in panel
-    assert "The ticket is assigned to you." in panel
+    assert "Done: only you will be served this ticket, and only you may open it." in panel
     response = client.post(reverse("ui:remove_assignment", args=[ticket.number]), **HTMX)
     ticket.refresh_from_db()
     assert ticket.assignee is None

@@ -3,7 +3,9 @@
 import hashlib
 
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
+from comptoir.mail.ingest import ingest_email
 from comptoir.tickets.models import RawMessage, RawState
 from tests.conftest import Acme, make_acme
 from tests.ui.conftest import client_for
@@ -73,3 +75,20 @@ def test_ticket_list_counts_the_quarantine_for_supervisors(acme: Acme) -> None:
     quarantined(acme.domain.pk, "Deux")
     page = client_for(acme.supervisor).get(reverse("ui:tickets")).text
     assert "2 messages en quarantaine" in page
+
+
+def test_the_quarantine_says_why_in_french(acme: Acme, settings: Settings) -> None:
+    """A message over the size limit, through the real ingest: its stored reason is English,
+    the supervisor's page says it in French."""
+    settings.COMPTOIR_MAX_MESSAGE_SIZE = 1000
+    raw = b"From: claire@client.test\r\nTo: support@acme.test\r\nSubject: Gros\r\n\r\n"
+    raw += b"x" * 2000 + b"\r\n"
+    result = ingest_email(raw, recipients=["support@acme.test"])
+    assert result.outcome == "quarantined"
+    assert result.reason.startswith(f"message is {len(raw)} bytes, more than 1000")
+    client = client_for(acme.supervisor)
+    page = client.get(reverse("ui:quarantine")).text
+    assert f"le message fait {len(raw)} octets, plus de 1000" in page
+    assert "bytes, more than" not in page
+    client.cookies["django_language"] = "en"
+    assert result.reason in client.get(reverse("ui:quarantine")).text

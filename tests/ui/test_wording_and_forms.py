@@ -87,6 +87,19 @@ def test_assigning_oneself_says_it_once(acme: Acme) -> None:
     assert "C’est fait : vous seul recevrez ce ticket" in page
 
 
+def test_assigning_oneself_says_it_once_in_english_too(acme: Acme) -> None:
+    ticket = make_ticket(acme.support)
+    client = client_for(acme.agent)
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("ui:assign", args=[ticket.number]), follow=True).text
+    assert page.lower().count("assigned to you") == 1
+    assert "only you will be served this ticket" in page
+    client.post(reverse("ui:remove_assignment", args=[ticket.number]))
+    # The console's panel, swapped by htmx, says it once as well.
+    panel = client.post(reverse("ui:assign", args=[ticket.number]), HTTP_HX_REQUEST="true").text
+    assert panel.lower().count("assigned to you") == 1
+
+
 def test_the_login_page_on_a_domains_address_does_not_mention_a_domain(acme: Acme) -> None:
     client = Client(HTTP_HOST="acme.localhost")
     page = client.post(reverse("ui:login"), {"login": "alice", "password": "wrong"}).text

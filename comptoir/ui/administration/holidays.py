@@ -2,6 +2,7 @@
 closed (a campaign's own holidays are in its Advanced tab, which lists these too). The right
 to manage campaigns; another domain's holidays are 404."""
 
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -20,7 +21,7 @@ from comptoir.campaigns.models import Holiday
 from comptoir.tenancy.models import Domain
 from comptoir.ui.administration.campaign_editor.forms import HolidayForm
 from comptoir.ui.common.access import campaign_managers_only, current_user
-from comptoir.ui.common.confirm import confirmation_page
+from comptoir.ui.common.confirm import remove_when_confirmed
 from comptoir.ui.common.forms import save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
@@ -102,11 +103,11 @@ def holiday_remove(request: HttpRequest, domain_holiday_id: int) -> HttpResponse
     holiday = get_object_or_404(
         Holiday, domain_id=user.domain_id, campaign__isnull=True, pk=domain_holiday_id
     )
-    if request.method == "GET":
-        question = _("Remove the holiday “%(name)s”?") % {"name": holiday.name}
-        detail = _("Every campaign of the domain opens again on that day.")
-        back = reverse("ui:manage_domain_holidays")
-        return confirmation_page(request, question=question, detail=detail, back=back)
-    planning.remove_holiday(user.domain, domain_holiday_id, by=user)
-    messages.success(request, _("The holiday is removed."))
-    return redirect("ui:manage_domain_holidays")
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the holiday “%(name)s”?") % {"name": holiday.name},
+        detail=_("Every campaign of the domain opens again on that day."),
+        back=reverse("ui:manage_domain_holidays"),
+        remove=partial(planning.remove_holiday, user.domain, domain_holiday_id, by=user),
+        done=_("The holiday is removed."),
+    )

@@ -1,10 +1,11 @@
 """The domain's library (/manage/library/): email templates and signatures shared by every
 campaign of the domain. The right to manage campaigns; another domain's objects are 404."""
 
+from collections.abc import Callable
 from functools import partial
 from itertools import groupby
+from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,8 +20,8 @@ from comptoir.ui.administration.campaign_editor.forms import (
     TemplateForm,
 )
 from comptoir.ui.common.access import campaign_managers_only, current_user
-from comptoir.ui.common.confirm import confirmation_page
-from comptoir.ui.common.forms import act_and_say, form_for, save_form_with
+from comptoir.ui.common.confirm import remove_when_confirmed
+from comptoir.ui.common.forms import form_for, save_form_with
 from comptoir.ui.common.pages import render_page
 
 
@@ -50,6 +51,22 @@ def library(request: HttpRequest) -> HttpResponse:
     return render_page(request, "ui/manage/library.html", context)
 
 
+def library_form(
+    request: HttpRequest,
+    form: TemplateForm | SignatureForm,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    page: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A shared template's or signature's form: saved by the action `save`, then back to the
+    library; else the `page` again, with the action's refusal next to the fields."""
+    if request.method == "POST" and save_form_with(request, form, save, done):
+        return redirect("ui:manage_library")
+    status = 400 if form.errors else 200
+    return render_page(request, page, {"form": form, **context}, status)
+
+
 @campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, shared_template_id: int | None = None) -> HttpResponse:
@@ -58,30 +75,28 @@ def template_edit(request: HttpRequest, shared_template_id: int | None = None) -
     if shared_template_id is not None:
         template = shared_template(request, shared_template_id)
     form = form_for(request, TemplateForm, template, TEMPLATE_FIELDS)
-    if request.method == "POST" and save_form_with(
+    return library_form(
         request,
         form,
         lambda data: templates.save_template(user.domain, template, **data, by=user),
         _("The template is saved."),
-    ):
-        return redirect("ui:manage_library")
-    context = {"form": form, "template": template}
-    status = 400 if form.errors else 200
-    return render_page(request, "ui/manage/library_template.html", context, status)
+        "ui/manage/library_template.html",
+        {"template": template},
+    )
 
 
 @campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def template_remove(request: HttpRequest, shared_template_id: int) -> HttpResponse:
     template = shared_template(request, shared_template_id)
-    if request.method == "GET":
-        question = _("Remove the shared template “%(name)s”?") % {"name": template.name}
-        detail = _("Every campaign of the domain stops offering it.")
-        back = reverse("ui:manage_library")
-        return confirmation_page(request, question=question, detail=detail, back=back)
-    remove = partial(templates.delete_template, template, by=current_user(request))
-    act_and_say(request, remove, _("The template is removed."))
-    return redirect("ui:manage_library")
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the shared template “%(name)s”?") % {"name": template.name},
+        detail=_("Every campaign of the domain stops offering it."),
+        back=reverse("ui:manage_library"),
+        remove=partial(templates.delete_template, template, by=current_user(request)),
+        done=_("The template is removed."),
+    )
 
 
 @campaign_managers_only
@@ -90,26 +105,24 @@ def signature_edit(request: HttpRequest, signature_id: int | None = None) -> Htt
     user = current_user(request)
     signature = shared_signature(request, signature_id) if signature_id is not None else None
     form = form_for(request, SignatureForm, signature, ("name", "text"))
-    if request.method == "POST" and save_form_with(
+    return library_form(
         request,
         form,
         lambda data: templates.save_signature(user.domain, signature, **data, by=user),
         _("The signature is saved."),
-    ):
-        return redirect("ui:manage_library")
-    context = {"form": form, "signature": signature}
-    status = 400 if form.errors else 200
-    return render_page(request, "ui/manage/library_signature.html", context, status)
+        "ui/manage/library_signature.html",
+        {"signature": signature},
+    )
 
 
 @campaign_managers_only
 @require_http_methods(["GET", "POST"])
 def signature_remove(request: HttpRequest, signature_id: int) -> HttpResponse:
     signature = shared_signature(request, signature_id)
-    if request.method == "GET":
-        question = _("Remove the signature “%(name)s”?") % {"name": signature.name}
-        back = reverse("ui:manage_library")
-        return confirmation_page(request, question=question, back=back)
-    templates.delete_signature(signature, by=current_user(request))
-    messages.success(request, _("The signature is removed."))
-    return redirect("ui:manage_library")
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the signature “%(name)s”?") % {"name": signature.name},
+        back=reverse("ui:manage_library"),
+        remove=partial(templates.delete_signature, signature, by=current_user(request)),
+        done=_("The signature is removed."),
+    )

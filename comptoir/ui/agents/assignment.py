@@ -55,7 +55,12 @@ def assignment_panel(
 @login_required_in_domain
 @require_POST
 def assign(request: HttpRequest, number: int) -> HttpResponse:
-    return change_assignment(request, number, assign_to_me, _("The ticket is assigned to you."))
+    return change_assignment(
+        request,
+        number,
+        assign_to_me,
+        _("Done: only you will be served this ticket, and only you may open it."),
+    )
 
 
 @login_required_in_domain

@@ -105,32 +105,17 @@ def console_response(
     done: str = "",
 ) -> HttpResponse:
     """The console page, or only its main area (`fragment`, for htmx)."""
-    user = current_user(request)
     ticket = get_object_or_404(
         Ticket.objects.select_related("contact", "campaign", "assignee"), pk=processing.ticket_id
     )
-    may_act = may_act_on(user, ticket)
-    template = chosen_template(user, ticket, request.GET.get("template", "")) if may_act else None
-    if reply_form is None:
-        initial = {"text": template_text(template, ticket, user)[1]} if template else {}
-        reply_form = ReplyForm(initial=initial)
     url = reverse("ui:process", args=[processing.pk])
     context = {
-        **thread_context(user, ticket),
-        **assignment_context(user, ticket),
-        "processing": processing,
-        "campaign": processing.campaign,
-        **composer_context(user, ticket, template, may_act=may_act),
-        "reply_form": reply_form,
+        **ticket_context(request, processing, ticket, reply_form=reply_form),
         "note_form": note_form or NoteForm(),
         "qualification": qualification_form or QualificationForm(script_for(ticket.campaign)),
-        "reply_url": reverse("ui:console_reply", args=[processing.pk]),
-        "note_url": reverse("ui:console_note", args=[processing.pk]),
         "picker_url": url,
         "page_url": url,
-        "heartbeat_seconds": heartbeat_seconds(),
-        "reasons": pause_menu(user),
-        "seen": last_inbound_id(ticket),
+        "reasons": pause_menu(current_user(request)),
         "fragment": fragment,
         "done": done,
     }
@@ -139,6 +124,31 @@ def console_response(
     if fragment:
         response["HX-Push-Url"] = url
     return response
+
+
+def ticket_context(
+    request: HttpRequest, processing: Processing, ticket: Ticket, *, reply_form: ReplyForm | None
+) -> dict[str, object]:
+    """The served ticket's part of the console: its thread, assignment, the composer (a
+    template chosen in the picker fills an empty reply) and what the heartbeat needs."""
+    user = current_user(request)
+    may_act = may_act_on(user, ticket)
+    template = chosen_template(user, ticket, request.GET.get("template", "")) if may_act else None
+    if reply_form is None:
+        initial = {"text": template_text(template, ticket, user)[1]} if template else {}
+        reply_form = ReplyForm(initial=initial)
+    return {
+        **thread_context(user, ticket),
+        **assignment_context(user, ticket),
+        "processing": processing,
+        "campaign": processing.campaign,
+        **composer_context(user, ticket, template, may_act=may_act),
+        "reply_form": reply_form,
+        "reply_url": reverse("ui:console_reply", args=[processing.pk]),
+        "note_url": reverse("ui:console_note", args=[processing.pk]),
+        "heartbeat_seconds": heartbeat_seconds(),
+        "seen": last_inbound_id(ticket),
+    }
 
 
 @login_required_in_domain

@@ -2,8 +2,12 @@
 ("Supprimer … ?"), a button that POSTs to the same URL, and a way back; only the POST
 changes anything. Plain links and forms: it works without JavaScript."""
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from comptoir.ui.common.forms import act_and_say
 from comptoir.ui.common.pages import render_page
 
 
@@ -21,3 +25,20 @@ def confirmation_page(
     context = {"question": question, "detail": detail, "back": back, "keep": keep or {}}
     context["button"] = button
     return render_page(request, "ui/confirm.html", context)
+
+
+def remove_when_confirmed(
+    request: HttpRequest,
+    *,
+    question: str,
+    back: str,
+    remove: Callable[[], object],
+    done: str,
+    detail: str = "",
+) -> HttpResponse:
+    """A removal behind its question: the GET asks it; the POST runs `remove`, says `done`
+    (or the action's refusal) and goes `back`."""
+    if request.method == "GET":
+        return confirmation_page(request, question=question, detail=detail, back=back)
+    act_and_say(request, remove, done)
+    return redirect(back)

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from comptoir.mail.reasons import in_words
 from comptoir.tenancy.models import User
+from comptoir.tickets.delivery_problems import problem_sentence
 from comptoir.tickets.history import automatic_words
-from comptoir.tickets.models import EventKind, TicketEvent
+from comptoir.tickets.models import EventKind, Message, TicketEvent
 from comptoir.ui.common import downloads
-from comptoir.ui.supervisors.reasons import translated_reason
 
 register = template.Library()
 
@@ -57,8 +58,19 @@ def stored_html(html: str) -> SafeString:
 
 @register.filter
 def quarantine_reason(reason: str) -> str:
-    """The parser's limit reasons in the reader's language; any other reason as stored."""
-    return translated_reason(reason)
+    """Why a message is in the quarantine (stored in English), in the reader's language."""
+    return in_words(reason)
+
+
+@register.filter
+def delivery_problem(message: Message) -> str:
+    """Why an outbound message was not (fully) delivered, in the reader's language; a row
+    from before problems were stored as parameters shows its technical English."""
+    if message.delivery_problem:
+        said = problem_sentence(message.delivery_problem, get_language() or settings.LANGUAGE_CODE)
+        if said:
+            return said
+    return message.delivery_error
 
 
 @register.filter

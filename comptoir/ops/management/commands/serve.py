@@ -16,7 +16,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from comptoir.lib.shutdown import stop_requested
+from comptoir.lib.shutdown import StopEvent, stop_requested
 from comptoir.tenancy.models import Domain
 
 # Gunicorn lets requests in flight finish for this long after SIGTERM; we wait a little longer.
@@ -123,7 +122,7 @@ def accepts_connections(address: tuple[str, int]) -> bool:
 
 
 def wait_until_ready(
-    parts: list[Part], children: dict[str, subprocess.Popen[bytes]], stop: threading.Event
+    parts: list[Part], children: dict[str, subprocess.Popen[bytes]], stop: StopEvent
 ) -> tuple[str, int] | None:
     """Wait until every listening part accepts connections; returns the first child that
     exited meanwhile (its name and code), if one did. A stop request ends the wait too."""
@@ -185,8 +184,9 @@ class Command(BaseCommand):
         if exited is None and not stop.is_set():
             self.stdout.write(f"serve: ready ({', '.join(part.name for part in parts)})")
             self.stdout.flush()
-        while not stop.is_set() and exited is None:
-            stop.wait(0.5)
+        # A child that exits once the stop is asked (Ctrl-C reaches the whole group) is no
+        # failure: only one that exits while serve runs stops the rest with an error.
+        while exited is None and not stop.wait(0.5):
             exited = first_exited(children)
         stop_all(children)
         if exited is not None:

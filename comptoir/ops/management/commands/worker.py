@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from comptoir.imports.actions import import_job, import_retention_job
-from comptoir.lib.shutdown import stop_requested
+from comptoir.lib.shutdown import stop_requested, stopping
 from comptoir.supervision.presence import offline_job
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ def run_round(me: str, *, once: bool) -> bool:
     Returns False when a job failed."""
     ok = True
     for name, job in JOBS:
+        if stopping():  # asked to stop: the other jobs wait for the next start
+            break
         # A long-lived process must drop the connections the database closed meanwhile.
         close_old_connections()
         try:

@@ -4,7 +4,7 @@ blocking.
 
 Planning dates are typed and shown in the domain's time zone (datetime-local has none)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import groupby
@@ -45,8 +45,8 @@ from comptoir.ui.administration.campaign_editor.forms import (
 )
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
-from comptoir.ui.common.confirm import confirmation_page
-from comptoir.ui.common.forms import act_and_say, form_for, save_form_with, show_action_errors
+from comptoir.ui.common.confirm import remove_when_confirmed
+from comptoir.ui.common.forms import form_for, save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
 WEEKDAY_NAMES = dict(WEEKDAYS)
@@ -109,20 +109,31 @@ def advanced(request: HttpRequest, slug: str) -> HttpResponse:
         return advanced_page(request, campaign, form=form, status=400)
 
 
+def add_to_planning(
+    request: HttpRequest,
+    slug: str,
+    form_class: type[HoursForm | HolidayForm],
+    add: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """Opening hours or a holiday added from its form (`add`: the action, given the form's
+    data); back to the tab, else the tab again with the form's errors."""
+    campaign = managed_campaign(request, slug)
+    form = form_class(request.POST)
+    by = current_user(request)
+    if save_form_with(request, form, lambda data: add(campaign, **data, by=by), done):
+        return redirect("ui:manage_advanced", campaign.slug)
+    with domain_time(campaign):
+        if isinstance(form, HoursForm):
+            return advanced_page(request, campaign, hours_form=form, status=400)
+        return advanced_page(request, campaign, holiday_form=form, status=400)
+
+
 @campaign_managers_only
 @require_POST
 def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = managed_campaign(request, slug)
-    form = HoursForm(request.POST)
-    if save_form_with(
-        request,
-        form,
-        lambda data: planning.add_opening_hours(campaign, **data, by=current_user(request)),
-        _("The opening hours are added."),
-    ):
-        return redirect("ui:manage_advanced", campaign.slug)
-    with domain_time(campaign):
-        return advanced_page(request, campaign, hours_form=form, status=400)
+    done = _("The opening hours are added.")
+    return add_to_planning(request, slug, HoursForm, planning.add_opening_hours, done)
 
 
 @campaign_managers_only
@@ -130,29 +141,21 @@ def hours_add(request: HttpRequest, slug: str) -> HttpResponse:
 def hours_remove(request: HttpRequest, slug: str, hours_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     row = get_object_or_404(campaign.opening_hours, pk=hours_id)
-    if request.method == "GET":
-        hours = f"{WEEKDAY_NAMES[row.weekday]} {row.opens:%H:%M}–{row.closes:%H:%M}"
-        question = _("Remove the opening hours %(hours)s?") % {"hours": hours}
-        return confirmation_page(request, question=question, back=advanced_url(campaign))
-    planning.remove_opening_hours(campaign, hours_id, by=current_user(request))
-    messages.success(request, _("The opening hours are removed."))
-    return redirect("ui:manage_advanced", campaign.slug)
+    hours = f"{WEEKDAY_NAMES[row.weekday]} {row.opens:%H:%M}–{row.closes:%H:%M}"
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the opening hours %(hours)s?") % {"hours": hours},
+        back=advanced_url(campaign),
+        remove=partial(planning.remove_opening_hours, campaign, hours_id, by=current_user(request)),
+        done=_("The opening hours are removed."),
+    )
 
 
 @campaign_managers_only
 @require_POST
 def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = managed_campaign(request, slug)
-    form = HolidayForm(request.POST)
-    if save_form_with(
-        request,
-        form,
-        lambda data: planning.add_holiday(campaign, **data, by=current_user(request)),
-        _("The holiday is added."),
-    ):
-        return redirect("ui:manage_advanced", campaign.slug)
-    with domain_time(campaign):
-        return advanced_page(request, campaign, holiday_form=form, status=400)
+    done = _("The holiday is added.")
+    return add_to_planning(request, slug, HolidayForm, planning.add_holiday, done)
 
 
 @campaign_managers_only
@@ -160,12 +163,14 @@ def holiday_add(request: HttpRequest, slug: str) -> HttpResponse:
 def holiday_remove(request: HttpRequest, slug: str, holiday_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     holiday = get_object_or_404(campaign.holidays, pk=holiday_id)
-    if request.method == "GET":
-        question = _("Remove the holiday “%(name)s”?") % {"name": holiday.name}
-        return confirmation_page(request, question=question, back=advanced_url(campaign))
-    planning.remove_holiday(campaign, holiday_id, by=current_user(request))
-    messages.success(request, _("The holiday is removed."))
-    return redirect("ui:manage_advanced", campaign.slug)
+    by = current_user(request)
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the holiday “%(name)s”?") % {"name": holiday.name},
+        back=advanced_url(campaign),
+        remove=partial(planning.remove_holiday, campaign, holiday_id, by=by),
+        done=_("The holiday is removed."),
+    )
 
 
 @campaign_managers_only
@@ -258,9 +263,10 @@ def template_preview(request: HttpRequest, slug: str) -> HttpResponse:
 def template_remove(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     template: EmailTemplate = get_object_or_404(campaign.email_templates, pk=template_id)
-    if request.method == "GET":
-        question = _("Remove the template “%(name)s”?") % {"name": template.name}
-        return confirmation_page(request, question=question, back=advanced_url(campaign))
-    remove = partial(delete_template, template, by=current_user(request))
-    act_and_say(request, remove, _("The template is removed."))
-    return redirect("ui:manage_advanced", campaign.slug)
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the template “%(name)s”?") % {"name": template.name},
+        back=advanced_url(campaign),
+        remove=partial(delete_template, template, by=current_user(request)),
+        done=_("The template is removed."),
+    )

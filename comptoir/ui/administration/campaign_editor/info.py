@@ -3,9 +3,9 @@ the inbound addresses and the polled IMAP mailboxes (with a connection test). Fo
 may manage campaigns (403 otherwise); a campaign of another domain does not exist (404).
 Every change calls campaigns.actions (campaign, routing, mailboxes)."""
 
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,7 +25,7 @@ from comptoir.ui.administration.campaign_editor.forms import (
 )
 from comptoir.ui.administration.campaign_editor.tabs import tab_page
 from comptoir.ui.common.access import campaign_managers_only, current_user, managed_campaign
-from comptoir.ui.common.confirm import confirmation_page
+from comptoir.ui.common.confirm import remove_when_confirmed
 from comptoir.ui.common.forms import save_form_with, show_action_errors
 from comptoir.ui.common.pages import render_page
 
@@ -129,14 +129,15 @@ def address_add(request: HttpRequest, slug: str) -> HttpResponse:
 def address_remove(request: HttpRequest, slug: str, address_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     address = get_object_or_404(campaign.addresses, pk=address_id)
-    if request.method == "GET":
-        question = _("Remove the address %(address)s?") % {"address": address}
-        detail = _("Mail sent to it is then refused.")
-        back = reverse("ui:manage_info", args=[campaign.slug])
-        return confirmation_page(request, question=question, detail=detail, back=back)
-    routing.remove_inbound_address(campaign, address_id, by=current_user(request))
-    messages.success(request, _("The address is removed."))
-    return redirect("ui:manage_info", campaign.slug)
+    by = current_user(request)
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the address %(address)s?") % {"address": address},
+        detail=_("Mail sent to it is then refused."),
+        back=reverse("ui:manage_info", args=[campaign.slug]),
+        remove=partial(routing.remove_inbound_address, campaign, address_id, by=by),
+        done=_("The address is removed."),
+    )
 
 
 def mailbox_initial(mailbox: ImapMailbox) -> dict[str, Any]:
@@ -173,14 +174,14 @@ def mailbox_edit(request: HttpRequest, slug: str, mailbox_id: int | None = None)
 def mailbox_remove(request: HttpRequest, slug: str, mailbox_id: int) -> HttpResponse:
     campaign = managed_campaign(request, slug)
     mailbox = get_object_or_404(campaign.imap_mailboxes, pk=mailbox_id)
-    if request.method == "GET":
-        question = _("Remove the mailbox %(mailbox)s?") % {"mailbox": mailbox}
-        detail = _("It is no longer polled; the tickets it brought stay.")
-        back = reverse("ui:manage_info", args=[campaign.slug])
-        return confirmation_page(request, question=question, detail=detail, back=back)
-    mailboxes.delete_mailbox(mailbox, by=current_user(request))
-    messages.success(request, _("The mailbox is removed."))
-    return redirect("ui:manage_info", campaign.slug)
+    return remove_when_confirmed(
+        request,
+        question=_("Remove the mailbox %(mailbox)s?") % {"mailbox": mailbox},
+        detail=_("It is no longer polled; the tickets it brought stay."),
+        back=reverse("ui:manage_info", args=[campaign.slug]),
+        remove=partial(mailboxes.delete_mailbox, mailbox, by=current_user(request)),
+        done=_("The mailbox is removed."),
+    )
 
 
 def mailbox_test_answer(
