@@ -1,16 +1,27 @@
 """What waits in a campaign's queue, and where an agent's own tickets stand; read-only.
 
 The conditions are those of `claim.claim_row` (its ELIGIBLE, QUEUE and MINE_DUE clauses),
-written with the ORM so that the campaign list counts exactly what play would serve, plus
-what `actions.claim_next_ticket` does before it claims: end the agent's processing whose
-lock expired, which gives an unread message back (`came_back_unread`).
+written with the ORM so that the campaign list and the supervisors' board
+(supervision.board) count exactly what play would serve, plus what
+`actions.claim_next_ticket` does before it claims: end the agent's processing whose lock
+expired, which gives an unread message back (`came_back_unread`).
 tests/distribution/test_queue_agreement.py holds them together.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from comptoir.campaigns.models import Campaign
@@ -19,18 +30,25 @@ from comptoir.tenancy.models import User
 from comptoir.tickets.models import Direction, Message, Ticket, TicketStatus
 
 
-def eligible(campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
-    """Tickets of the campaign that play may serve now (to someone)."""
-    return Ticket.objects.filter(
+def servable(now: datetime, max_attempts: int | F) -> Q:
+    """The claim's ELIGIBLE clause but for its domain and campaign: what play may serve now
+    (to someone). `max_attempts` is the campaign's number, or F("campaign__max_attempts")
+    where one query counts several campaigns (the board)."""
+    return Q(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now),
         Q(blocked_until__isnull=True) | Q(blocked_until__lte=now),
         Q(reopen_at__isnull=True) | Q(reopen_at__lte=now),
-        domain_id=campaign.domain_id,
-        campaign=campaign,
         status=TicketStatus.OPEN,
         flagged=False,
         number__isnull=False,
-        attempts__lt=campaign.max_attempts,
+        attempts__lt=max_attempts,
+    )
+
+
+def eligible(campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
+    """Tickets of the campaign that play may serve now (to someone)."""
+    return Ticket.objects.filter(
+        servable(now, campaign.max_attempts), domain_id=campaign.domain_id, campaign=campaign
     )
 
 
@@ -42,19 +60,35 @@ def waiting_count(campaign: Campaign, now: datetime) -> int:
 def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
     """The agent's own tickets that came back (a customer wrote, the reopen date came):
     play serves these to them first."""
-    return eligible(campaign, now).filter(
-        Q(has_unread=True) | Q(reopen_at__isnull=False) | came_back_unread(agent),
-        assignee=agent,
-    )
+    return eligible(campaign, now).filter(due_again(agent), assignee=agent)
 
 
-def came_back_unread(agent: User) -> Exists:
+def due_again(agent: User) -> Q:
+    """The MINE clause of the claim, for a ticket assigned to the agent and servable now."""
+    return came_back(agent, agent)
+
+
+def due_again_to_assignee() -> Q:
+    """`due_again` of each ticket's own assignee, for a query over everyone's tickets."""
+    return came_back(F("assignee"), OuterRef("assignee"))
+
+
+def came_back(holder: User | F, agent: User | OuterRef) -> Q:
+    """A customer wrote, the reopen date came, or the agent's lapsed processing gives an
+    unread message back. A live processing always holds its ticket's lock (claim, qualify,
+    release, end_processing and unlock move them together), so `locked_by` is tested first:
+    cheap, and it spares the subquery for nearly every ticket."""
+    lapsed = Q(Q(locked_by=holder), came_back_unread(agent))
+    return Q(has_unread=True) | Q(reopen_at__isnull=False) | lapsed
+
+
+def came_back_unread(agent: User | OuterRef) -> Exists:
     """The agent's live processing of the ticket, served because the customer wrote and
     left with nothing written: once its lock expired (which `eligible` asks), the next play
     ends it and the message is unread again (actions.end_processing), so it is due now."""
     written = Message.objects.filter(
         ticket_id=OuterRef(OuterRef("pk")),
-        author=agent,
+        author_id=OuterRef("agent_id"),  # the processing's agent: `agent`
         direction__in=[Direction.OUTBOUND, Direction.NOTE],
         created_at__gte=OuterRef("started_at"),
     )

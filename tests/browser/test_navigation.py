@@ -63,7 +63,7 @@ def logged_in(
     page.locator("#id_login").fill("ada")
     page.locator("#id_password").fill("pw")
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base + "/campaigns/")
+    expect(page).to_have_url(base + "/supervision/")  # a supervisor's landing page
     return page
 
 
