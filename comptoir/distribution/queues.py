@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     Min,
     OuterRef,
@@ -64,38 +66,38 @@ def due_for(agent: User, campaign: Campaign, now: datetime) -> QuerySet[Ticket]:
 
 
 def due_again(agent: User) -> Q:
-    """The MINE clause of the claim, for a ticket assigned to the agent and servable now."""
-    return came_back(agent, agent)
+    """The MINE clause of the claim, for a ticket assigned to the agent and servable now:
+    a customer wrote, the reopen date came, or the agent's lapsed processing gives an unread
+    message back."""
+    return Q(has_unread=True) | Q(reopen_at__isnull=False) | came_back_unread(processings_of(agent))
 
 
-def due_again_to_assignee() -> Q:
+def processings_of(agent: User) -> QuerySet[Processing]:
+    return Processing.objects.filter(domain_id=agent.domain_id, agent=agent)
+
+
+def due_again_to_assignee(domain_id: int) -> Q:
     """`due_again` of each ticket's own assignee, for a query over everyone's tickets."""
-    return came_back(F("assignee"), OuterRef("assignee"))
+    lapsed = Processing.objects.filter(domain_id=domain_id, agent_id=F("ticket__assignee_id"))
+    return Q(has_unread=True) | Q(reopen_at__isnull=False) | came_back_unread(lapsed)
 
 
-def came_back(holder: User | F, agent: User | OuterRef) -> Q:
-    """A customer wrote, the reopen date came, or the agent's lapsed processing gives an
-    unread message back. A live processing always holds its ticket's lock (claim, qualify,
-    release, end_processing and unlock move them together), so `locked_by` is tested first:
-    cheap, and it spares the subquery for nearly every ticket."""
-    lapsed = Q(Q(locked_by=holder), came_back_unread(agent))
-    return Q(has_unread=True) | Q(reopen_at__isnull=False) | lapsed
-
-
-def came_back_unread(agent: User | OuterRef) -> Exists:
-    """The agent's live processing of the ticket, served because the customer wrote and
+def came_back_unread(processings: QuerySet[Processing]) -> Q:
+    """The ticket has a live processing among these, served because the customer wrote and
     left with nothing written: once its lock expired (which `eligible` asks), the next play
-    ends it and the message is unread again (actions.end_processing), so it is due now."""
+    ends it and the message is unread again (actions.end_processing), so it is due now.
+
+    An uncorrelated `id IN (…)`: the live processings are few (index processing_live), the
+    database reads them once per query, not once per ticket; a correlated EXISTS made
+    PostgreSQL's planner expect a subquery per row, and compile the board's query (JIT)."""
     written = Message.objects.filter(
-        ticket_id=OuterRef(OuterRef("pk")),
-        author_id=OuterRef("agent_id"),  # the processing's agent: `agent`
+        ticket_id=OuterRef("ticket_id"),
+        author_id=OuterRef("agent_id"),
         direction__in=[Direction.OUTBOUND, Direction.NOTE],
         created_at__gte=OuterRef("started_at"),
     )
-    lapsed = Processing.objects.filter(
-        ticket_id=OuterRef("pk"), agent=agent, ended_at__isnull=True, was_unread=True
-    )
-    return Exists(lapsed.filter(~Exists(written)))
+    lapsed = processings.filter(ended_at__isnull=True, was_unread=True).exclude(Exists(written))
+    return Q(pk__in=lapsed.values("ticket_id"))
 
 
 @dataclass
@@ -134,7 +136,11 @@ def assigned_to(agent: User) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(domain_id=agent.domain_id, assignee=agent, number__isnull=False)
         .exclude(status=TicketStatus.CLOSED)
-        .annotate(came_back_unread=came_back_unread(agent))
+        .annotate(
+            came_back_unread=ExpressionWrapper(
+                came_back_unread(processings_of(agent)), BooleanField()
+            )
+        )
         .select_related("campaign", "contact")
         .order_by("reopen_at", "-updated_at", "-id")
     )

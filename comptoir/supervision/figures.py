@@ -10,8 +10,8 @@ of figures, whatever the number of campaigns (docs/supervision.md, "The live boa
 - the domain's quarantine.
 
 Read-only, and served by indexes (migrations tickets 0008 and distribution 0003, both
-`board_indexes`): the backlog by `campaign, status`, the day by `ticket_received` and
-`processing_closing`, the live processings by `processing_live`.
+`board_indexes`): the backlog by `ticket_backlog` (index-only on PostgreSQL), the day by
+`ticket_received` and `processing_closing`, the live processings by `processing_live`.
 """
 
 from dataclasses import dataclass, field
@@ -73,7 +73,7 @@ def backlog(domain_id: int, ids: list[int], now: datetime, day: Day) -> dict[int
     """The figures of the tickets not closed, by campaign, in one grouped query."""
     playable = servable(now, F("campaign__max_attempts"))
     waiting = playable & Q(assignee__isnull=True)
-    due = playable & Q(assignee__isnull=False) & due_again_to_assignee()
+    due = playable & Q(assignee__isnull=False) & due_again_to_assignee(domain_id)
     held = Q(status=TicketStatus.OPEN, flagged=False)
     blocked = held & Q(blocked_until__gt=now)
     # A reopen date later today, not held by a blocking (a "not finished" of an assigned
@@ -113,7 +113,7 @@ def received(domain_id: int, ids: list[int], now: datetime, day: Day) -> dict[in
             domain_id=domain_id, campaign_id__in=ids, created_at__gte=day.start, created_at__lte=now
         )
         .values("campaign_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     return {row["campaign_id"]: row["count"] for row in rows}
