@@ -85,10 +85,13 @@ def panel(row: CampaignRow, now: datetime) -> Panel:
     return Panel(campaign.pk, campaign.slug, campaign.name, campaign.active, numbers, oldest, lines)
 
 
-def etag_of(user: User, board: Board, panels: list[Panel], time_zone: str) -> str:
-    """What the fragment depends on: the reader, their language, the numbers and the
-    durations to the minute (the figures' own time is left out: `at` is not in their repr)."""
-    seen = (user.pk, user.can_supervise, get_language(), time_zone, board.quarantine, panels)
+def etag_of(
+    user: User, board: Board, panels: list[Panel], time_zone: str, *, one: bool = False
+) -> str:
+    """What the fragment depends on: the reader, their language, the page (all campaigns or
+    `one`), the numbers and the durations to the minute (the figures' own time is left out:
+    `at` is not in their repr)."""
+    seen = (user.pk, user.can_supervise, get_language(), time_zone, one, board.quarantine, panels)
     return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]
 
 
@@ -102,7 +105,7 @@ def board_response(request: HttpRequest, only: Campaign | None) -> HttpResponse:
     board = campaign_board(user, now=now, only=only)
     time_zone = user.domain.time_zone
     panels = [panel(row, now) for row in board.rows]
-    etag = etag_of(user, board, panels, time_zone)
+    etag = etag_of(user, board, panels, time_zone, one=only is not None)
     fragment = is_htmx(request)
     if fragment and unchanged(request, etag):
         response: HttpResponse = HttpResponseNotModified()
