@@ -94,12 +94,15 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def forget_cached_own_addresses() -> None:
-    """Ingest caches each domain's own addresses and routing caches its answers for a few
-    seconds; tests reuse domain ids (a rolled-back test sends no signal to forget them)."""
+    """Ingest caches each domain's own addresses, routing caches its answers and the
+    supervisors' board its figures for a few seconds; tests reuse domain and campaign ids
+    (a rolled-back test sends no signal to forget them)."""
     from comptoir.campaigns import addresses
     from comptoir.mail import ingest
+    from comptoir.supervision.board import forget_board
     from comptoir.tickets import auto_reply_draft
 
+    forget_board()
     ingest._own_addresses.clear()
     addresses.forget_routes()
     auto_reply_draft.forget_replies()

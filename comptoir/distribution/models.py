@@ -53,6 +53,13 @@ class Processing(models.Model):
                 name="processing_live",
                 condition=models.Q(ended_at__isnull=True),
             ),
+            # The tickets closed today (a final outcome), counted by the supervisors' board
+            # (supervision.figures): an index-only range per campaign.
+            models.Index(
+                fields=["domain", "campaign", "ended_at", "ticket"],
+                name="processing_closing",
+                condition=models.Q(outcome_kind="final"),
+            ),
         ]
 
     def __str__(self) -> str:

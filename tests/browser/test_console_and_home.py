@@ -32,7 +32,7 @@ def login(browser: Browser, contexts: list[BrowserContext], base: str, user: str
     page.get_by_label("Identifiant").fill(user)
     page.get_by_label("Mot de passe").fill("pw")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/(campaigns|tickets)?/?$"))
+    expect(page).to_have_url(re.compile(r"/(campaigns|tickets|supervision)?/?$"))
     return page
 
 

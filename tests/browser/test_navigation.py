@@ -63,7 +63,8 @@ def logged_in(
     page.locator("#id_login").fill("ada")
     page.locator("#id_password").fill("pw")
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base + "/campaigns/")
+    # Supervisors (an administrator too) land on the board, agents on their campaigns.
+    expect(page).to_have_url(re.compile(re.escape(base) + r"/(supervision|campaigns)/$"))
     return page
 
 
@@ -118,7 +119,9 @@ def test_the_menus_open_from_the_keyboard(
     page.get_by_test_id("nav-supervision").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("nav-flagged")).to_be_visible()
-    page.keyboard.press("Tab")  # into the open menu: its first link
+    page.keyboard.press("Tab")  # into the open menu: its first link, the board
+    expect(page.get_by_test_id("nav-board")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_test_id("nav-flagged")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(base + "/supervision/flagged/")

@@ -51,7 +51,7 @@ def logged_in(browser: Browser, contexts: list[BrowserContext], base: str, size:
     page.locator("#id_login").fill("ada")
     page.locator("#id_password").fill("pw")
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base + "/campaigns/")
+    expect(page).to_have_url(base + "/supervision/")  # an administrator supervises
     return page
 
 

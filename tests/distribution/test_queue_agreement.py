@@ -1,7 +1,10 @@
 """The counts agents see (distribution.queues: "N tickets waiting", "N of your tickets are due")
 and the claim (distribution.actions.claim_next_ticket and its SQL, distribution.claim) agree on
 every ticket (issue 12 §2): counted while the campaign is open ⇔ play serves it; and "My
-tickets" calls due exactly the agent's own tickets play serves.
+tickets" calls due exactly the agent's own tickets play serves. The supervisors' board
+(supervision.board: "waiting now" and "due for their assignee", counted for every campaign in
+one query) agrees with both: counted ⇔ play serves it to its assignee, or to anyone when it
+has none.
 
 One ticket per campaign, so that "play serves it" is "the next claim returns it". A closed
 campaign (inactive, outside its opening hours) still counts what waits in its queue (the card
@@ -24,6 +27,7 @@ from comptoir.distribution.queues import (
     due_for,
     waiting_count,
 )
+from comptoir.supervision.board import campaign_board
 from comptoir.tenancy.models import Team, User
 from comptoir.tickets.models import Ticket, TicketStatus
 from comptoir.tickets.outbound import add_note
@@ -121,3 +125,22 @@ def test_counted_while_open_iff_play_serves_it(acme: Acme, case: str) -> None:
     assert (bool(counted) and open_now) == (served is not None), (counted, open_now, served)
     if mine is not None:  # "My tickets" says "due" of exactly those play serves first
         assert (assigned_state(mine, now) == AssignedState.DUE) == (served is not None)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_board_counts_a_ticket_iff_play_serves_it_to_someone(acme: Acme, case: str) -> None:
+    now = timezone.now()
+    me, other = acme.agent, make_agent(acme, "bruno")
+    ticket = CASES[case](Case(acme, me, other, now))
+    campaign = Campaign.objects.select_related("domain").get(pk=ticket.campaign_id)
+    rows = campaign_board(acme.supervisor, now=now).rows
+    board = next(row.figures for row in rows if row.campaign.pk == campaign.pk)
+    owner = Ticket.objects.get(pk=ticket.pk).assignee
+    assert board.waiting == waiting_count(campaign, now)
+    assert board.due == (due_for(owner, campaign, now).count() if owner else 0)
+    counted = board.waiting + board.due
+    assert counted in (0, 1)
+    open_now = availability(campaign, now).open
+    served = claim_next_ticket(owner or me, campaign, now=now).ticket
+    assert served in (None, ticket)
+    assert (bool(counted) and open_now) == (served is not None), (counted, open_now, served)

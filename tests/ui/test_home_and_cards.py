@@ -66,15 +66,21 @@ def test_a_campaign_manager_outside_the_agent_teams_sees_every_card_without_play
     assert "play-support" not in page and "Aucune campagne" not in page
 
 
-def test_the_supervisor_lands_on_the_campaigns_their_teams_supervise(acme: Acme) -> None:
+def test_the_supervisor_lands_on_the_board_of_the_campaigns_their_teams_supervise(
+    acme: Acme,
+) -> None:
     watchers = Team.objects.create(domain=acme.domain, name="Superviseurs")
     watchers.members.add(acme.supervisor)
     acme.support.supervision_teams.add(watchers)
     make_ticket(acme.support, subject="En attente")
     client = Client(HTTP_HOST="acme.localhost")
     landed = client.post(reverse("ui:login"), {"login": "sam", "password": "pw"})
+    assert landed["Location"] == reverse("ui:board")  # issue 13: the board, not the cards
     page = client.get(landed["Location"]).text
     assert "Aucune campagne n'est encore confiée à vos équipes" not in page
+    assert 'data-testid="board-support"' in page
+    assert re.search(r'data-testid="support-waiting">1\D', page)
+    page = client.get(reverse("ui:campaigns")).text
     assert 'data-testid="campaign-support"' in page
     assert re.search(r'data-testid="waiting-support">1\D', page)
     # Not in an agent team: no play button, no "due" count of their own.

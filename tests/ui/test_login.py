@@ -35,8 +35,11 @@ def test_agent_logs_in_on_their_domain_host_and_lands_on_their_campaigns(acme: A
     assert client.get(reverse("ui:campaigns")).status_code == 200
 
 
-def test_a_user_who_does_not_process_tickets_lands_on_the_ticket_list(acme: Acme) -> None:
+def test_a_user_who_neither_processes_nor_supervises_lands_on_the_ticket_list(
+    acme: Acme,
+) -> None:
     acme.supervisor.can_process = False
+    acme.supervisor.can_supervise = False
     acme.supervisor.save()
     response = post_login(Client(HTTP_HOST="acme.localhost"), login="sam", password="pw")
     assert response["Location"] == reverse("ui:tickets")

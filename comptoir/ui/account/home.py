@@ -36,6 +36,12 @@ ENTRIES = (
         _("The campaigns of your teams: process their tickets, edit them."),
         ("can_process", "can_supervise", "can_manage_campaigns"),
     ),
+    Entry(
+        "board",
+        _("Supervision board"),
+        _("Your campaigns live: what waits, who processes what, today's numbers."),
+        ("can_supervise",),
+    ),
     Entry("my_tickets", _("My tickets"), _("The tickets assigned to you."), ("can_process",)),
     Entry("tickets", _("Tickets"), _("Every ticket you may see, with search."), ()),
     Entry(

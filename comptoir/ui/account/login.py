@@ -18,6 +18,7 @@ from comptoir.tenancy.backends import client_address
 from comptoir.tenancy.login import log_in
 from comptoir.tenancy.models import User
 from comptoir.tenancy.throttle import LoginAttempt
+from comptoir.tickets.access import supervised_campaigns
 from comptoir.ui.account.forms import LoginForm
 from comptoir.ui.common.access import current_user, host_domain, signed_in_here
 
@@ -34,15 +35,18 @@ def try_credentials(request: HttpRequest, data: dict[str, str]) -> LoginAttempt:
 
 
 def next_url(request: HttpRequest, user: User | None = None) -> str:
-    """Where to go after login: `next` if it stays on this site, else home: the campaign
-    list (with its play buttons) for whoever processes tickets, the ticket list otherwise.
-    The site's root as `next` (where whoever types the bare address comes from) means home."""
+    """Where to go after login: `next` if it stays on this site, else home: the supervision
+    board for whoever supervises a campaign, the campaign list (with its play buttons) for
+    whoever processes tickets, the ticket list otherwise. The site's root as `next` (where
+    whoever types the bare address comes from) means home."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     home = resolve_url(settings.LOGIN_REDIRECT_URL)
     if wanted != home and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
+    if user is not None and supervised_campaigns(user).exists():
+        return resolve_url("ui:board")
     if user is not None and user.can_process:
         return resolve_url("ui:campaigns")
     return home

@@ -1,9 +1,9 @@
-"""URLs of what supervisors use: steering a ticket, forcing an agent into a pause or out of
-play, the flagged tickets, the quarantine (namespace ui)."""
+"""URLs of what supervisors use: the live board (their landing page), steering a ticket,
+forcing an agent into a pause or out of play, the flagged tickets, the quarantine (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import forcing, quarantine, steering
+from comptoir.ui.supervisors import board, forcing, quarantine, steering
 
 T = "tickets/<int:number>/"
 
@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern] = [
     path(T + "unassign/", steering.unassign, name="unassign"),
     path(T + "unlock/", steering.unlock, name="unlock"),
     path(T + "requeue/", steering.requeue, name="requeue"),
+    path("supervision/", board.board, name="board"),
+    path("supervision/campaigns/<slug:slug>/", board.campaign_board_page, name="board_campaign"),
     path("supervision/flagged/", steering.flagged_tickets, name="flagged"),
     # Forcing an agent (a pause with a reason, or out of play); GET asks, POST acts.
     path("supervision/agents/<int:agent_id>/pause/", forcing.force_pause, name="force_pause"),

@@ -1,0 +1,151 @@
+"""The live board (supervision.board): where supervisors land. One table per campaign they
+supervise; `supervision/campaigns/<slug>/` shows one of them (404 for a campaign they do not
+supervise), and users who supervise nothing get the refusal page (403) at `supervision/`,
+as for the flagged tickets.
+
+Live by htmx polling (every POLL_SECONDS) with a conditional request: the fragment carries
+the ETag of what it shows and sends it back as If-None-Match; nothing changed answers 304
+with no body, which htmx leaves alone (base.html's responseHandling). docs/supervision.md
+gives the figures that chose this over server-sent events.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from comptoir.campaigns.models import Campaign
+from comptoir.supervision.board import Board, CampaignRow, campaign_board
+from comptoir.supervision.figures import CampaignFigures
+from comptoir.tenancy.models import User
+from comptoir.tickets.access import supervised_campaigns
+from comptoir.ui.common.access import current_user, login_required_in_domain
+from comptoir.ui.common.pages import is_htmx, render_page
+
+# With the board's 2 s of shared figures, a change shows within 5 s.
+POLL_SECONDS = 3
+
+
+def minutes_text(minutes: int) -> str:
+    """A duration to the minute, short: 7 min, 2 h 05, 3 d 4 h."""
+    if minutes < 60:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    hours = minutes // 60
+    if hours < 24:
+        return _("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": minutes % 60}
+    return _("%(days)d d %(hours)d h") % {"days": hours // 24, "hours": hours % 24}
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    return minutes_text(max(0, int((now - since).total_seconds() // 60)))
+
+
+@dataclass(frozen=True)
+class Line:
+    """A processing as the board shows it."""
+
+    number: int
+    subject: str
+    agent: str
+    since: datetime
+    age: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One campaign's table: everything the template shows, so that its ETag is exact."""
+
+    pk: int
+    slug: str
+    name: str
+    active: bool
+    figures: CampaignFigures
+    oldest_wait: str
+    lines: tuple[Line, ...]
+
+
+def panel(row: CampaignRow, now: datetime) -> Panel:
+    numbers, campaign = row.figures, row.campaign
+    lines = tuple(
+        Line(p.ticket_number, p.subject, p.agent_name, p.since, age(p.since, now))
+        for p in numbers.processing
+    )
+    oldest = age(numbers.oldest_waiting_since, now)
+    return Panel(campaign.pk, campaign.slug, campaign.name, campaign.active, numbers, oldest, lines)
+
+
+def etag_of(
+    user: User, board: Board, panels: list[Panel], time_zone: str, *, one: bool = False
+) -> str:
+    """What the fragment depends on: the reader, their language, the page (all campaigns or
+    `one`), the numbers and the durations to the minute (the figures' own time is left out:
+    `at` is not in their repr)."""
+    seen = (user.pk, user.can_supervise, get_language(), time_zone, one, board.quarantine, panels)
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]
+
+
+def unchanged(request: HttpRequest, etag: str) -> bool:
+    wanted = parse_etags(request.headers.get("If-None-Match", ""))
+    return quote_etag(etag) in wanted
+
+
+def board_response(request: HttpRequest, only: Campaign | None) -> HttpResponse:
+    user, now = current_user(request), timezone.now()
+    board = campaign_board(user, now=now, only=only)
+    time_zone = user.domain.time_zone
+    panels = [panel(row, now) for row in board.rows]
+    etag = etag_of(user, board, panels, time_zone, one=only is not None)
+    fragment = is_htmx(request)
+    if fragment and unchanged(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        here = reverse("ui:board_campaign", args=[only.slug]) if only else reverse("ui:board")
+        context = {
+            "board": board,
+            "panels": panels,
+            "only": only,
+            "etag": etag,
+            "page_url": here,
+            "poll_seconds": POLL_SECONDS,
+            "board_time_zone": time_zone,
+        }
+        name = "ui/supervisors/board.html#live" if fragment else "ui/supervisors/board.html"
+        response = render_page(request, name, context)
+    response["ETag"] = quote_etag(etag)
+    # Revalidated every time: the browser keeps no copy to show as current.
+    response["Cache-Control"] = "no-cache, private"
+    response["Vary"] = "HX-Request, Accept-Language, Cookie"
+    return response
+
+
+def check_supervises_some(user: User) -> None:
+    """The board exists for whoever supervises a campaign; the others get the refusal page."""
+    if not supervised_campaigns(user).exists():
+        raise PermissionDenied
+
+
+@login_required_in_domain
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    check_supervises_some(current_user(request))
+    return board_response(request, only=None)
+
+
+@login_required_in_domain
+@require_GET
+def campaign_board_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """One campaign's board: 404 for a campaign the user does not supervise (of their domain
+    or another), as for whoever supervises nothing."""
+    campaign = get_object_or_404(supervised_campaigns(current_user(request)), slug=slug)
+    return board_response(request, only=campaign)
