@@ -10,7 +10,7 @@ forward, the hour that does not exist has no bucket.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import DateTimeField, QuerySet
@@ -49,8 +49,9 @@ def keys_between(query: ReportQuery) -> Iterator[datetime]:
             day += timedelta(days=1)
         return
     # Every time zone's offset is a multiple of 15 minutes: a step of 15 minutes meets
-    # every local hour of the period, whatever the offset and its changes.
-    moment = query.start
+    # every local hour of the period, whatever the offset and its changes. Stepped in UTC:
+    # Python adds to an aware local time on the wall clock, through the missing hour.
+    moment, last = query.start.astimezone(UTC), last.astimezone(UTC)
     while moment <= last:
         yield hour_key(moment, query)
         moment += timedelta(minutes=15)

@@ -9,7 +9,7 @@ supervise every campaign of the domain, anyone else nothing (PermissionDenied).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -137,13 +137,15 @@ def check_query(query: ReportQuery) -> None:
     if query.start.tzinfo is None or query.end.tzinfo is None:
         refuse(errors, "start", _("The period needs dates with a time zone."))
         raise_if_any(errors)
-    if query.end <= query.start:
+    # In UTC: Python subtracts two times of one zone on the wall clock.
+    length = query.end.astimezone(UTC) - query.start.astimezone(UTC)
+    if length <= timedelta(0):
         refuse(errors, "end", _("The end of the period must be after its start."))
-    elif query.end - query.start > timedelta(days=MAX_DAYS):
+    elif length > timedelta(days=MAX_DAYS):
         refuse(errors, "end", _("A report covers at most %(days)d days.") % {"days": MAX_DAYS})
     if query.step not in Step.values:
         refuse(errors, "step", _("Choose by hour or by day."))
-    elif query.step == Step.HOUR and query.end - query.start > timedelta(days=MAX_HOUR_DAYS):
+    elif query.step == Step.HOUR and length > timedelta(days=MAX_HOUR_DAYS):
         text = _("By hour, a report covers at most %(days)d days.")
         refuse(errors, "step", text % {"days": MAX_HOUR_DAYS})
     for field in ("campaign_ids", "team_ids", "agent_ids"):

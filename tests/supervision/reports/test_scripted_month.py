@@ -143,9 +143,7 @@ def test_processings_per_agent(world: World) -> None:
 
 def test_outcomes_by_script_version_under_each_versions_label(world: World) -> None:
     with translation.override("en"):
-        rows = outcomes_by_script_version(
-            world.acme.supervisor, Month(world.acme).query(), now=NOW
-        )
+        rows = outcomes_by_script_version(world.acme.supervisor, Month(world.acme).query(), now=NOW)
     found = [(r.script, r.version, r.code, r.label, r.count, r.share) for r in rows]
     assert found == [
         ("", None, "done", "Processed", 1, 1.0),
@@ -227,4 +225,3 @@ def test_tina_sees_supports_figures_only(world: World) -> None:
     points = tickets_received(world.tina, query, now=NOW)
     assert by_day(points, "tickets") == {3: 2, 5: 1, 7: 1}
     assert by_day(tickets_closed(world.tina, query, now=NOW)) == {3: 1, 4: 1, 7: 1, 11: 1}
-
