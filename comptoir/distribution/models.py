@@ -57,7 +57,7 @@ class Processing(models.Model):
             # counted since the beginning for the backlog); reopening dates in a period.
             models.Index(fields=["campaign", "ended_at"], name="processing_ended"),
             models.Index(
-                fields=["campaign", "ended_at"],
+                fields=["campaign", "ended_at", "domain", "agent", "id"],
                 name="processing_closing",
                 condition=models.Q(outcome_kind="final"),
             ),

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             model_name="processing",
             index=models.Index(
                 condition=models.Q(("outcome_kind", "final")),
-                fields=["campaign", "ended_at"],
+                fields=["campaign", "ended_at", "domain", "agent", "id"],
                 name="processing_closing",
             ),
         ),

@@ -37,15 +37,22 @@ class Migration(migrations.Migration):
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="ticket",
-            index=models.Index(fields=["campaign", "created_at"], name="ticket_received"),
+            index=models.Index(
+                fields=["campaign", "created_at", "domain", "is_automatic", "id"],
+                name="ticket_received",
+            ),
         ),
         migrations.AddIndex(
             model_name="ticket",
             index=models.Index(
                 condition=models.Q(("first_response_at__isnull", False)),
-                fields=["campaign", "first_response_at"],
+                fields=["campaign", "first_response_at", "domain", "created_at"],
                 name="ticket_first_response",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="message",
+            index=models.Index(fields=["domain", "created_at"], name="message_report"),
         ),
         migrations.AddIndex(
             model_name="ticketevent",
