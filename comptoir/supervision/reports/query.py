@@ -137,6 +137,12 @@ def check_query(query: ReportQuery) -> None:
     if query.start.tzinfo is None or query.end.tzinfo is None:
         refuse(errors, "start", _("The period needs dates with a time zone."))
         raise_if_any(errors)
+    for field in ("start", "end"):
+        # The end of a period of 31 December 2100 is 1 January 2101.
+        refused = year_error(getattr(query, field).date(), FIRST_YEAR, LAST_YEAR + 1)
+        if refused:
+            refuse(errors, field, refused)
+    raise_if_any(errors)
     # In UTC: Python subtracts two times of one zone on the wall clock.
     length = query.end.astimezone(UTC) - query.start.astimezone(UTC)
     if length <= timedelta(0):

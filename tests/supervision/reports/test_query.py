@@ -93,6 +93,7 @@ def query(acme: Acme, **fields: object) -> ReportQuery:
         ({"step": "week"}, "step"),
         ({"step": Step.HOUR, "end": paris(2, 0, month=4)}, "step"),  # 32 days by hour
         ({"end": paris(1, 0, month=4) + timedelta(days=800)}, "end"),
+        ({"start": datetime(1, 1, 1, tzinfo=PARIS)}, "start"),
         ({"campaign_ids": [2**70]}, "campaign_ids"),
         ({"agent_ids": ["1"]}, "agent_ids"),
     ],
