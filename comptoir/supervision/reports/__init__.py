@@ -10,5 +10,5 @@ Modules, one per topic: query (period, filters, rights), buckets, calendar (busi
 hours), stats (average, median), volumes (received, messages, closed), response
 (first response and resolution times), activity (handling time, processings, occupation),
 outcomes (qualifications, attempts, reopen later, reopened after a final outcome),
-backlog (open tickets at each day's end).
+backlog (open tickets at each day's end), rows (the processings several figures read).
 """
