@@ -53,12 +53,19 @@ class Processing(models.Model):
                 name="processing_live",
                 condition=models.Q(ended_at__isnull=True),
             ),
-            # The tickets closed today (a final outcome), counted by the supervisors' board
-            # (supervision.figures): an index-only range per campaign.
+            # Reports (supervision.reports) and the board (tickets closed today): processings ended
+            # in a period; closings (also counted since the beginning for the backlog);
+            # reopening dates in a period.
+            models.Index(fields=["campaign", "ended_at"], name="processing_ended"),
             models.Index(
-                fields=["domain", "campaign", "ended_at", "ticket"],
+                fields=["campaign", "ended_at", "domain", "agent", "id"],
                 name="processing_closing",
                 condition=models.Q(outcome_kind="final"),
+            ),
+            models.Index(
+                fields=["campaign", "reopen_at"],
+                name="processing_reopen",
+                condition=models.Q(reopen_at__isnull=False),
             ),
         ]
 

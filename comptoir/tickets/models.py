@@ -74,6 +74,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
+    # When an agent first replied (outbound.reply; automatic replies do not count): the
+    # reports' first response time, kept here so that it costs no scan of the messages.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     closing_qualification = models.JSONField(null=True, blank=True)
     # Play mode (distribution): who holds the ticket in a processing, until when (heartbeat).
     locked_by = models.ForeignKey(
@@ -136,8 +139,20 @@ class Ticket(models.Model):
                 name="ticket_backlog",
                 condition=models.Q(status__in=["open", "waiting"]),
             ),
-            # The tickets received today, counted by the board: an index-only range per campaign.
-            models.Index(fields=["domain", "campaign", "created_at"], name="ticket_received"),
+            # Reports (supervision.reports) and the board (received today): tickets received,
+            # and first responses, in a period.
+            # The columns after the time are there for PostgreSQL to answer from the index
+            # alone (a campaign's tickets lie in every page of the table): counts by bucket,
+            # a campaign's ticket ids, the creation time a first response is measured from.
+            models.Index(
+                fields=["campaign", "created_at", "domain", "is_automatic", "id"],
+                name="ticket_received",
+            ),
+            models.Index(
+                fields=["campaign", "first_response_at", "domain", "created_at"],
+                name="ticket_first_response",
+                condition=models.Q(first_response_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +267,9 @@ class Message(models.Model):
                 name="message_automatic_replies",
                 condition=models.Q(is_automatic=True, direction="outbound"),
             ),
+            # Reports: a domain's messages in a period (messages carry no campaign; they are
+            # joined to the campaign's tickets, read from ticket_received).
+            models.Index(fields=["domain", "created_at"], name="message_report"),
         ]
 
     def __str__(self) -> str:
@@ -341,7 +359,15 @@ class TicketEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["ticket", "created_at"])]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"]),
+            # Reports: tickets reopened in a period (few rows among all the history).
+            models.Index(
+                fields=["domain", "created_at"],
+                name="event_reopened",
+                condition=models.Q(kind="ticket_reopened"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}"

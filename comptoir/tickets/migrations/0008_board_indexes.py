@@ -18,8 +18,4 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(condition=models.Q(('status__in', ['open', 'waiting'])), fields=['domain', 'campaign', 'status', 'flagged', 'assignee', 'number', 'attempts', 'has_unread', 'locked_until', 'blocked_until', 'reopen_at', 'waiting_since', 'id'], name='ticket_backlog'),
         ),
-        migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['domain', 'campaign', 'created_at'], name='ticket_received'),
-        ),
     ]
