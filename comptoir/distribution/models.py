@@ -53,6 +53,19 @@ class Processing(models.Model):
                 name="processing_live",
                 condition=models.Q(ended_at__isnull=True),
             ),
+            # Reports (supervision.reports): processings ended in a period; closings (also
+            # counted since the beginning for the backlog); reopening dates in a period.
+            models.Index(fields=["campaign", "ended_at"], name="processing_ended"),
+            models.Index(
+                fields=["campaign", "ended_at"],
+                name="processing_closing",
+                condition=models.Q(outcome_kind="final"),
+            ),
+            models.Index(
+                fields=["campaign", "reopen_at"],
+                name="processing_reopen",
+                condition=models.Q(reopen_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

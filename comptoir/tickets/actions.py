@@ -99,6 +99,7 @@ def new_ticket(campaign: Campaign, inbound: InboundMessage, contact_id: int) -> 
         last_inbound_at=now,
         created_at=now,
         updated_at=now,
+        waiting_since=now,  # the customer waits from now (not the column default's clock)
     )
 
 
@@ -174,6 +175,9 @@ def message_row(ticket: Ticket, inbound: InboundMessage) -> Message:
         html=clean(inbound.html),
         is_automatic=bool(inbound.automatic_reason),
         automatic_reason=clean(inbound.automatic_reason, 200),
+        # Stamped here, by the clock the ticket's times are read from (timezone.now), not
+        # by the column's default: the reports count messages by this time.
+        created_at=timezone.now(),
     )
 
 
@@ -234,6 +238,7 @@ def event_row(
         # Raises ValueError for a kind outside the vocabulary: history has no free strings.
         kind=EventKind(kind),
         data=storable(data),
+        created_at=timezone.now(),  # the clock of the ticket's times, as message_row
     )
 
 

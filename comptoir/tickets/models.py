@@ -74,6 +74,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     last_outbound_at = models.DateTimeField(null=True, blank=True)
+    # When an agent first replied (outbound.reply; automatic replies do not count): the
+    # reports' first response time, kept here so that it costs no scan of the messages.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     closing_qualification = models.JSONField(null=True, blank=True)
     # Play mode (distribution): who holds the ticket in a processing, until when (heartbeat).
     locked_by = models.ForeignKey(
@@ -111,6 +114,13 @@ class Ticket(models.Model):
                 fields=["assignee", "campaign"],
                 name="ticket_assigned_open",
                 condition=models.Q(status="open", assignee__isnull=False),
+            ),
+            # Reports (supervision.reports): tickets received, and first responses, in a period.
+            models.Index(fields=["campaign", "created_at"], name="ticket_received"),
+            models.Index(
+                fields=["campaign", "first_response_at"],
+                name="ticket_first_response",
+                condition=models.Q(first_response_at__isnull=False),
             ),
         ]
 
@@ -310,7 +320,15 @@ class TicketEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["ticket", "created_at"])]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"]),
+            # Reports: tickets reopened in a period (few rows among all the history).
+            models.Index(
+                fields=["domain", "created_at"],
+                name="event_reopened",
+                condition=models.Q(kind="ticket_reopened"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}"

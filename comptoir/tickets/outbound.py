@@ -9,6 +9,7 @@ thread shows is exactly what was sent.
 import hashlib
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -190,7 +191,19 @@ def reply(
         ticket.updated_at = draft.date
         ticket.has_unread = False
         ticket.save(update_fields=["last_outbound_at", "updated_at", "has_unread"])
+        mark_first_response(ticket, draft.date)
     return message
+
+
+def mark_first_response(ticket: Ticket, when: datetime) -> None:
+    """The ticket's first response, for the reports: set by the first reply only. Written
+    only while still empty, so that of two replies at once the one that commits first
+    keeps its time (the second's UPDATE matches no row)."""
+    if ticket.first_response_at is not None:
+        return
+    unanswered = Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True)
+    if unanswered.update(first_response_at=when):
+        ticket.first_response_at = when
 
 
 def checked_recipients(to: list[Person], cc: Sequence[str]) -> tuple[list[Person], list[Person]]:
