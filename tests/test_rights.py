@@ -24,6 +24,7 @@ GUARDED: dict[str, tuple[str, ...]] = {
     "can_supervise": ("supervision/", "quarantine/", *SUPERVISOR_ACTIONS),
     "can_process": ("campaigns/<slug:slug>/play/", "campaigns/<slug:slug>/wait/", "process/"),
     "can_use_api": ("account/tokens/",),
+    "can_export": ("supervision/exports/",),
 }
 # Reached by every user of the domain: home, their account, their campaigns, their tickets' list.
 OPEN_TO_ALL = (

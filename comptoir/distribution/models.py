@@ -53,6 +53,9 @@ class Processing(models.Model):
                 name="processing_live",
                 condition=models.Q(ended_at__isnull=True),
             ),
+            # The processings detail (supervision.processings): a domain's processings ended
+            # in a period, read in (ended_at, id) order a page at a time.
+            models.Index(fields=["domain", "ended_at", "id"], name="processing_domain_ended"),
         ]
 
     def __str__(self) -> str:

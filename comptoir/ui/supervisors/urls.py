@@ -1,9 +1,9 @@
 """URLs of what supervisors use: steering a ticket, the flagged tickets, the quarantine
-(namespace ui). The live board comes next (issue 13)."""
+and the exports (namespace ui). The live board comes next (issue 13)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import quarantine, steering
+from comptoir.ui.supervisors import exports, quarantine, steering
 
 T = "tickets/<int:number>/"
 
@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path(T + "unlock/", steering.unlock, name="unlock"),
     path(T + "requeue/", steering.requeue, name="requeue"),
     path("supervision/flagged/", steering.flagged_tickets, name="flagged"),
+    path("supervision/exports/", exports.exports, name="exports"),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]
