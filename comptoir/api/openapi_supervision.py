@@ -10,7 +10,14 @@ def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
-DAY_OR_MOMENT = {"anyOf": [{"type": "string", "format": "date"}, STRING | {"format": "date-time"}]}
+# Years from 1970 to 2100 (comptoir.supervision.periods), as the API checks them.
+YEARS = "^(19[7-9][0-9]|20[0-9][0-9]|2100)-"
+DAY_OR_MOMENT = {
+    "anyOf": [
+        {"type": "string", "format": "date", "pattern": YEARS},
+        {"type": "string", "format": "date-time", "pattern": YEARS},
+    ]
+}
 NAMES = {"type": "array", "items": STRING}
 PROCESSING_ROW = obj(
     [
