@@ -29,6 +29,7 @@ GUARDED: dict[str, tuple[str, ...]] = {
         "play/",
     ),
     "can_use_api": ("account/tokens/",),
+    "can_export": ("supervision/exports/",),
 }
 # Reached by every user of the domain: home, their account, their campaigns, their tickets' list.
 OPEN_TO_ALL = (

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
-from comptoir.campaigns.models import OutcomeKind
 from comptoir.distribution.models import EndReason
+from comptoir.scripts.models import OutcomeKind
 from comptoir.supervision.reports.buckets import bucket_keys, bucket_of, key_of, start_of
 from comptoir.supervision.reports.query import ReportQuery, scope
 from comptoir.supervision.reports.rows import ended, handled

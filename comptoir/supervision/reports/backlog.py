@@ -22,8 +22,8 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 
-from comptoir.campaigns.models import OutcomeKind
 from comptoir.distribution.models import Processing
+from comptoir.scripts.models import OutcomeKind
 from comptoir.supervision.reports.query import ReportQuery, Scope, scope
 from comptoir.tenancy.models import User
 from comptoir.tickets.models import EventKind, Ticket, TicketEvent, TicketStatus

@@ -13,9 +13,9 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from comptoir.campaigns.models import OutcomeKind
 from comptoir.distribution.models import Processing
-from comptoir.distribution.qualification import STANDARD_OUTCOMES
+from comptoir.scripts.frozen import STANDARD_OUTCOMES
+from comptoir.scripts.models import OutcomeKind
 from comptoir.supervision.reports.buckets import (
     CountPoint,
     bucket_keys,

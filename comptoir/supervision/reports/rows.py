@@ -2,8 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from comptoir.campaigns.models import OutcomeKind
 from comptoir.distribution.models import EndReason, Processing
+from comptoir.scripts.models import OutcomeKind
 from comptoir.supervision.reports.query import ReportQuery, Scope
 
 
