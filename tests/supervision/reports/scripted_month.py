@@ -36,10 +36,9 @@ On Thursday 6 at 12:00 Maud renames resolu "Problème résolu": version 2.
 from dataclasses import dataclass
 from datetime import date, time
 
-from comptoir.campaigns.script_actions import assign_script, create_script, save_outcome
-
 from comptoir.distribution.actions import qualify, release
 from comptoir.distribution.models import Processing
+from comptoir.scripts.actions import assign_script, create_script, save_outcome
 from comptoir.scripts.models import OutcomeKind, QualificationOutcome
 from comptoir.tenancy.models import Role, Team, User
 from comptoir.tickets.models import Ticket
