@@ -237,7 +237,7 @@ def test_a_question_kept_across_versions_is_one_column_typed_as_text_if_they_dif
             domain=world.acme.domain, version=newer, name=name, label=label,
             field_type=field_type,
         )  # fmt: skip
-    from comptoir.campaigns.models import QualificationOutcome
+    from comptoir.scripts.models import QualificationOutcome
 
     QualificationOutcome.objects.create(
         domain=world.acme.domain, version=newer, code="resolu", label="Réglé", kind="final"
