@@ -27,6 +27,7 @@ GUARDED: dict[str, tuple[str, ...]] = {
         "campaigns/<slug:slug>/wait/",
         "process/",
         "play/",
+        "my-stats/",
     ),
     "can_use_api": ("account/tokens/",),
     "can_export": ("supervision/exports/",),

@@ -1,9 +1,9 @@
 """URLs of what supervisors use: steering a ticket, forcing an agent into a pause or out of
-play, the flagged tickets, the quarantine, the exports (namespace ui)."""
+play, the flagged tickets, the quarantine, the reports, the exports (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import exports, forcing, quarantine, steering
+from comptoir.ui.supervisors import exports, forcing, quarantine, reports, steering
 
 T = "tickets/<int:number>/"
 
@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
         name="force_out_of_play",
     ),
     path("supervision/exports/", exports.exports, name="exports"),
+    path("supervision/reports/", reports.reports, name="reports"),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]
