@@ -89,5 +89,72 @@ def processings_operation() -> dict[str, Any]:
     return answer
 
 
+def figure(description: str, kind: str = "array") -> dict[str, Any]:
+    return {"type": kind, "description": description}
+
+
+REPORT = obj(
+    [
+        *("period", "received", "messages", "closed", "first_response", "resolution"),
+        *("handling", "processings", "agents", "occupation", "outcomes", "attempts"),
+        *("reopen_later", "reopened", "backlog"),
+    ],
+    period=obj(
+        ["start", "end", "step"],
+        start={"type": "string", "format": "date-time"},
+        end={"type": "string", "format": "date-time", "description": "Excluded."},
+        step={"enum": ["hour", "day"]},
+    ),
+    received=figure("Per bucket: start, tickets, automatic."),
+    messages=figure("Per bucket: start, inbound, inbound_automatic, replies, acknowledgements."),
+    closed=figure("Per bucket: start, count (closings)."),
+    first_response=figure(
+        "business and elapsed summaries (count, average, median, in seconds) and buckets.",
+        "object",
+    ),
+    resolution=figure("As first_response, for closings.", "object"),
+    handling=figure("Handling time: overall, buckets and agents summaries (seconds).", "object"),
+    processings=figure("Per agent: processings, qualified, released, lapsed, attempts, closings."),
+    agents=figure("The agents the report is about: agent_id, name."),
+    occupation=figure(
+        "Per agent: processing_seconds, available_seconds, rate (0 to 1, or null)."
+    ),
+    outcomes=figure("Per script version and outcome: script, version, code, label, kind, "
+                    "count, share (0 to 1)."),
+    attempts=figure("attempts, tickets: closings by the attempts their ticket took."),
+    reopen_later=figure("Per bucket: start, scheduled, due."),
+    reopened=figure("Per bucket: start, count (reopened after a final outcome)."),
+    backlog=figure("Per day: day, at, open_tickets."),
+)  # fmt: skip
+
+
+def reports_operation() -> dict[str, Any]:
+    return operation(
+        "Every figure of a report (docs/reports.md): the numbers the Reports page shows.",
+        "200",
+        REPORT,
+        parameters=[
+            query("period", {"enum": ["today", "yesterday", "this_week", "last_week",
+                                      "this_month"]},
+                  "Without start and end. Default: today."),
+            query("start", DAY_OR_MOMENT, "A day (from its start, in the domain's time zone) "
+                  "or a date and time with its offset; with end."),
+            query("end", DAY_OR_MOMENT, "A day (included) or a date and time (excluded)."),
+            query("step", {"enum": ["day", "hour"]}, "Buckets. Default: day."),
+            query("campaign", NAMES, "Campaign slugs (repeat the parameter for several)."),
+            query("team", NAMES, "Team names: their members' work."),
+            query("agent", NAMES, "Agent logins."),
+        ],
+        responses={
+            "400": error("A parameter is not valid (`fields` says which)."),
+            "403": error("No right to use the API, or to see reports (agents)."),
+            "404": error("A campaign, team or agent named is not one the user may see."),
+        },
+    )  # fmt: skip
+
+
 def supervision_paths() -> dict[str, Any]:
-    return {"/supervision/processings": {"get": processings_operation()}}
+    return {
+        "/supervision/processings": {"get": processings_operation()},
+        "/supervision/reports": {"get": reports_operation()},
+    }

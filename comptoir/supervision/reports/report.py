@@ -45,6 +45,7 @@ from comptoir.supervision.reports.volumes import (
 )
 from comptoir.supervision.states import time_in_states
 from comptoir.tenancy.models import User
+from comptoir.tickets.access import supervised_campaigns
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ class Report:
     reopen_later: list[ReopenLaterPoint]
     reopened: list[CountPoint]
     backlog: list[BacklogPoint]
+
+
+def may_see_reports(user: User) -> bool:
+    """Who reaches the reports: supervisors of a campaign, users with the right to supervise
+    every campaign of the domain (administrators); never agents."""
+    return user.is_active and (user.can_supervise or supervised_campaigns(user).exists())
 
 
 def full_report(user: User, query: ReportQuery, *, now: datetime) -> Report:

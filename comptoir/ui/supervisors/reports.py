@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from comptoir.lib.streaming import attachment_response
 from comptoir.supervision.report_tables import Figure, chart_data, figures
 from comptoir.supervision.reports.query import Period, ReportQuery, Step, period_bounds
-from comptoir.supervision.reports.report import Report, full_report
+from comptoir.supervision.reports.report import Report, full_report, may_see_reports
 from comptoir.supervision.tabular import CONTENT_TYPES, encoded
 from comptoir.tenancy.models import User
 from comptoir.tickets.access import supervised_campaigns
@@ -31,10 +31,6 @@ from comptoir.ui.supervisors.exports import FORMATS, everything, filter_choices
 
 # The page without a query: today, by hour, every campaign.
 DEFAULTS = {"period": Period.TODAY.value, "step": Step.HOUR.value}
-
-
-def may_see_reports(user: User) -> bool:
-    return user.is_active and (user.can_supervise or supervised_campaigns(user).exists())
 
 
 FILTERS = ("campaign", "team", "agent")
