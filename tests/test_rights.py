@@ -27,8 +27,10 @@ GUARDED: dict[str, tuple[str, ...]] = {
         "campaigns/<slug:slug>/wait/",
         "process/",
         "play/",
+        "my-stats/",
     ),
     "can_use_api": ("account/tokens/",),
+    "can_export": ("supervision/exports/",),
 }
 # Reached by every user of the domain: home, their account, their campaigns, their tickets' list.
 OPEN_TO_ALL = (

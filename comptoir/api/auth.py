@@ -11,7 +11,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -25,7 +26,8 @@ from comptoir.tickets.outbound import ReplyError
 
 __all__ = ["ApiError", "api_view", "error_response", "not_found", "read_json"]
 
-ApiView = Callable[..., HttpResponse]
+# HttpResponseBase: a view may answer with a streamed download (lib.streaming).
+ApiView = Callable[..., HttpResponseBase]
 
 
 def bearer_key(request: HttpRequest) -> str:
@@ -49,7 +51,7 @@ def authenticate(request: HttpRequest) -> User:
     return user
 
 
-def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponse:
+def run_view(view: ApiView, request: HttpRequest, kwargs: dict[str, Any]) -> HttpResponseBase:
     try:
         return view(request, authenticate(request), **kwargs)
     except ApiError as exc:
@@ -71,7 +73,7 @@ def api_view(*methods: str) -> Callable[[ApiView], ApiView]:
     def decorate(view: ApiView) -> ApiView:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
             if request.method not in methods:
                 response = error_response(405, _("Method not allowed."))
                 response["Allow"] = ", ".join(methods)

@@ -336,6 +336,9 @@ def campaign_paths() -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
+    # Here, not at the top: that module builds on the helpers above (a cycle otherwise).
+    from comptoir.api.openapi_supervision import PROCESSING_ROW, supervision_paths
+
     public = {
         "get": {
             "summary": "This description.",
@@ -352,9 +355,18 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {"/openapi.json": public, **campaign_paths(), **ticket_paths()},
+        "paths": {
+            "/openapi.json": public,
+            **campaign_paths(),
+            **ticket_paths(),
+            **supervision_paths(),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, "ReplyRequest": reply_request()},
+            "schemas": {
+                **SCHEMAS,
+                "ReplyRequest": reply_request(),
+                "ProcessingRow": PROCESSING_ROW,
+            },
         },
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from comptoir.api import views
+from comptoir.api import supervision, supervision_reports, views
 
 app_name = "api"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("tickets/<int:number>/qualify", views.ticket_qualify, name="qualify"),
     path("tickets/<int:number>/release", views.ticket_release, name="release"),
     path("tickets/<int:number>/heartbeat", views.ticket_heartbeat, name="heartbeat"),
+    path("supervision/processings", supervision.processings, name="processings"),
+    path("supervision/reports", supervision_reports.reports, name="reports"),
     # [\s\S], not ".": a path may hold a newline ("%0a"), and it is unknown too.
     re_path(r"^(?P<rest>[\s\S]*)$", views.unknown, name="unknown"),
 ]

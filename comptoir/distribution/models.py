@@ -67,6 +67,9 @@ class Processing(models.Model):
                 name="processing_reopen",
                 condition=models.Q(reopen_at__isnull=False),
             ),
+            # The processings detail (supervision.processings): a domain's processings ended
+            # in a period, read in (ended_at, id) order a page at a time.
+            models.Index(fields=["domain", "ended_at", "id"], name="processing_domain_ended"),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,20 @@ def newest() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
+AFTER = [
+    ("campaigns", "0015_scripts_moved_out"),
+    ("distribution", "0003_script_version_moved"),
+    ("scripts", "0001_initial"),
+]
+
+
+def after_the_move() -> list[tuple[str, str | None]]:
+    """The move itself and nothing after it in the moved apps (their later migrations, e.g.
+    new indexes, do run SQL: they are not the move)."""
+    moved = {app for app, _name in AFTER}
+    return [node for node in newest() if node[0] not in moved] + list(AFTER)
+
+
 def before_the_move() -> list[tuple[str, str | None]]:
     """Every other app at its newest migration (their models as the code has them)."""
     moved = {app for app, _name in BEFORE}
@@ -102,7 +116,7 @@ def test_the_move_keeps_every_row_and_link_and_runs_no_sql(migrator: Migrate) ->
     before = fill(migrator(before_the_move()))
     assert all(before["rows"].values())
     with CaptureQueriesContext(connection) as queries:
-        new = migrator(newest())
+        new = migrator(after_the_move())
     for model, table in TABLES.items():
         assert new.get_model("scripts", model)._meta.db_table == table
     assert rows_of(new, "scripts") == before["rows"]
@@ -124,7 +138,7 @@ def test_the_move_keeps_every_row_and_link_and_runs_no_sql(migrator: Migrate) ->
 
 def test_the_move_goes_back_without_losing_anything(migrator: Migrate) -> None:
     before = fill(migrator(before_the_move()))
-    migrator(newest())
+    migrator(after_the_move())
     with CaptureQueriesContext(connection) as queries:
         back = migrator(before_the_move())
     assert rows_of(back, "campaigns") == before["rows"]

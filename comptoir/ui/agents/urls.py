@@ -1,9 +1,10 @@
 """URLs of what agents use: their campaigns and the play button, the console, the pause
-page, their tickets, the ticket list and page, replies, notes and assignment (namespace ui)."""
+page, their tickets, their statistics, the ticket list and page, replies, notes and
+assignment (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.agents import assignment, campaigns, console, pauses, replies, tickets
+from comptoir.ui.agents import assignment, campaigns, console, my_stats, pauses, replies, tickets
 
 P = "process/<int:processing_id>/"
 
@@ -37,4 +38,5 @@ urlpatterns: list[URLPattern] = [
     path("play/paused/", pauses.paused, name="paused"),
     path("play/paused/beat/", pauses.paused_beat, name="paused_beat"),
     path("my-tickets/", campaigns.my_tickets, name="my_tickets"),
+    path("my-stats/", my_stats.my_stats_page, name="my_stats"),
 ]

@@ -8,13 +8,15 @@ from typing import Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from comptoir.campaigns.models import Campaign
 from comptoir.tenancy.models import Domain, User
 
-View = Callable[..., HttpResponse]
+# HttpResponseBase: a view may answer with a streamed download (lib.streaming).
+View = Callable[..., HttpResponseBase]
 
 
 def host_domain(request: HttpRequest) -> Domain | None:
@@ -39,7 +41,7 @@ def signed_in_here(request: HttpRequest) -> bool:
 
 def login_required_in_domain(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not signed_in_here(request):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -62,7 +64,7 @@ def right_required(right: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required_in_domain
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             require_right(request, right)
             return view(request, *args, **kwargs)
 

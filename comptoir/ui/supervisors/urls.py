@@ -1,9 +1,10 @@
 """URLs of what supervisors use: the live board (their landing page), steering a ticket,
-forcing an agent into a pause or out of play, the flagged tickets, the quarantine (namespace ui)."""
+forcing an agent into a pause or out of play, the flagged tickets, the quarantine, the reports,
+the exports (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import board, forcing, quarantine, steering
+from comptoir.ui.supervisors import board, exports, forcing, quarantine, reports, steering
 
 T = "tickets/<int:number>/"
 
@@ -22,6 +23,8 @@ urlpatterns: list[URLPattern] = [
         forcing.force_out_of_play,
         name="force_out_of_play",
     ),
+    path("supervision/exports/", exports.exports, name="exports"),
+    path("supervision/reports/", reports.reports, name="reports"),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]

@@ -1,9 +1,11 @@
-"""Template filters for showing mail safely, and ticket history in words."""
+"""Template filters for showing mail safely, ticket history in words, durations and rates."""
 
 from django import template
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from comptoir.mail.reasons import in_words
 from comptoir.tenancy.models import User
@@ -96,3 +98,24 @@ def previewable_image(content_type: str) -> bool:
 @register.filter
 def is_pdf(content_type: str) -> bool:
     return downloads.is_pdf(content_type)
+
+
+@register.filter
+def duration_text(seconds: float | None) -> str:
+    """Seconds as a person reads them: "1 h 05 min", "3 min 05 s"; "—" for none."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    mins, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": mins}
+    return _("%(m)d min %(s)02d s") % {"m": mins, "s": secs}
+
+
+@register.filter
+def rate_percent(rate: float | None) -> str:
+    """A rate from 0 to 1 as a percentage to a tenth, in the reader's language."""
+    if rate is None:
+        return "—"
+    return number_format(round(rate * 100, 1), 1, use_l10n=True) + " %"

@@ -1,0 +1,236 @@
+"""The processings detail (docs/exports.md): one row per processing ended in a period, the
+feed a contact centre gives its BI tool. Read in chunks (keyset pages of PAGE rows on
+(ended_at, id)), never all at once, so that memory stays flat whatever the period.
+
+Rights: the `can_export` right, and the campaigns the user supervises (tickets.access:
+their supervision teams' campaigns, every campaign of the domain with the right to
+supervise); agents, who supervise nothing, are refused. Only ended processings are in it:
+a row never changes once exported, so a BI tool may load each period once.
+"""
+
+import base64
+import binascii
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from comptoir.campaigns.models import Campaign
+from comptoir.distribution.models import Processing
+from comptoir.lib.checks import Errors, raise_if_any, refuse, storable_ids
+from comptoir.supervision.processing_columns import (
+    FIELDS,
+    Question,
+    answer_columns,
+    display_names,
+    fixed_columns,
+    questions_of,
+    row_values,
+)
+from comptoir.supervision.tabular import Table
+from comptoir.tenancy.models import Domain, Team, User
+from comptoir.tickets.access import supervised_campaigns
+
+PAGE = 2000
+ENDED_AT = FIELDS.index("ended_at")
+
+
+@dataclass(frozen=True)
+class ProcessingQuery:
+    """Processings ended in [start, end) (no end: up to now), narrowed by campaigns, by the
+    members of teams and by agents (teams and agents both: those in both)."""
+
+    domain: Domain
+    start: datetime
+    end: datetime | None = None
+    campaign_ids: Sequence[int] = ()
+    team_ids: Sequence[int] = ()
+    agent_ids: Sequence[int] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.domain.time_zone)
+
+
+def may_export(user: User) -> bool:
+    """The right to export, and at least one campaign to export from."""
+    if not (user.is_active and user.can_export):
+        return False
+    return user.can_supervise or supervised_campaigns(user).exists()
+
+
+def check_query(query: ProcessingQuery) -> None:
+    errors: Errors = {}
+    if query.start.tzinfo is None or (query.end is not None and query.end.tzinfo is None):
+        refuse(errors, "start", _("The period needs dates with a time zone."))
+    elif query.end is not None and query.end <= query.start:
+        refuse(errors, "end", _("The end of the period must be after its start."))
+    for field in ("campaign_ids", "team_ids", "agent_ids"):
+        if storable_ids(list(getattr(query, field))) is None:
+            refuse(errors, field, _("Choose from the list."))
+    raise_if_any(errors)
+
+
+def scoped(user: User, query: ProcessingQuery) -> QuerySet[Processing]:
+    """The processings of the query the user may export. PermissionDenied without the right
+    (or for agents); DoesNotExist for a campaign, team or agent out of the user's reach
+    (the edges answer 404, as for any object they cannot see); ValidationError by field."""
+    if user.domain_id != query.domain.pk or not may_export(user):
+        raise PermissionDenied(_("You may not export processings."))
+    check_query(query)
+    rows = Processing.objects.filter(domain_id=user.domain_id, ended_at__gte=query.start)
+    if query.end is not None:
+        rows = rows.filter(ended_at__lt=query.end)
+    allowed = supervised_campaigns(user)
+    if query.campaign_ids:
+        wanted = set(query.campaign_ids)
+        if allowed.filter(pk__in=wanted).count() != len(wanted):
+            raise Campaign.DoesNotExist("not a campaign this user supervises")
+        rows = rows.filter(campaign_id__in=sorted(wanted))
+    elif not user.can_supervise:  # with the right: every campaign of the domain
+        rows = rows.filter(campaign_id__in=allowed.values("id"))
+    agents = agent_filter(user.domain_id, query)
+    return rows if agents is None else rows.filter(agent_id__in=agents)
+
+
+def agent_filter(domain_id: int, query: ProcessingQuery) -> list[int] | None:
+    """The agents the export is narrowed to, or None for every agent."""
+    agents: set[int] | None = None
+    if query.team_ids:
+        teams = Team.objects.filter(domain_id=domain_id, pk__in=query.team_ids)
+        if teams.count() != len(set(query.team_ids)):
+            raise Team.DoesNotExist("not a team of this domain")
+        members = User.objects.filter(domain_id=domain_id, teams__in=teams)
+        agents = set(members.values_list("id", flat=True))
+    if query.agent_ids:
+        named = User.objects.filter(domain_id=domain_id, pk__in=query.agent_ids)
+        found = set(named.values_list("id", flat=True))
+        if found != set(query.agent_ids):
+            raise User.DoesNotExist("not a user of this domain")
+        agents = found if agents is None else agents & found
+    return None if agents is None else sorted(agents)
+
+
+def questions_in(rows: QuerySet[Processing]) -> list[Question]:
+    versions = rows.filter(script_version__isnull=False).values("script_version_id").distinct()
+    return questions_of(list(versions.values_list("script_version_id", flat=True)))
+
+
+def ordered(rows: QuerySet[Processing], after: tuple[datetime, int] | None) -> QuerySet[Any]:
+    """The rows' FIELDS by (ended_at, id), from just after `after` (keyset pagination)."""
+    found = rows.order_by("ended_at", "id").values_list(*FIELDS)
+    if after is None:
+        return found
+    moment, pk = after
+    # `ended_at >= moment` is implied by the next line, but written so that the index on
+    # (domain, ended_at, id) starts its range at the cursor: with the OR alone, each page
+    # would read again every row before it (quadratic over a long period).
+    later = found.filter(ended_at__gte=moment)
+    return later.filter(Q(ended_at__gt=moment) | Q(ended_at=moment, id__gt=pk))
+
+
+def position(row: Sequence[Any]) -> tuple[datetime, int]:
+    return row[ENDED_AT], row[0]
+
+
+def pages(rows: QuerySet[Processing]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows PAGE at a time, each page its own short query: no cursor stays open while a
+    slow client or writer takes its time."""
+    after = None
+    while True:
+        found = list(ordered(rows, after)[:PAGE])
+        if found:
+            yield found
+        if len(found) < PAGE:
+            return
+        after = position(found[-1])
+
+
+def processing_rows(user: User, query: ProcessingQuery, *, keys_header: bool = False) -> Table:
+    """The processings detail as a table for the CSV and XLSX writers. Its column labels,
+    and the end reasons and outcome kinds in words, are in the active language; with
+    `keys_header` the header is the columns' stable keys and those values their codes."""
+    rows = scoped(user, query)
+    questions = questions_in(rows)
+    names = None if keys_header else display_names()
+
+    def values() -> Iterator[tuple[Any, ...]]:
+        for page in pages(rows):
+            for row in page:
+                yield row_values(row, questions, names)
+
+    columns = fixed_columns() + answer_columns(questions)
+    return Table(columns, values(), query.zone, keys_header=keys_header)
+
+
+@dataclass
+class Page:
+    """One page of the API's JSON: rows as dicts, and the cursor of the next page."""
+
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def processing_page(
+    user: User, query: ProcessingQuery, *, cursor: str = "", size: int = 500
+) -> Page:
+    """`size` processings after `cursor` (from a previous page; "" for the first)."""
+    after = read_cursor(cursor)
+    found = list(ordered(scoped(user, query), after)[: size + 1])
+    more, found = len(found) > size, found[:size]
+    keys = [column.key for column in fixed_columns()]
+    result = [json_row(row, keys, query.zone) for row in found]
+    following = make_cursor(*position(found[-1])) if more else None
+    return Page(result, following)
+
+
+def json_row(row: Sequence[Any], keys: list[str], zone: ZoneInfo) -> dict[str, Any]:
+    """A row for JSON: the columns' keys, codes, times with their offset, answers as stored."""
+    values = dict(zip(keys, row_values(row, (), None), strict=True))
+    for key in ("started_at", "ended_at", "reopen_at"):
+        if values[key] is not None:
+            values[key] = values[key].astimezone(zone).isoformat()
+    for key in ("end_reason", "outcome_code", "outcome", "outcome_kind"):
+        values[key] = values[key] or None
+    values["answers"] = row[-1] if isinstance(row[-1], dict) else {}
+    return values
+
+
+def make_cursor(moment: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The (ended_at, id) a cursor names; ValidationError when it is not one of ours."""
+    if not cursor:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment_text, _bar, pk_text = text.partition("|")
+        moment, pk = parse_datetime(moment_text), int(pk_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        moment, pk = None, 0
+    if moment is None or moment.tzinfo is None or not 0 < pk < 2**63:
+        raise ValidationError({"cursor": _("This cursor is not one this API gave.")})
+    return moment, pk
+
+
+def export_filename(query: ProcessingQuery, extension: str, *, campaign: str = "") -> str:
+    """`processings-<first day>_<last day>[-<campaign>].<ext>` in the reader's language; the
+    campaign's name may hold accents (the response names it per RFC 5987)."""
+    zone = query.zone
+    first = query.start.astimezone(zone).date()
+    last = (query.end - timedelta(microseconds=1)).astimezone(zone).date() if query.end else None
+    days = first.isoformat() if last in (None, first) else f"{first}_{last}"
+    name = _("processings") + f"-{days}"
+    # Only letters, digits and a few marks of the campaign's name: nothing a file system or
+    # a header could take for something else.
+    kept = "".join(c if c.isalnum() or c in " -_" else " " for c in campaign)
+    kept = "-".join(kept.split())[:60]
+    return f"{name}-{kept}.{extension}" if kept else f"{name}.{extension}"
