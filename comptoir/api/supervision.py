@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from comptoir.api.auth import ApiError, api_view, not_found
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.dates import year_error
+from comptoir.lib.storable import unstorable_reason
 from comptoir.lib.streaming import attachment_response
 from comptoir.supervision.periods import FIRST_YEAR, LAST_YEAR, local_midnight
 from comptoir.supervision.processings import (
@@ -69,6 +70,8 @@ def named_ids(user: User, params: QueryDict) -> dict[str, list[int]]:
     }
     found: dict[str, list[int]] = {}
     for key, (model, field, names) in wanted.items():
+        if any(unstorable_reason(name) for name in names):  # a NUL: no row has that name
+            raise not_found()
         rows = model.objects.filter(domain_id=user.domain_id, **{f"{field}__in": names})  # type: ignore[attr-defined]
         ids = dict(rows.values_list(field, "id"))
         if set(names) - set(ids):

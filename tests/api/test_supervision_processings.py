@@ -143,3 +143,10 @@ def test_parameters_are_refused_by_name(sup: World, api: Api) -> None:
         answer = fetch(api, key, query)
         assert answer.status_code == 400, query
         assert field in answer.json()["fields"], (query, answer.json())
+
+
+def test_a_name_no_database_can_hold_names_nothing(sup: World, api: Api) -> None:
+    """Found by the fuzzer: a NUL in a team's name reached PostgreSQL (a 500)."""
+    key = token(sup.sam)
+    for query in ("team=a%00b", "agent=%00", "campaign=support%00"):
+        assert fetch(api, key, query).status_code == 404, query

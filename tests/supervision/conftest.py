@@ -79,8 +79,8 @@ def support_script(campaign: Campaign) -> ScriptVersion:
     return version
 
 
-def make_world() -> World:
-    acme = make_acme()
+def make_world(slug: str = "acme") -> World:
+    acme = make_acme(slug)
     acme.supervisor.can_export = True
     acme.supervisor.save(update_fields=["can_export"])
     sue = person(acme, "sue", Role.SUPERVISOR, can_supervise=False)
