@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.api.auth import ApiError, api_view, not_found
 from comptoir.api.supervision import choice, fields_of, moment, named_ids
-from comptoir.supervision.reports.query import Period, ReportQuery, Step, period_bounds
+from comptoir.supervision.periods import Period
+from comptoir.supervision.reports.query import ReportQuery, Step, period_bounds
 from comptoir.supervision.reports.report import Report, full_report, may_see_reports
 from comptoir.tenancy.models import User
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from comptoir.distribution.models import EndReason, Processing
 from comptoir.supervision.models import AgentState
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.reports.activity import occupation
-from comptoir.supervision.reports.query import days_bounds
 from comptoir.supervision.reports.stats import summarise
 from comptoir.supervision.states import time_in_states
 from comptoir.tenancy.models import User

@@ -1,8 +1,6 @@
 """Named periods (today, yesterday, this week, last week, this month, custom days) as aware
-[start, end) bounds: whole local days of the domain's time zone, weeks from Monday.
-
-The same rule as the reports' (supervision.reports.query.period_bounds, built alongside):
-keep one of the two when both are merged."""
+[start, end) bounds: whole local days of the domain's time zone, weeks from Monday. The one
+rule of the reports (with a bound on their length), the exports and the API."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,8 +43,10 @@ def period_bounds(
     now: datetime,
     first_day: date | None = None,
     last_day: date | None = None,
+    max_days: int | None = None,
 ) -> tuple[datetime, datetime]:
-    """The [start, end) of a named period; `custom` takes first_day and last_day (included).
+    """The [start, end) of a named period; `custom` takes first_day and last_day (included),
+    at most `max_days` days when given (a report's bound; an export has none).
     ValidationError by field when it cannot be a period."""
     zone = ZoneInfo(domain.time_zone)
     today = now.astimezone(zone).date()
@@ -63,12 +63,12 @@ def period_bounds(
         following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         return days_bounds(today.replace(day=1), following - timedelta(days=1), zone)
     if period == Period.CUSTOM:
-        return custom_bounds(first_day, last_day, zone)
+        return custom_bounds(first_day, last_day, zone, max_days=max_days)
     raise ValidationError({"period": _("Choose a period from the list.")})
 
 
 def custom_bounds(
-    first: date | None, last: date | None, zone: ZoneInfo
+    first: date | None, last: date | None, zone: ZoneInfo, *, max_days: int | None = None
 ) -> tuple[datetime, datetime]:
     errors: Errors = {}
     for field, day in (("first_day", first), ("last_day", last)):
@@ -80,4 +80,7 @@ def custom_bounds(
     assert first is not None and last is not None
     if last < first:
         raise ValidationError({"last_day": _("The last day must not be before the first.")})
+    if max_days is not None and (last - first).days >= max_days:
+        text = _("A report covers at most %(days)d days.")
+        raise ValidationError({"last_day": text % {"days": max_days}})
     return days_bounds(first, last, zone)

@@ -11,9 +11,10 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.reports.activity import handling_time, processings_by_agent
 from comptoir.supervision.reports.outcomes import outcomes_by_script_version
-from comptoir.supervision.reports.query import ReportQuery, Step, days_bounds
+from comptoir.supervision.reports.query import ReportQuery, Step
 from comptoir.supervision.reports.report import full_report
 from comptoir.supervision.reports.volumes import tickets_closed
 from comptoir.tenancy.models import User

@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from openpyxl import load_workbook
 
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.report_tables import figures, minutes
-from comptoir.supervision.reports.query import ReportQuery, Step, days_bounds
+from comptoir.supervision.reports.query import ReportQuery, Step
 from comptoir.supervision.reports.report import Report, full_report
 from comptoir.tenancy.models import User
 from comptoir.ui.supervisors.reports import cell_text

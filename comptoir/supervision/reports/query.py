@@ -9,10 +9,10 @@ supervise every campaign of the domain, anyone else nothing (PermissionDenied).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.checks import Errors, raise_if_any, refuse, storable_ids
 from comptoir.lib.dates import year_error
+from comptoir.supervision import periods
+from comptoir.supervision.periods import FIRST_YEAR, LAST_YEAR
 from comptoir.tenancy.models import Domain, Team, User
 from comptoir.tickets.access import supervised_campaigns
 
@@ -27,22 +29,11 @@ from comptoir.tickets.access import supervised_campaigns
 MAX_HOUR_DAYS = 31
 # A report spans at most about two years (days are its largest bucket).
 MAX_DAYS = 732
-# The years a custom period may name (imported archives can be old, nothing is after 2100).
-FIRST_YEAR, LAST_YEAR = 1970, 2100
 
 
 class Step(models.TextChoices):
     HOUR = "hour", gettext_lazy("By hour")
     DAY = "day", gettext_lazy("By day")
-
-
-class Period(models.TextChoices):
-    TODAY = "today", gettext_lazy("Today")
-    YESTERDAY = "yesterday", gettext_lazy("Yesterday")
-    THIS_WEEK = "this_week", gettext_lazy("This week")
-    LAST_WEEK = "last_week", gettext_lazy("Last week")
-    THIS_MONTH = "this_month", gettext_lazy("This month")
-    CUSTOM = "custom", gettext_lazy("Custom dates")
 
 
 @dataclass(frozen=True)
@@ -69,15 +60,6 @@ class Scope:
     agent_ids: list[int] | None  # None: no agent filter
 
 
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def days_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """[first 00:00, the day after last 00:00) in the zone: whole local days."""
-    return local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
-
-
 def period_bounds(
     domain: Domain,
     period: str,
@@ -86,49 +68,11 @@ def period_bounds(
     first_day: date | None = None,
     last_day: date | None = None,
 ) -> tuple[datetime, datetime]:
-    """The [start, end) of a named period in the domain's time zone: whole local days,
-    weeks from Monday, this month from its first day to its last. `custom` takes
-    `first_day` and `last_day` (both included)."""
-    zone = ZoneInfo(domain.time_zone)
-    today = now.astimezone(zone).date()
-    monday = today - timedelta(days=today.weekday())
-    if period == Period.TODAY:
-        return days_bounds(today, today, zone)
-    if period == Period.YESTERDAY:
-        yesterday = today - timedelta(days=1)
-        return days_bounds(yesterday, yesterday, zone)
-    if period == Period.THIS_WEEK:
-        return days_bounds(monday, monday + timedelta(days=6), zone)
-    if period == Period.LAST_WEEK:
-        return days_bounds(monday - timedelta(days=7), monday - timedelta(days=1), zone)
-    if period == Period.THIS_MONTH:
-        following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return days_bounds(today.replace(day=1), following - timedelta(days=1), zone)
-    if period == Period.CUSTOM:
-        return custom_bounds(first_day, last_day, zone)
-    raise ValidationError({"period": _("Choose a period from the list.")})
-
-
-def custom_bounds(
-    first: date | None, last: date | None, zone: ZoneInfo
-) -> tuple[datetime, datetime]:
-    errors: Errors = {}
-    if first is None:
-        refuse(errors, "first_day", _("This field is required."))
-    if last is None:
-        refuse(errors, "last_day", _("This field is required."))
-    raise_if_any(errors)
-    assert first is not None and last is not None
-    if last < first:
-        raise ValidationError({"last_day": _("The last day must not be before the first.")})
-    for field, day in (("first_day", first), ("last_day", last)):
-        if year_error(day, FIRST_YEAR, LAST_YEAR):
-            refuse(errors, field, year_error(day, FIRST_YEAR, LAST_YEAR))
-    raise_if_any(errors)
-    if (last - first).days >= MAX_DAYS:
-        text = _("A report covers at most %(days)d days.")
-        raise ValidationError({"last_day": text % {"days": MAX_DAYS}})
-    return days_bounds(first, last, zone)
+    """A report's period (supervision.periods), at most MAX_DAYS days long."""
+    bounds = periods.period_bounds
+    return bounds(
+        domain, period, now=now, first_day=first_day, last_day=last_day, max_days=MAX_DAYS
+    )
 
 
 def check_query(query: ReportQuery) -> None:

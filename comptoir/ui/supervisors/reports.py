@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from comptoir.lib.streaming import attachment_response
+from comptoir.supervision.periods import Period
 from comptoir.supervision.report_tables import Figure, chart_data, figures
-from comptoir.supervision.reports.query import Period, ReportQuery, Step, period_bounds
+from comptoir.supervision.reports.query import ReportQuery, Step, period_bounds
 from comptoir.supervision.reports.report import Report, full_report, may_see_reports
 from comptoir.supervision.tabular import CONTENT_TYPES, encoded
 from comptoir.tenancy.models import User

@@ -20,7 +20,8 @@ from comptoir.campaigns.models import Campaign, Holiday, OpeningHours
 from comptoir.distribution.actions import claim_next_ticket
 from comptoir.distribution.models import Processing
 from comptoir.mail.ingest import ingest_email
-from comptoir.supervision.reports.query import ReportQuery, days_bounds
+from comptoir.supervision.periods import days_bounds
+from comptoir.supervision.reports.query import ReportQuery
 from comptoir.tenancy.models import Role, Team, User
 from comptoir.tickets.models import Direction, Message, Ticket
 from tests.conftest import Acme

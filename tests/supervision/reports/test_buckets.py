@@ -4,8 +4,9 @@ across the changes of daylight saving time (Europe/Paris: 30 March and 26 Octobe
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.reports.buckets import bucket_keys
-from comptoir.supervision.reports.query import ReportQuery, Step, days_bounds
+from comptoir.supervision.reports.query import ReportQuery, Step
 from comptoir.supervision.reports.volumes import tickets_received
 from tests.conftest import Acme
 from tests.supervision.reports.conftest import PARIS, Clock, writes

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from comptoir.campaigns.models import Campaign
+from comptoir.supervision.periods import Period
 from comptoir.supervision.reports.query import (
-    Period,
     ReportQuery,
     Step,
     period_bounds,
