@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from comptoir.campaigns.models import Campaign
 from comptoir.distribution.models import Processing
 from comptoir.lib.checks import Errors, raise_if_any, refuse, storable_ids
+from comptoir.supervision.filters import agent_filter
 from comptoir.supervision.processing_columns import (
     FIELDS,
     Question,
@@ -34,7 +35,7 @@ from comptoir.supervision.processing_columns import (
     row_values,
 )
 from comptoir.supervision.tabular import Table
-from comptoir.tenancy.models import Domain, Team, User
+from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.access import supervised_campaigns
 
 PAGE = 2000
@@ -94,26 +95,8 @@ def scoped(user: User, query: ProcessingQuery) -> QuerySet[Processing]:
         rows = rows.filter(campaign_id__in=sorted(wanted))
     elif not user.can_supervise:  # with the right: every campaign of the domain
         rows = rows.filter(campaign_id__in=allowed.values("id"))
-    agents = agent_filter(user.domain_id, query)
+    agents = agent_filter(user.domain_id, query.team_ids, query.agent_ids)
     return rows if agents is None else rows.filter(agent_id__in=agents)
-
-
-def agent_filter(domain_id: int, query: ProcessingQuery) -> list[int] | None:
-    """The agents the export is narrowed to, or None for every agent."""
-    agents: set[int] | None = None
-    if query.team_ids:
-        teams = Team.objects.filter(domain_id=domain_id, pk__in=query.team_ids)
-        if teams.count() != len(set(query.team_ids)):
-            raise Team.DoesNotExist("not a team of this domain")
-        members = User.objects.filter(domain_id=domain_id, teams__in=teams)
-        agents = set(members.values_list("id", flat=True))
-    if query.agent_ids:
-        named = User.objects.filter(domain_id=domain_id, pk__in=query.agent_ids)
-        found = set(named.values_list("id", flat=True))
-        if found != set(query.agent_ids):
-            raise User.DoesNotExist("not a user of this domain")
-        agents = found if agents is None else agents & found
-    return None if agents is None else sorted(agents)
 
 
 def questions_in(rows: QuerySet[Processing]) -> list[Question]:

@@ -21,8 +21,9 @@ from comptoir.campaigns.models import Campaign
 from comptoir.lib.checks import Errors, raise_if_any, refuse, storable_ids
 from comptoir.lib.dates import year_error
 from comptoir.supervision import periods
+from comptoir.supervision.filters import agent_filter
 from comptoir.supervision.periods import FIRST_YEAR, LAST_YEAR
-from comptoir.tenancy.models import Domain, Team, User
+from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.access import supervised_campaigns
 
 # Hour buckets over more than a month would make thousands of points: refused.
@@ -117,26 +118,8 @@ def scope(user: User, query: ReportQuery) -> Scope:
     campaigns = set(query.campaign_ids) or allowed
     if not campaigns <= allowed:
         raise Campaign.DoesNotExist("not a campaign this user supervises")
-    return Scope(user.domain_id, sorted(campaigns), agent_filter(user.domain_id, query))
-
-
-def agent_filter(domain_id: int, query: ReportQuery) -> list[int] | None:
-    """The agents the report is narrowed to: the members of its teams, the agents it names
-    (both: those in both), or None for no filter."""
-    agents: set[int] | None = None
-    if query.team_ids:
-        teams = Team.objects.filter(domain_id=domain_id, pk__in=query.team_ids)
-        if teams.count() != len(set(query.team_ids)):
-            raise Team.DoesNotExist("not a team of this domain")
-        members = User.objects.filter(domain_id=domain_id, teams__in=teams)
-        agents = set(members.values_list("id", flat=True))
-    if query.agent_ids:
-        named = set(
-            User.objects.filter(domain_id=domain_id, pk__in=query.agent_ids).values_list(
-                "id", flat=True
-            )
-        )
-        if named != set(query.agent_ids):
-            raise User.DoesNotExist("not a user of this domain")
-        agents = named if agents is None else agents & named
-    return None if agents is None else sorted(agents)
+    return Scope(
+        user.domain_id,
+        sorted(campaigns),
+        agent_filter(user.domain_id, query.team_ids, query.agent_ids),
+    )
