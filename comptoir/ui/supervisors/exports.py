@@ -29,6 +29,7 @@ from comptoir.tickets.access import supervised_campaigns
 from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.forms import show_action_errors
 from comptoir.ui.common.pages import render_page
+from comptoir.ui.supervisors.forms import PeriodForm
 
 # The file formats offered: (format, CSV dialect).
 FORMATS = {
@@ -47,20 +48,7 @@ def format_choices() -> list[tuple[str, str]]:
     return [("xlsx", _("Excel workbook (XLSX)")), *csvs]
 
 
-class ExportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=Period.choices)
-    first_day = forms.DateField(
-        label=gettext_lazy("First day"),
-        required=False,
-        help_text=gettext_lazy("Custom dates only."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("Last day"),
-        required=False,
-        help_text=gettext_lazy("Custom dates only; included."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class ExportForm(PeriodForm):
     campaign = forms.TypedChoiceField(label=gettext_lazy("Campaign"), coerce=int, required=False)
     team = forms.TypedChoiceField(label=gettext_lazy("Team"), coerce=int, required=False)
     agent = forms.TypedChoiceField(label=gettext_lazy("Agent"), coerce=int, required=False)

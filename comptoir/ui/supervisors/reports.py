@@ -29,6 +29,7 @@ from comptoir.ui.common.access import current_user, login_required_in_domain
 from comptoir.ui.common.forms import show_action_errors
 from comptoir.ui.common.pages import render_page
 from comptoir.ui.supervisors.exports import FORMATS, everything, filter_choices
+from comptoir.ui.supervisors.forms import PeriodForm
 
 # The page without a query: today, by hour, every campaign.
 DEFAULTS = {"period": Period.TODAY.value, "step": Step.HOUR.value}
@@ -43,20 +44,7 @@ def picked(label: Any) -> forms.IntegerField:
     return forms.IntegerField(label=label, required=False, widget=forms.Select)
 
 
-class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=Period.choices)
-    first_day = forms.DateField(
-        label=gettext_lazy("First day"),
-        required=False,
-        help_text=gettext_lazy("Custom dates only."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    last_day = forms.DateField(
-        label=gettext_lazy("Last day"),
-        required=False,
-        help_text=gettext_lazy("Custom dates only; included."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class ReportForm(PeriodForm):
     step = forms.ChoiceField(label=gettext_lazy("Step"), choices=Step.choices)
     campaign = picked(gettext_lazy("Campaign"))
     team = picked(gettext_lazy("Team"))
