@@ -161,7 +161,8 @@ def function_rows(functions: list[dict[str, Any]]) -> list[tuple[str, ...]]:
             if runs:  # the export
                 for r in runs:
                     text = (
-                        f"{r['rows']:,} rows, {r['rows_per_second']:,}/s, peak {r['peak_mib']} MiB"
+                        f"{r['rows']:,} rows, {r['rows_per_second']:,}/s, peak RSS "
+                        f"{r.get('rss_before_mib', '?')} -> {r['peak_mib']} MiB"
                     )
                     rows.append((f"{f['name']}, {r['days']} days", "ok", "", "", "", "", text))
                 continue
