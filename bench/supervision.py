@@ -161,7 +161,8 @@ def function_rows(functions: list[dict[str, Any]]) -> list[tuple[str, ...]]:
             if runs:  # the export
                 for r in runs:
                     text = (
-                        f"{r['rows']:,} rows, {r['rows_per_second']:,}/s, peak {r['peak_mib']} MiB"
+                        f"{r['rows']:,} rows, {r['rows_per_second']:,}/s, peak RSS "
+                        f"{r.get('rss_before_mib', '?')} -> {r['peak_mib']} MiB"
                     )
                     rows.append((f"{f['name']}, {r['days']} days", "ok", "", "", "", "", text))
                 continue
@@ -173,8 +174,10 @@ def function_rows(functions: list[dict[str, Any]]) -> list[tuple[str, ...]]:
         rows.append((f["name"], "ok", f"{f['ms']['p50']:.1f}", f"{f['ms']['p95']:.1f}",
                      f"{f['sql_ms_p50']:.1f}", str(f["queries_per_call"]), target))  # fmt: skip
     reports = [f for f in functions if f["name"].startswith("report:") and f["status"] == "ok"]
+    # full_report computes every figure once: it is the page's time; the figures' sum else.
+    whole = [f for f in reports if f["name"].endswith(".full_report")]
     if reports:
-        total = sum(f["ms"]["p95"] for f in reports)
+        total = sum(f["ms"]["p95"] for f in whole or reports)
         verdict = "PASS" if total < REPORT_MS else "BELOW"
         rows.append(("reports: every figure, a month, one campaign", "ok", "", f"{total:.0f}",
                      "", "", f"< {REPORT_MS:.0f} {verdict}"))  # fmt: skip

@@ -142,6 +142,12 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=600
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: Comptoir's queries are short (OLTP), and PostgreSQL compiles a query whose
+    # estimated cost crosses jit_above_cost: the board's figures spent 78 of 105 ms compiling
+    # on a million tickets (docs/benchmarks.md). Appended to any options of DATABASE_URL.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
