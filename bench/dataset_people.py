@@ -122,7 +122,7 @@ def make_teams(
 
 
 def make_scripts(spec: DomainSpec, domain: Any, made: Made) -> list[Any]:
-    from comptoir.campaigns.models import (
+    from comptoir.scripts.models import (
         FieldType,
         QualificationField,
         QualificationOutcome,

@@ -34,7 +34,7 @@ def built(
 
 def wipe(domain: Domain) -> None:
     """The domain's small rows, in an order their protections allow."""
-    from comptoir.campaigns.models import QualificationScript
+    from comptoir.scripts.models import QualificationScript
     from comptoir.tickets.models import Contact
 
     Contact.objects.filter(domain=domain).delete()
