@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0015_scripts_moved_out'),
         ('supervision', '0002_default_pause_reasons'),
-        ('tenancy', '0007_accountemail_attachment_accountemail_attachment_name_and_more'),
+        ('tenancy', '0007_account_email_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
