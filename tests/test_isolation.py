@@ -35,10 +35,16 @@ from comptoir.scripts.models import (
     QualificationScript,
     ScriptVersion,
 )
-from comptoir.supervision.models import AgentPresence, AgentStateSpan, PauseReason
+from comptoir.supervision.models import (
+    AgentPresence,
+    AgentStateSpan,
+    Frequency,
+    PauseReason,
+    ScheduledReport,
+)
 from comptoir.tenancy.models import Domain, Role, Team, User
 from comptoir.tickets.models import Attachment, Message, RawMessage, RawState, Ticket
-from tests.conftest import make_acme, script_version
+from tests.conftest import Acme, make_acme, script_version
 from tests.mail.mail_client import customer_mail
 
 SECRET = "Acme-only secret subject"
@@ -100,8 +106,15 @@ def acme_objects(db: None) -> dict[str, str]:
         "address_id": str(acme.support.addresses.get().pk),
         "agent_id": str(acme.agent.pk),
         "pause_reason_id": str(PauseReason.objects.filter(domain=acme.domain)[0].pk),
+        "schedule_id": str(scheduled_report(acme).pk),
     }
     return values | campaign_objects(acme.support)
+
+
+def scheduled_report(acme: Acme) -> ScheduledReport:
+    return ScheduledReport.objects.create(
+        domain=acme.domain, name="Secret", frequency=Frequency.DAILY, created_by=acme.supervisor
+    )
 
 
 def campaign_objects(campaign) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -168,7 +181,7 @@ def intruder(db: None) -> User:
 def snapshot() -> list[int]:
     tables = [Ticket, Message, User, Team, EmailTemplate, ImapMailbox, OpeningHours]
     tables += [QualificationOutcome, QualificationField, Signature, Holiday]
-    tables += [QualificationScript, ScriptVersion, PauseReason, AgentStateSpan]
+    tables += [QualificationScript, ScriptVersion, PauseReason, AgentStateSpan, ScheduledReport]
     acme_rows = [model.objects.filter(domain__slug="acme").count() for model in tables]
     ticket = Ticket.objects.get(domain__slug="acme")
     # Deactivating, reactivating or deleting a campaign, or a signature saved by a preview.

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 
 from comptoir.lib.claims import Claim, Lease, Round, clock, db_time
 from comptoir.lib.text import clean
@@ -34,6 +34,8 @@ from comptoir.tenancy.models import AccountEmail, AccountEmailKind, AccountEmail
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
+# A scheduled report not delivered within a week is stale: the next one is on its way.
+REPORT_LIFETIME = timedelta(days=7)
 
 
 @dataclass
@@ -75,12 +77,24 @@ def lifetime(item: AccountEmail) -> timedelta:
     """How long the mailed link stays valid: past that, sending it would be useless."""
     if item.kind == AccountEmailKind.INVITATION:
         return timedelta(days=settings.COMPTOIR_INVITATION_DAYS)
+    if item.kind == AccountEmailKind.REPORT:
+        return REPORT_LIFETIME
     return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
 def as_email(item: AccountEmail) -> EmailMessage:
     headers = {"Message-ID": item.message_id}
-    return EmailMessage(item.subject, item.body, item.from_email, [item.to_email], headers=headers)
+    if not item.html_body and not item.attachment:
+        to = [item.to_email]
+        return EmailMessage(item.subject, item.body, item.from_email, to, headers=headers)
+    email = EmailMultiAlternatives(
+        item.subject, item.body, item.from_email, [item.to_email], headers=headers
+    )
+    if item.html_body:
+        email.attach_alternative(item.html_body, "text/html")
+    if item.attachment:
+        email.attach(item.attachment_name, item.attachment, "text/csv; charset=utf-8")
+    return email
 
 
 def as_failure(error: Exception) -> SendFailure:
@@ -92,7 +106,8 @@ def as_failure(error: Exception) -> SendFailure:
 
 def give_up(item: AccountEmail, worker: str, text: str, report: AccountMailReport) -> None:
     logger.warning("account mail %s to %s given up: %s", item.pk, item.to_email, text)
-    finish(item, worker, state=AccountEmailState.FAILED, error=clean(text), body="")
+    blank = {"body": "", "html_body": "", "attachment": ""}
+    finish(item, worker, state=AccountEmailState.FAILED, error=clean(text), **blank)
     report.failed += 1
 
 
@@ -130,7 +145,7 @@ def send_one(item: AccountEmail, worker: str, now: datetime, report: AccountMail
         record_failure(item, worker, failure, report, now=now)
         return not failure.connection
     sent = {"state": AccountEmailState.SENT, "sent_at": now, "error": ""}
-    finish(item, worker, body="", **sent)
+    finish(item, worker, body="", html_body="", attachment="", **sent)
     report.sent += 1
     return True
 

@@ -35,7 +35,11 @@ class EmailBackend(BaseEmailBackend):
         if not recipients:
             return 0
         try:
-            transport.send(message.from_email, recipients, message.message().as_bytes())
+            # SMTP lines end in CRLF: smtplib sends bytes as they are, and a server counts
+            # a message written with bare LF as one line (refused past 1000 bytes).
+            mime = message.message()
+            raw = mime.as_bytes(policy=mime.policy.clone(linesep="\r\n"))
+            transport.send(message.from_email, recipients, raw)
         except SendFailure:
             if not self.fail_silently:
                 raise

@@ -114,3 +114,7 @@ class AgentStateSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.state} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# The scheduled reports' models live in their own module; imported here for Django.
+from comptoir.supervision.schedule_models import Frequency, ScheduledReport  # noqa: E402, F401

@@ -195,6 +195,7 @@ class PasswordResetEmail(models.Model):
 class AccountEmailKind(models.TextChoices):
     INVITATION = "invitation", _("Invitation")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    REPORT = "report", _("Scheduled report")
 
 
 class AccountEmailState(models.TextChoices):
@@ -218,6 +219,10 @@ class AccountEmail(models.Model):
     from_email = models.CharField(max_length=254)
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)
+    # A scheduled report also has an HTML part and its tables as one CSV file.
+    html_body = models.TextField(blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment = models.TextField(blank=True)
     message_id = models.CharField(max_length=250)
     state = models.CharField(
         max_length=10, choices=AccountEmailState.choices, default=AccountEmailState.QUEUED

@@ -1,10 +1,18 @@
 """URLs of what supervisors use: the live board (their landing page), steering a ticket,
-forcing an agent into a pause or out of play, the flagged tickets, the quarantine, the reports,
-the exports (namespace ui)."""
+forcing an agent into a pause or out of play, the flagged tickets, the quarantine, the reports
+and their schedules, the exports (namespace ui)."""
 
 from django.urls import URLPattern, path
 
-from comptoir.ui.supervisors import board, exports, forcing, quarantine, reports, steering
+from comptoir.ui.supervisors import (
+    board,
+    exports,
+    forcing,
+    quarantine,
+    reports,
+    scheduled,
+    steering,
+)
 
 T = "tickets/<int:number>/"
 
@@ -25,6 +33,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path("supervision/exports/", exports.exports, name="exports"),
     path("supervision/reports/", reports.reports, name="reports"),
+    path("supervision/reports/scheduled/", scheduled.scheduled_reports, name="scheduled_reports"),
+    path(
+        "supervision/reports/scheduled/<int:schedule_id>/delete/",
+        scheduled.delete_scheduled_report,
+        name="delete_scheduled_report",
+    ),
     path("quarantine/", quarantine.quarantine_list, name="quarantine"),
     path("quarantine/<int:raw_id>/eml/", quarantine.quarantine_download, name="quarantine_raw"),
 ]

@@ -43,6 +43,13 @@ def send_outbox(worker_id: str, once: bool) -> object:
     return send_due(worker_id, once=once)
 
 
+def send_scheduled_reports(worker_id: str, once: bool) -> object:
+    """Each scheduled report's last period, once it is over, queued as account mail."""
+    from comptoir.supervision.report_mail import send_due_reports
+
+    return send_due_reports(worker_id, once=once)
+
+
 def send_account_mail(worker_id: str, once: bool) -> object:
     """Invitations and password resets; without COMPTOIR_SMTP_URL, printed on the console."""
     from comptoir.mail.account_mail import send_due
@@ -62,6 +69,8 @@ def warn_no_smtp() -> None:
 JOBS: list[tuple[str, Job]] = [
     ("imap", poll_imap),
     ("outbox", send_outbox),
+    # Before account-mail, so that a report queued in this round goes out in it.
+    ("scheduled-reports", send_scheduled_reports),
     ("account-mail", send_account_mail),
     ("imports", import_job),
     ("import-retention", import_retention_job),
@@ -77,7 +86,7 @@ def worker_id() -> str:
 class Command(BaseCommand):
     help = (
         "Run the background jobs (IMAP polling, the outbox, invitations and password "
-        "resets, imports, agents gone offline) until SIGTERM; "
+        "resets, scheduled reports, imports, agents gone offline) until SIGTERM; "
         "--once runs what is due."
     )
 
