@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from comptoir.campaigns.models import Campaign
 from comptoir.lib.checks import Errors, raise_if_any, refuse, storable_ids
 from comptoir.supervision.models import Frequency, ScheduledReport
-from comptoir.supervision.reports.query import days_bounds
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.reports.report import may_see_reports
 from comptoir.tenancy.models import Domain, User
 from comptoir.tickets.access import supervised_campaigns

@@ -12,9 +12,10 @@ from django.utils import translation
 from comptoir.lib.claims import Lease, db_time
 from comptoir.mail.account_mail import send_due
 from comptoir.supervision.models import Frequency, ScheduledReport
+from comptoir.supervision.periods import days_bounds
 from comptoir.supervision.report_mail import SCHEDULE, csv_file, send_due_reports
 from comptoir.supervision.report_tables import figures
-from comptoir.supervision.reports.query import ReportQuery, Step, days_bounds
+from comptoir.supervision.reports.query import ReportQuery, Step
 from comptoir.supervision.reports.report import full_report
 from comptoir.supervision.schedules import create_schedule, delete_schedule, last_period
 from comptoir.tenancy.models import AccountEmail, AccountEmailKind
