@@ -79,7 +79,7 @@ def live_processings(
         .order_by("started_at")
         .values_list("agent_id", "ticket__number", "campaign_id")
     )
-    return {agent: (number, campaign) for agent, number, campaign in rows}
+    return {agent: (number, campaign) for agent, number, campaign in rows if number is not None}
 
 
 @dataclass
@@ -108,7 +108,7 @@ def processings_today(
     for agent, started, ended, reason in rows:
         today = found[agent]
         today.processings += 1
-        if reason in HANDLED:
+        if reason in HANDLED and ended is not None:  # always: filtered on the day
             today.handled += 1
             today.handled_seconds += max(0.0, (ended - started).total_seconds())
     return found
