@@ -151,6 +151,7 @@ def test_the_queries_do_not_grow_with_the_agents(acme: Acme) -> None:
         return len(queries)
 
     few = count(NOW)
+    assert few <= 9  # see docs/supervision.md, "The agents' table"
     for index in range(6):
         agent = make_agent(acme, f"agent{index}")
         qualify(served(agent, acme, at(8, index)), outcome="done", answers={}, now=at(8, 30))
