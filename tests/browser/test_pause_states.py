@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from comptoir.supervision import states
 from comptoir.supervision.models import AgentPresence, AgentState, PauseReason
+from tests.browser.test_board_browser import logged_in
 from tests.browser.test_play_scenario import login, play_support, shot
 from tests.conftest import make_acme
 from tests.ui.conftest import make_ticket
@@ -55,7 +56,7 @@ def test_pause_with_a_reason_resume_and_a_forced_pause_reaching_the_console(
     expect(alice.get_by_test_id("forced-pause")).to_be_visible()
 
     # The supervisor's page: asked, with the reason to give; then back where asked.
-    _, sam = login(browser, contexts, base, "sam")
+    sam = logged_in(browser, contexts, base)  # supervisors land on the board
     sam.goto(f"{base}/supervision/agents/{acme.agent.pk}/out/?next=/campaigns/")
     expect(sam.get_by_test_id("agent-state")).to_contain_text("En pause (Réunion)")
     sam.get_by_label("Motif (l'agent le lit)").fill("Fin de service")

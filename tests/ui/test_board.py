@@ -5,6 +5,7 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comptoir.campaigns.models import Campaign
 from comptoir.distribution.actions import claim_next_ticket
@@ -160,3 +161,36 @@ def test_the_home_page_and_the_supervision_menu_lead_to_the_board(acme: Acme) ->
     assert 'data-testid="home-board"' in page and 'data-testid="nav-board"' in page
     page = client_for(acme.agent).get(reverse("ui:home")).text
     assert 'data-testid="home-board"' not in page
+
+
+def test_the_agents_table_shows_states_and_links_to_the_forcing_pages(acme: Acme) -> None:
+    from comptoir.supervision import states
+    from comptoir.supervision.models import PauseReason
+
+    forget_board()
+    make_ticket(acme.support)
+    ticket = claim_next_ticket(acme.agent, acme.support).ticket
+    assert ticket is not None
+    client = client_for(acme.supervisor)
+    first = client.get(BOARD, headers=LIVE)
+    row = f"agent-{acme.agent.pk}"
+    assert 'data-testid="board-agents"' in first.text
+    assert "En traitement" in first.text and f"#{ticket.number}" in first.text
+    pause = reverse("ui:force_pause", args=[acme.agent.pk]) + "?next=/supervision/"
+    out = reverse("ui:force_out_of_play", args=[acme.agent.pk]) + "?next=/supervision/"
+    assert pause in first.text and out in first.text
+    assert "Mettre en pause" in first.text and "Sortir du jeu" in first.text
+    assert f'data-testid="{row}-count">0<' in first.text
+    lunch = PauseReason.objects.get(domain=acme.domain, label="Déjeuner")
+    states.force_pause(acme.agent, reason=lunch, by=acme.supervisor, now=timezone.now())
+    forget_board()
+    changed = client.get(BOARD, headers={**LIVE, "If-None-Match": first["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]  # the ETag covers it
+    assert "En pause (Déjeuner)" in changed.text
+    assert f'data-testid="{row}-count">1<' in changed.text  # her ticket went back
+    assert pause not in changed.text and out in changed.text  # already paused
+    acme.supervisor.language = "en"
+    acme.supervisor.save(update_fields=["language"])
+    english = client.get(BOARD).text
+    for words in ("Paused (Déjeuner)", "Processings today", "Average handling time", "Take out"):
+        assert words in english, words

@@ -10,7 +10,7 @@ gives the figures that chose this over server-sent events.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from comptoir.campaigns.models import Campaign
+from comptoir.supervision.agents_board import AgentRow, agent_board
 from comptoir.supervision.board import Board, CampaignRow, campaign_board
 from comptoir.supervision.figures import CampaignFigures
 from comptoir.tenancy.models import User
@@ -85,13 +86,54 @@ def panel(row: CampaignRow, now: datetime) -> Panel:
     return Panel(campaign.pk, campaign.slug, campaign.name, campaign.active, numbers, oldest, lines)
 
 
+@dataclass(frozen=True)
+class AgentLine:
+    """One agent's row as the table shows it (durations to the minute)."""
+
+    row: AgentRow
+    in_state: str
+    average: str
+    paused: str
+
+
+def duration(seconds: float | None) -> str:
+    return "" if seconds is None else minutes_text(int(seconds // 60))
+
+
+def agent_line(row: AgentRow) -> AgentLine:
+    """Everything but `row.seconds_in_state` and `row.pause_seconds_today` (to the second)
+    goes into the ETag through `row`: those two only as the minutes shown."""
+    kept = replace(row, seconds_in_state=0.0, pause_seconds_today=0.0)
+    return AgentLine(
+        kept,
+        duration(row.seconds_in_state) if row.since else "",
+        duration(row.average_handling_seconds),
+        duration(row.pause_seconds_today),
+    )
+
+
 def etag_of(
-    user: User, board: Board, panels: list[Panel], time_zone: str, *, one: bool = False
+    user: User,
+    board: Board,
+    panels: list[Panel],
+    agents: list[AgentLine],
+    time_zone: str,
+    *,
+    one: bool = False,
 ) -> str:
     """What the fragment depends on: the reader, their language, the page (all campaigns or
-    `one`), the numbers and the durations to the minute (the figures' own time is left out:
-    `at` is not in their repr)."""
-    seen = (user.pk, user.can_supervise, get_language(), time_zone, one, board.quarantine, panels)
+    `one`), the numbers, the agents' rows and the durations to the minute (the figures' own
+    time is left out: `at` is not in their repr)."""
+    seen = (
+        user.pk,
+        user.can_supervise,
+        get_language(),
+        time_zone,
+        one,
+        board.quarantine,
+        panels,
+        agents,
+    )
     return hashlib.sha256(repr(seen).encode()).hexdigest()[:32]
 
 
@@ -105,7 +147,8 @@ def board_response(request: HttpRequest, only: Campaign | None) -> HttpResponse:
     board = campaign_board(user, now=now, only=only)
     time_zone = user.domain.time_zone
     panels = [panel(row, now) for row in board.rows]
-    etag = etag_of(user, board, panels, time_zone, one=only is not None)
+    agents = [agent_line(row) for row in agent_board(user, now=now, only=only)]
+    etag = etag_of(user, board, panels, agents, time_zone, one=only is not None)
     fragment = is_htmx(request)
     if fragment and unchanged(request, etag):
         response: HttpResponse = HttpResponseNotModified()
@@ -114,6 +157,7 @@ def board_response(request: HttpRequest, only: Campaign | None) -> HttpResponse:
         context = {
             "board": board,
             "panels": panels,
+            "agents": agents,
             "only": only,
             "etag": etag,
             "page_url": here,
