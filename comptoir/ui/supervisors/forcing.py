@@ -56,7 +56,7 @@ class ForceOutForm(forms.Form):
 
 def may_force_someone(user: User) -> bool:
     """Asked first, so that the URL tells nothing of which users exist to whoever may not."""
-    return user.can_supervise or supervised_campaign_ids(user).exists()
+    return supervised_campaign_ids(user).exists()
 
 
 def forced_agent(request: HttpRequest, agent_id: int) -> User:
