@@ -156,7 +156,7 @@ def presence_of(agent: User, *, now: datetime) -> Presence:
 
 def check_may_force(by: User, agent: User) -> None:
     """A supervisor of a campaign the agent plays (tickets.access: a seat in one of its
-    supervision teams with the right to supervise), or a domain administrator (any agent)."""
+    supervision teams), or a domain administrator (any agent of the domain)."""
     if by.domain_id != agent.domain_id:
         raise PermissionDenied("not an agent of this domain")
     if not by.is_active:

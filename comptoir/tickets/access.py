@@ -5,11 +5,12 @@ exports and the actions all ask here. A campaign the user has no team in does no
 them; a ticket assigned to someone else exists only for its assignee and the campaign's
 supervisors.
 
-Who supervises which campaign (issue 13, "Rights"): the `can_supervise` right opens the
-supervisors' pages; with it, a supervisor supervises the campaigns whose supervision teams
-they sit in, and only those; a domain administrator (role admin, or the right to manage
-campaigns or users: whoever could give themselves a seat anyway) supervises every campaign
-of the domain. Without the right (agents), no campaign, even with a seat.
+Who supervises which campaign (issue 13, "Rights"): a user supervises the campaigns whose
+supervision teams they sit in, and only those; a domain administrator with the right to
+supervise (role admin, or the right to manage campaigns or users: whoever could give
+themselves a seat anyway) supervises every campaign of the domain. The `can_supervise`
+right alone gives no campaign: it opens the supervisors' pages, empty until a team is
+entrusted with one. Agents (no seat, no right) supervise nothing.
 """
 
 from django.db.models import Q, QuerySet
@@ -55,7 +56,7 @@ def playable_campaigns(user: User) -> QuerySet[Campaign]:
 def supervised_campaign_ids(user: User) -> QuerySet[Campaign, int]:
     """The ids of the campaigns the user supervises (the module's rule)."""
     campaigns = Campaign.objects.filter(domain_id=user.domain_id)
-    if not (user.is_active and user.can_supervise):
+    if not user.is_active:
         return campaigns.none().values_list("id", flat=True)
     if oversees_domain(user):
         return campaigns.values_list("id", flat=True)
@@ -64,7 +65,7 @@ def supervised_campaign_ids(user: User) -> QuerySet[Campaign, int]:
 
 def supervised_campaigns(user: User) -> QuerySet[Campaign]:
     """The campaigns the user supervises: those of their supervision teams, every one of the
-    domain for its administrators, none without the right to supervise."""
+    domain for its administrators."""
     campaigns = Campaign.objects.filter(domain_id=user.domain_id)
     if oversees_domain(user):
         return campaigns

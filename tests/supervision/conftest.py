@@ -1,8 +1,7 @@
 """Acme's supervisors and processings for the exports' tests.
 
 - sam: a supervisor of both campaigns (tests.conftest.make_acme) with the right to export;
-- sue: a supervisor of `support` only (the right to supervise, a seat in its supervision team
-  only: she supervises no other campaign);
+- sue: a supervisor of `support` only (a seat in its supervision team, no right to supervise);
 - ada: an administrator (the role's rights);
 - alice: an agent (Acme's), who may not export even when given the right.
 Processings are made through play (claim, then qualify with a clock), or written in bulk for
@@ -84,7 +83,7 @@ def make_world(slug: str = "acme") -> World:
     acme = make_acme(slug)
     acme.supervisor.can_export = True
     acme.supervisor.save(update_fields=["can_export"])
-    sue = person(acme, "sue", Role.SUPERVISOR)
+    sue = person(acme, "sue", Role.SUPERVISOR, can_supervise=False)
     watchers = Team.objects.create(domain=acme.domain, name="Superviseurs support")
     watchers.members.add(sue)
     acme.support.supervision_teams.add(watchers)

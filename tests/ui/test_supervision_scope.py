@@ -1,7 +1,7 @@
 """Issue 13, "Rights": a supervisor sees and steers only the campaigns their supervision
 teams supervise (404 for the others: the board, the reports' and exports' filters, the
 tickets); an administrator, every campaign of the domain; an agent, neither board nor
-reports, even with a seat in a supervision team."""
+reports. The right to supervise alone gives no campaign."""
 
 import pytest
 from django.test import Client
@@ -64,12 +64,10 @@ def test_the_rule_in_the_core(acme: Acme, sue: User, ada: User) -> None:
     assert set(supervised_campaigns(ada)) == {acme.support, acme.orders}
     manager = person(acme, "max", Role.SUPERVISOR, can_manage_campaigns=True)
     assert set(supervised_campaigns(manager)) == {acme.support, acme.orders}
-    # The right is the gate: a seat without it supervises nothing, nor does a lost right.
-    seated = person(acme, "seated", Role.AGENT)
-    Team.objects.get(name="Superviseurs support").members.add(seated)
-    assert not supervised_campaigns(seated).exists() and not supervises(seated, acme.support)
-    sue.can_supervise = False
-    assert not supervised_campaigns(sue).exists()
+    # The right alone gives nothing; an agent supervises nothing; nor does an inactive user.
+    lonely = person(acme, "lonely", Role.SUPERVISOR)
+    assert not supervised_campaigns(lonely).exists() and not supervises(lonely, acme.support)
+    assert not supervised_campaigns(acme.agent).exists()
     ada.is_active = False
     assert not supervised_campaigns(ada).exists()
 
@@ -93,8 +91,13 @@ def test_reports_and_exports_refuse_another_campaign(acme: Acme, sue: User, ada:
     assert "Support" in page and "Commandes" not in page
     assert get(client, "reports", **REPORT, campaign=acme.orders.pk) == 404
     assert get(client, "reports", **REPORT, campaign=acme.support.pk) == 200
-    download = {**REPORT, "download": "1", "format": "csv-comma"}
-    assert get(client, "exports", **download, campaign=acme.orders.pk) == 404
+    period = {key: value for key, value in REPORT.items() if key != "step"}
+    download = {**period, "download": "1", "format": "csv-semicolon"}
+    assert get(client, "exports", **download, campaign=acme.support.pk) == 200
+    # The exports form offers only the supervised campaigns: another is refused as a
+    # choice not in the list (400), nothing is streamed.
+    refused = client.get(reverse("ui:exports"), {**download, "campaign": acme.orders.pk})
+    assert refused.status_code == 400 and "Content-Disposition" not in refused
     assert "Commandes" not in client.get(reverse("ui:exports")).text
     admin = client_for(ada)
     assert "Commandes" in admin.get(reverse("ui:reports"), REPORT).text

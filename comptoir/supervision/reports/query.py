@@ -167,7 +167,7 @@ def scope(user: User, query: ReportQuery) -> Scope:
     if not user.is_active or user.domain_id != query.domain.pk:
         raise PermissionDenied("not a user of this domain")
     allowed = set(supervised_campaigns(user).values_list("id", flat=True))
-    if not user.can_supervise:
+    if not allowed and not user.can_supervise:
         raise PermissionDenied("only supervisors see reports")
     check_query(query)
     campaigns = set(query.campaign_ids) or allowed

@@ -45,6 +45,7 @@ from comptoir.supervision.reports.volumes import (
 )
 from comptoir.supervision.states import time_in_states
 from comptoir.tenancy.models import User
+from comptoir.tickets.access import supervised_campaigns
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class Report:
 
 def may_see_reports(user: User) -> bool:
     """Who reaches the reports: users with the right to supervise (a supervisor whose teams
-    supervise nothing sees empty reports); never agents."""
-    return user.is_active and user.can_supervise
+    supervise nothing sees empty reports) and whoever supervises a campaign; never agents."""
+    return user.is_active and (user.can_supervise or supervised_campaigns(user).exists())
 
 
 def full_report(user: User, query: ReportQuery, *, now: datetime) -> Report:

@@ -120,7 +120,7 @@ def test_a_supervisor_sees_the_campaigns_of_their_supervision_teams_only(acme: A
 
 
 def test_a_seat_in_a_supervision_team_gives_that_campaign_only(acme: Acme) -> None:
-    tina = make_user(acme, "tina", Role.SUPERVISOR, can_supervise=True)
+    tina = make_user(acme, "tina")
     watchers = Team.objects.create(domain=acme.domain, name="Veille")
     watchers.members.add(tina)
     acme.support.supervision_teams.add(watchers)
