@@ -3,8 +3,8 @@ feed a contact centre gives its BI tool. Read in chunks (keyset pages of PAGE ro
 (ended_at, id)), never all at once, so that memory stays flat whatever the period.
 
 Rights: the `can_export` right, and the campaigns the user supervises (tickets.access:
-their supervision teams' campaigns, every campaign of the domain with the right to
-supervise); agents, who supervise nothing, are refused. Only ended processings are in it:
+their supervision teams' campaigns, every campaign of the domain for its
+administrators); agents, who supervise nothing, are refused. Only ended processings are in it:
 a row never changes once exported, so a BI tool may load each period once.
 """
 
