@@ -24,7 +24,9 @@ def is_postgres() -> bool:
 
 @dataclass
 class Acme:
-    """Acme's contact centre: a `support` and an `orders` campaign, an agent and a supervisor."""
+    """Acme's contact centre: a `support` and an `orders` campaign, an agent and a supervisor
+    (sam, in the `Supervision` team that supervises both campaigns: a supervisor supervises
+    only the campaigns of their supervision teams, tickets.access)."""
 
     domain: Domain
     support: Campaign
@@ -51,6 +53,10 @@ def make_acme(slug: str = "acme") -> Acme:
     team.members.add(agent)
     support.agent_teams.add(team)
     orders.agent_teams.add(team)
+    supervision = Team.objects.create(domain=domain, name="Supervision")
+    supervision.members.add(supervisor)
+    support.supervision_teams.add(supervision)
+    orders.supervision_teams.add(supervision)
     return Acme(domain, support, orders, agent, supervisor)
 
 

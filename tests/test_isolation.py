@@ -92,7 +92,7 @@ def acme_objects(db: None) -> dict[str, str]:
     ingest_email(b"Subject: x\r\n\r\nnobody\r\n", recipients=["nobody@nowhere.test"])
     quarantined = RawMessage.objects.filter(state=RawState.REJECTED).first()
     processing = claim_next_ticket(acme.agent, acme.support).processing
-    team = Team.objects.get(domain=acme.domain)
+    team = Team.objects.get(domain=acme.domain, name="Agents")
     token, _key = create_token(acme.supervisor)
     values = {
         "slug": acme.support.slug,

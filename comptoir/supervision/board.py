@@ -1,7 +1,7 @@
 """The live board (issue 13): per campaign the user supervises, what waits, who processes,
 what is held back, what came in and went out today; and the domain's quarantine.
 
-Supervisors see the campaigns their teams supervise, those with the right to supervise every
+Supervisors see the campaigns their supervision teams supervise, domain administrators every
 campaign of their domain (tickets.access.supervised_campaigns). The numbers are computed by
 `figures` and shared: each campaign's figures are kept FRESH_SECONDS, so that twenty
 supervisors refreshing every few seconds cost about one computation per campaign and web

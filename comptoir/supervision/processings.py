@@ -3,8 +3,8 @@ feed a contact centre gives its BI tool. Read in chunks (keyset pages of PAGE ro
 (ended_at, id)), never all at once, so that memory stays flat whatever the period.
 
 Rights: the `can_export` right, and the campaigns the user supervises (tickets.access:
-their supervision teams' campaigns, every campaign of the domain with the right to
-supervise); agents, who supervise nothing, are refused. Only ended processings are in it:
+their supervision teams' campaigns, every campaign of the domain for its
+administrators); agents, who supervise nothing, are refused. Only ended processings are in it:
 a row never changes once exported, so a BI tool may load each period once.
 """
 
@@ -62,7 +62,7 @@ def may_export(user: User) -> bool:
     """The right to export, and at least one campaign to export from."""
     if not (user.is_active and user.can_export):
         return False
-    return user.can_supervise or supervised_campaigns(user).exists()
+    return supervised_campaigns(user).exists()
 
 
 def check_query(query: ProcessingQuery) -> None:
@@ -93,7 +93,7 @@ def scoped(user: User, query: ProcessingQuery) -> QuerySet[Processing]:
         if allowed.filter(pk__in=wanted).count() != len(wanted):
             raise Campaign.DoesNotExist("not a campaign this user supervises")
         rows = rows.filter(campaign_id__in=sorted(wanted))
-    elif not user.can_supervise:  # with the right: every campaign of the domain
+    else:
         rows = rows.filter(campaign_id__in=allowed.values("id"))
     agents = agent_filter(user.domain_id, query.team_ids, query.agent_ids)
     return rows if agents is None else rows.filter(agent_id__in=agents)

@@ -40,6 +40,7 @@ from comptoir.supervision.presence import (
 )
 from comptoir.supervision.presence import save as save_presence
 from comptoir.tenancy.models import User
+from comptoir.tickets.access import oversees_domain, supervised_campaign_ids
 from comptoir.tickets.models import EventKind
 
 __all__ = [
@@ -154,17 +155,16 @@ def presence_of(agent: User, *, now: datetime) -> Presence:
 
 
 def check_may_force(by: User, agent: User) -> None:
-    """A supervisor of a campaign the agent plays: a seat in one of its supervision teams,
-    or the right to supervise (every campaign of the domain: administrators hold it by
-    their role). The right that guards every page under supervision/."""
+    """A supervisor of a campaign the agent plays (tickets.access: a seat in one of its
+    supervision teams), or a domain administrator (any agent of the domain)."""
     if by.domain_id != agent.domain_id:
         raise PermissionDenied("not an agent of this domain")
     if not by.is_active:
         raise PermissionDenied("inactive user")
-    if by.can_supervise:
+    if oversees_domain(by):
         return
     played = Campaign.objects.filter(domain_id=agent.domain_id, agent_teams__members=agent)
-    if not played.filter(supervision_teams__members=by).exists():
+    if not played.filter(id__in=supervised_campaign_ids(by)).exists():
         raise PermissionDenied("only a supervisor of one of the agent's campaigns")
 
 

@@ -37,6 +37,7 @@ from comptoir.mail.compose import (
     writable_address,
 )
 from comptoir.tenancy.models import User
+from comptoir.tickets.access import supervises
 from comptoir.tickets.actions import attachment_row, record_event
 from comptoir.tickets.history import Reason, refusal
 from comptoir.tickets.models import (
@@ -138,7 +139,10 @@ def check_may_reply(ticket: Ticket, author: User) -> None:
         raise PermissionDenied("not a user of this ticket's domain")
     if not (author.can_process or author.can_supervise):
         raise PermissionDenied("this user may not process tickets")
-    if ticket.assignee_id not in (None, author.pk) and not author.can_supervise:
+    # Another's ticket: only with the right to supervise, and in a campaign the author
+    # supervises (tickets.access); a team lead's seat alone lets them see it, not answer.
+    others = ticket.assignee_id not in (None, author.pk)
+    if others and not (author.can_supervise and supervises(author, ticket.campaign)):
         raise PermissionDenied("this ticket is assigned to someone else")
 
 

@@ -39,7 +39,7 @@ def logged_in(browser: Browser, contexts: list[BrowserContext], base: str, width
     page.locator("#id_login").fill("sam")
     page.locator("#id_password").fill("pw")
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base + "/supervision/")  # supervisors land on the board
+    expect(page).to_have_url(base + "/supervision/")  # a supervisor lands on the board
     return page
 
 

@@ -94,7 +94,10 @@ def login(
     page.get_by_label("Identifiant").fill(user)
     page.get_by_label("Mot de passe").fill("pw")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(base + "/campaigns/")
+    # Supervisors (sam: a seat in acme's Supervision team) land on the board, agents on
+    # their campaigns (issue 13).
+    landing = "/supervision/" if user == "sam" else "/campaigns/"
+    expect(page).to_have_url(base + landing)
     return context, page
 
 

@@ -92,7 +92,7 @@ def test_campaign_info_refuses_bad_input_by_field(
 def test_campaign_info_refuses_another_domains_team_template_and_signature(acme: Acme) -> None:
     globex = make_acme("globex")
     theirs = EmailTemplate.objects.create(domain=globex.domain, name="Leur", body="b")
-    team = Team.objects.get(domain=globex.domain)
+    team = Team.objects.get(domain=globex.domain, name="Agents")
     bad = info(acme, agent_team_ids=[team.pk], auto_reply_template_id=theirs.pk)
     refused(
         lambda: update_campaign_info(acme.support, bad, by=boss(acme)),

@@ -8,6 +8,7 @@ from comptoir.campaigns.models import Campaign, EmailTemplate, InboundAddress
 from comptoir.distribution.actions import claim_next_ticket
 from comptoir.scripts.frozen import script_for
 from comptoir.tenancy.models import Domain, User
+from comptoir.tickets.access import supervised_campaigns
 from comptoir.tickets.models import DeliveryState, Direction, Message, Ticket
 
 
@@ -24,6 +25,11 @@ def test_demo_creates_the_documented_names_and_running_it_twice_changes_nothing(
         "commandes@demo.localhost": "commandes",
     }
     assert domain.teams.count() >= 2
+    # The demo's supervisor supervises its campaigns through the Supervision team (issue 13:
+    # the supervise right alone gives none).
+    superviseur = User.objects.get(domain=domain, login="superviseur")
+    assert {c.slug for c in supervised_campaigns(superviseur)} == {"support", "commandes"}
+    assert superviseur.teams.filter(name="Supervision").exists()
     tickets, messages = Ticket.objects.count(), Message.objects.count()
     assert tickets >= 24
     assert messages > tickets  # some tickets have follow-ups threaded in

@@ -32,7 +32,13 @@ def test_an_agent_sees_only_the_campaigns_given_to_their_teams(acme: Acme) -> No
     assert set(playable_campaigns(acme.agent)) == {acme.support, acme.orders}
     ticket = sales_ticket(acme, sales)
     assert not may_open(acme.agent, ticket)
-    assert may_open(acme.supervisor, ticket)
+    # Issue 13 (was: the supervise right opened every campaign's tickets): sam's team does
+    # not supervise sales, so its assigned ticket is not his; an administrator's it is.
+    assert not may_open(acme.supervisor, ticket)
+    admin = User.objects.create_user(
+        domain=acme.domain, login="ada", password="pw", role=Role.ADMIN, can_supervise=True
+    )
+    assert may_open(admin, ticket)
 
 
 def test_a_user_in_two_teams_of_a_campaign_sees_it_once(acme: Acme) -> None:

@@ -48,6 +48,10 @@ class Case:
             domain=self.acme.domain, slug=f"c{Campaign.objects.count()}", name="Cas"
         )
         campaign.agent_teams.add(Team.objects.get(domain=self.acme.domain, name="Agents"))
+        # Sam's team supervises it: a supervisor's board shows only their teams' campaigns.
+        campaign.supervision_teams.add(
+            Team.objects.get(domain=self.acme.domain, name="Supervision")
+        )
         ticket = make_ticket(campaign, status=str(fields.pop("status", TicketStatus.OPEN)))
         ticket.has_unread = False
         for name, value in fields.items():

@@ -1,7 +1,7 @@
 """Acme's supervisors and processings for the exports' tests.
 
-- sam: the right to supervise (every campaign of the domain) and to export;
-- sue: a supervisor of `support` only (a seat in its supervision team, no domain-wide right);
+- sam: a supervisor of both campaigns (tests.conftest.make_acme) with the right to export;
+- sue: a supervisor of `support` only (a seat in its supervision team, no right to supervise);
 - ada: an administrator (the role's rights);
 - alice: an agent (Acme's), who may not export even when given the right.
 Processings are made through play (claim, then qualify with a clock), or written in bulk for

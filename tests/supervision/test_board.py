@@ -206,7 +206,11 @@ def test_the_boards_queries_do_not_grow_with_the_campaigns(acme: Acme) -> None:
 
     make_ticket(acme.support)
     two = queries()
+    supervision = Team.objects.get(domain=acme.domain, name="Supervision")
     for n in range(10):
         campaign = Campaign.objects.create(domain=acme.domain, slug=f"c{n}", name=f"C{n}")
+        # On sam's board: his team supervises it (issue 13: only his teams' campaigns).
+        campaign.supervision_teams.add(supervision)
         make_ticket(campaign)
+    assert len(campaign_board(acme.supervisor, now=NOW).rows) == 12
     assert queries() == two

@@ -137,7 +137,7 @@ def test_information_errors_are_shown_and_nothing_is_saved(acme: Acme, maud: Cli
         domain=acme.domain, campaign=acme.orders, name="Orders", body="x"
     )
     globex = make_acme("globex")
-    foreign_team = Team.objects.get(domain=globex.domain)
+    foreign_team = Team.objects.get(domain=globex.domain, name="Agents")
     for bad in (
         {"signature": "{{ unknown }}", "name": "Changed"},
         {"reply_to": "not an address", "name": "Changed"},

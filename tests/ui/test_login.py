@@ -41,6 +41,7 @@ def test_a_user_who_neither_processes_nor_supervises_lands_on_the_ticket_list(
     acme.supervisor.can_process = False
     acme.supervisor.can_supervise = False
     acme.supervisor.save()
+    acme.supervisor.teams.clear()  # nor a seat in a supervision team (issue 13)
     response = post_login(Client(HTTP_HOST="acme.localhost"), login="sam", password="pw")
     assert response["Location"] == reverse("ui:tickets")
 

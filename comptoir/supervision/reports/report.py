@@ -68,8 +68,8 @@ class Report:
 
 
 def may_see_reports(user: User) -> bool:
-    """Who reaches the reports: supervisors of a campaign, users with the right to supervise
-    every campaign of the domain (administrators); never agents."""
+    """Who reaches the reports: users with the right to supervise (a supervisor whose teams
+    supervise nothing sees empty reports) and whoever supervises a campaign; never agents."""
     return user.is_active and (user.can_supervise or supervised_campaigns(user).exists())
 
 

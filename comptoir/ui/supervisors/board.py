@@ -174,8 +174,10 @@ def board_response(request: HttpRequest, only: Campaign | None) -> HttpResponse:
 
 
 def check_supervises_some(user: User) -> None:
-    """The board exists for whoever supervises a campaign; the others get the refusal page."""
-    if not supervised_campaigns(user).exists():
+    """The board exists for whoever has the right to supervise (with no campaign entrusted
+    to their teams: an empty board that says so) or supervises a campaign; the others get
+    the refusal page."""
+    if not (user.is_active and user.can_supervise) and not supervised_campaigns(user).exists():
         raise PermissionDenied
 
 

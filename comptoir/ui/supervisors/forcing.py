@@ -55,7 +55,9 @@ class ForceOutForm(forms.Form):
 
 
 def may_force_someone(user: User) -> bool:
-    """Asked first, so that the URL tells nothing of which users exist to whoever may not."""
+    """Asked first, so that the URL tells nothing of which users exist to whoever may not.
+    The gate of the supervisors' pages (the right, or a seat); which agents: the core's
+    check_may_force (a campaign the agent plays that the user supervises)."""
     return user.can_supervise or supervised_campaign_ids(user).exists()
 
 

@@ -106,10 +106,17 @@ def test_a_query_that_cannot_make_a_report_is_refused(
     assert field in refused.value.message_dict
 
 
-def test_a_supervisor_with_the_right_sees_every_campaign_of_the_domain(acme: Acme) -> None:
+def test_a_supervisor_sees_the_campaigns_of_their_supervision_teams_only(acme: Acme) -> None:
+    # Issue 13's rule (it was: the right alone gave every campaign of the domain); sam's
+    # team supervises support and orders, not a third campaign; an administrator sees it.
+    extra = Campaign.objects.create(domain=acme.domain, slug="extra", name="Extra")
     assert scope(acme.supervisor, query(acme)).campaign_ids == sorted(
         [acme.support.pk, acme.orders.pk]
     )
+    with pytest.raises(Campaign.DoesNotExist):
+        scope(acme.supervisor, query(acme, campaign_ids=[extra.pk]))
+    ada = make_user(acme, "ada", Role.ADMIN, can_supervise=True)
+    assert extra.pk in scope(ada, query(acme)).campaign_ids
 
 
 def test_a_seat_in_a_supervision_team_gives_that_campaign_only(acme: Acme) -> None:
