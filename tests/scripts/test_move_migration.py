@@ -44,17 +44,33 @@ AFTER = [
 ]
 
 
+def around(targets: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The moved apps at `targets`, every other app at its newest migration that needs none
+    of the moved apps' migrations beyond them (a later app's migration may depend on the
+    moved models: it waits, as it would have on a database of that time)."""
+    graph = MigrationExecutor(connection).loader.graph
+    moved = {app for app, _name in targets}
+    allowed = {n for t in targets if t[1] is not None for n in graph.forwards_plan(t)}
+    forbidden = {n for n in graph.nodes if n[0] in moved and n not in allowed}
+    nodes: list[tuple[str, str | None]] = list(targets)
+    for leaf in newest():
+        if leaf[0] in moved:
+            continue
+        chain = [n for n in graph.forwards_plan(leaf) if n[0] == leaf[0]]
+        usable = [n for n in chain if not forbidden & set(graph.forwards_plan(n))]
+        nodes.append(usable[-1] if usable else (leaf[0], None))
+    return nodes
+
+
 def after_the_move() -> list[tuple[str, str | None]]:
     """The move itself and nothing after it in the moved apps (their later migrations, e.g.
-    new indexes, do run SQL: they are not the move)."""
+    new indexes, do run SQL: they are not the move); every other app where it was before."""
     moved = {app for app, _name in AFTER}
-    return [node for node in newest() if node[0] not in moved] + list(AFTER)
+    return list(AFTER) + [node for node in before_the_move() if node[0] not in moved]
 
 
 def before_the_move() -> list[tuple[str, str | None]]:
-    """Every other app at its newest migration (their models as the code has them)."""
-    moved = {app for app, _name in BEFORE}
-    return [node for node in newest() if node[0] not in moved] + BEFORE
+    return around(BEFORE)
 
 
 def fill(old: Apps) -> dict[str, Any]:
