@@ -187,6 +187,11 @@ def test_a_supervisor_sees_only_the_agents_of_their_campaigns(
     olga, sue = other_campaign
     forget_board()
     assert [row.agent_id for row in agent_board(sue, now=NOW)] == [olga.pk]
-    everyone = {row.agent_id for row in agent_board(acme.supervisor, now=NOW)}
-    assert everyone == {acme.agent.pk, olga.pk}  # the right to supervise: the whole domain
+    # Sam supervises support and orders (his supervision team): not billing's Olga.
+    assert {row.agent_id for row in agent_board(acme.supervisor, now=NOW)} == {acme.agent.pk}
+    admin = User.objects.create_user(
+        domain=acme.domain, login="ada", password="pw", role=Role.ADMIN, can_supervise=True
+    )
+    everyone = {row.agent_id for row in agent_board(admin, now=NOW)}
+    assert everyone == {acme.agent.pk, olga.pk}  # an administrator: the whole domain
     assert agent_board(acme.agent, now=NOW) == []  # an agent supervises nothing

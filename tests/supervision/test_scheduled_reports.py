@@ -122,7 +122,9 @@ def test_a_week_is_mailed_after_sunday_in_the_domains_time_zone(people: World) -
 
 def test_a_recipient_who_lost_the_right_gets_nothing(people: World) -> None:
     daily(people, now=paris(3, 9), campaigns=(people.acme.support.pk,))
-    people.acme.support.supervision_teams.clear()
+    # Sue's team no longer supervises support; sam's (make_acme's "Supervision") still does.
+    people.acme.support.supervision_teams.remove(*people.sue.teams.all())
+    assert people.acme.support.supervision_teams.filter(members=people.sam).exists()
     assert send_due_reports("w", once=True, now=paris(4, 6)) == 1
     assert AccountEmail.objects.get().user == people.sam
 
