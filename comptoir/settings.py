@@ -145,9 +145,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: Comptoir's queries are short (OLTP), and PostgreSQL compiles a query whose
     # estimated cost crosses jit_above_cost: the board's figures spent 78 of 105 ms compiling
-    # on a million tickets (docs/benchmarks.md). Appended to any options of DATABASE_URL.
+    # on a million tickets (docs/benchmarks.md). Appended to any options of DATABASE_URL and
+    # to PGOPTIONS: libpq's `options` replaces PGOPTIONS, whose settings (lock_timeout…) an
+    # operator or a test gives the process must survive.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _given = f"{os.environ.get('PGOPTIONS', '')} {_options.get('options', '')}"
+    _options["options"] = f"{_given} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
